@@ -1,0 +1,27 @@
+package dev.transferlab.api.jobs;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.transferlab.common.messages.BackboneSpec;
+import dev.transferlab.common.messages.EpochMetrics;
+import dev.transferlab.common.messages.Hyperparameters;
+
+import java.time.Instant;
+
+/** What {@code GET /v1/training-jobs/{id}} answers: the job as its events describe it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobView(
+        String id,
+        String tenant,
+        JobState state,
+        String phase,
+        String dataset,
+        BackboneSpec backbone,
+        Hyperparameters hyperparameters,
+        Instant submittedAt,
+        Instant updatedAt,
+        EpochMetrics latestMetrics,
+        String modelId,
+        Integer bestEpoch,
+        String reason,
+        long events) {
+}

@@ -1,0 +1,40 @@
+package dev.transferlab.api.jobs;
+
+import dev.transferlab.common.messages.TrainingEvent;
+import dev.transferlab.common.messages.TrainingRequest;
+
+/** How one event moves a job's view forward. Pure, so it is tested without a broker. */
+final class JobViews {
+    private JobViews() {
+    }
+
+    static JobView next(JobView previous, TrainingEvent e, long eventCount) {
+        JobView v = previous != null ? previous : new JobView(e.jobId(), e.tenant(), JobState.QUEUED, "queued", null,
+                null, null, e.timestamp(), e.timestamp(), null, null, null, null, 0);
+        TrainingRequest request = e.request();
+        JobState state = switch (e.type()) {
+            case ACCEPTED -> JobState.QUEUED;
+            case STARTED, EPOCH_COMPLETED, CHECKPOINTED -> JobState.RUNNING;
+            case COMPLETED -> JobState.COMPLETED;
+            case FAILED -> JobState.FAILED;
+            case CANCELLED -> JobState.CANCELLED;
+        };
+        String phase = switch (e.type()) {
+            case ACCEPTED -> "queued";
+            case STARTED -> e.message() != null ? e.message() : "started";
+            case EPOCH_COMPLETED -> "epoch " + e.metrics().epoch() + " of " + e.metrics().epochs();
+            case CHECKPOINTED -> v.phase();
+            case COMPLETED, FAILED, CANCELLED -> e.type().wireName();
+        };
+        return new JobView(v.id(), v.tenant(), state, phase,
+                request != null ? request.dataset() : v.dataset(),
+                request != null ? request.backbone() : v.backbone(),
+                request != null ? request.hyperparameters() : v.hyperparameters(),
+                v.submittedAt(), e.timestamp(),
+                e.metrics() != null ? e.metrics() : v.latestMetrics(),
+                e.modelId() != null ? e.modelId() : v.modelId(),
+                e.bestEpoch() != null ? e.bestEpoch() : v.bestEpoch(),
+                e.reason() != null ? e.reason() : v.reason(),
+                eventCount);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.transferlab.api.jobs;
+
+import dev.transferlab.common.messages.BackboneSpec;
+import dev.transferlab.common.messages.Hyperparameters;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The body of {@code POST /v1/training-jobs}. Absent hyperparameters take the tutorial's defaults.
+ *
+ * @param dataset {@code s3://bucket/prefix}, or a prefix in the platform bucket, holding {@code train/<class>/…}
+ */
+public record TrainingJobSubmission(
+        @NotBlank @Size(max = 1024) @Pattern(regexp = "^(?!.*\\.\\.).*$", message = "must not contain '..'")
+        String dataset,
+        @Min(1) @Max(1000) Integer epochs,
+        @Min(1) @Max(65536) Integer batchSize,
+        @DecimalMin(value = "0", inclusive = false) @DecimalMax("10") Double learningRate,
+        @Min(1) @Max(65536) Integer hiddenUnits,
+        @DecimalMin("0") @DecimalMax("0.9") Double validationFraction,
+        Long seed,
+        @Valid Backbone backbone) {
+
+    /**
+     * {@code densenet121} is torchvision's; {@code densenet} takes the same knobs as torchvision's DenseNet class, so a
+     * smaller one can be trained where DenseNet121 would be too slow (tests, demos on a laptop).
+     */
+    public record Backbone(
+            @Pattern(regexp = "densenet121|densenet", message = "must be 'densenet121' or 'densenet'") String name,
+            @Min(1) @Max(128) Integer growthRate,
+            @Size(min = 1, max = 8) List<@Min(1) @Max(64) Integer> blockConfig,
+            @Min(1) @Max(256) Integer numInitFeatures,
+            @Min(1) @Max(8) Integer bnSize) {
+    }
+
+    public Hyperparameters hyperparameters() {
+        return new Hyperparameters(
+                Optional.ofNullable(epochs).orElse(Hyperparameters.DEFAULT_EPOCHS),
+                Optional.ofNullable(batchSize).orElse(Hyperparameters.DEFAULT_BATCH_SIZE),
+                Optional.ofNullable(learningRate).orElse(Hyperparameters.DEFAULT_LEARNING_RATE),
+                Optional.ofNullable(hiddenUnits).orElse(Hyperparameters.DEFAULT_HIDDEN_UNITS),
+                Optional.ofNullable(validationFraction).orElse(Hyperparameters.DEFAULT_VALIDATION_FRACTION),
+                Optional.ofNullable(seed).orElse(0L));
+    }
+
+    public BackboneSpec backboneSpec() {
+        BackboneSpec standard = BackboneSpec.densenet121();
+        if (backbone == null || backbone.name() == null || BackboneSpec.DENSENET121.equals(backbone.name())) {
+            return standard;
+        }
+        return new BackboneSpec("densenet",
+                Optional.ofNullable(backbone.growthRate()).orElse(standard.growthRate()),
+                Optional.ofNullable(backbone.blockConfig()).orElse(standard.blockConfig()),
+                Optional.ofNullable(backbone.numInitFeatures()).orElse(standard.numInitFeatures()),
+                Optional.ofNullable(backbone.bnSize()).orElse(standard.bnSize()));
+    }
+}

@@ -1,0 +1,43 @@
+package dev.transferlab.api.jobs;
+
+import dev.transferlab.common.messages.Messages;
+import dev.transferlab.common.messages.TrainingEvent;
+import dev.transferlab.common.messages.TrainingEventType;
+import dev.transferlab.common.messages.TrainingRequest;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.Record;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+
+import java.util.UUID;
+
+/** Submitting a job: an "accepted" event, then the command for the workers, both keyed by the job id. */
+@ApplicationScoped
+public class TrainingJobs {
+
+    @Inject
+    @Channel("training-requests")
+    MutinyEmitter<Record<String, String>> requests;
+
+    @Inject
+    @Channel("training-events-out")
+    MutinyEmitter<Record<String, String>> events;
+
+    @Inject
+    JobProjection projection;
+
+    public Uni<JobView> submit(TrainingJobSubmission submission, String tenant) {
+        String jobId = "job-" + UUID.randomUUID();
+        TrainingRequest request = TrainingRequest.of(jobId, tenant, submission.dataset(), submission.backboneSpec(),
+                submission.hyperparameters());
+        TrainingEvent accepted = TrainingEvent.builder(jobId, tenant, 0, TrainingEventType.ACCEPTED)
+                .request(request).message("queued for a worker").build();
+        // The accepted event goes first so that no reader sees a worker's events before it.
+        return events.send(Record.of(jobId, Messages.toJson(accepted)))
+                .chain(() -> requests.send(Record.of(jobId, Messages.toJson(request))))
+                .invoke(() -> projection.apply(accepted))
+                .map(ignored -> projection.view(jobId).orElseThrow());
+    }
+}

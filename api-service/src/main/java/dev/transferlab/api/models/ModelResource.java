@@ -1,0 +1,78 @@
+package dev.transferlab.api.models;
+
+import dev.transferlab.api.http.Tenants;
+import dev.transferlab.common.messages.InferenceResult;
+import dev.transferlab.common.model.ModelManifest;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+
+@Path("/v1/models")
+public class ModelResource {
+
+    @Inject
+    Models models;
+
+    @Inject
+    Predictions predictions;
+
+    @Inject
+    Tenants tenants;
+
+    @GET
+    @Path("{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Blocking
+    public ModelManifest get(@PathParam("id") String id, @HeaderParam(Tenants.HEADER) String tenant) {
+        return models.manifest(tenants.resolve(tenant), id);
+    }
+
+    /** The image as the raw body, e.g. {@code curl --data-binary @cat.jpg -H 'Content-Type: image/jpeg'}. */
+    @POST
+    @Path("{id}/predictions")
+    @Consumes({"image/jpeg", "image/png", MediaType.APPLICATION_OCTET_STREAM})
+    @Produces(MediaType.APPLICATION_JSON)
+    @Blocking
+    public Uni<PredictionResponse> predict(@PathParam("id") String id, @HeaderParam(Tenants.HEADER) String tenant,
+                                           byte[] image) {
+        return predictions.predict(tenants.resolve(tenant), id, image);
+    }
+
+    /** The image as the form field {@code image}, e.g. {@code curl -F image=@cat.jpg}. */
+    @POST
+    @Path("{id}/predictions")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Blocking
+    public Uni<PredictionResponse> predictForm(@PathParam("id") String id, @HeaderParam(Tenants.HEADER) String tenant,
+                                               @RestForm("image") FileUpload image) {
+        if (image == null) {
+            throw new dev.transferlab.api.http.ProblemException(jakarta.ws.rs.core.Response.Status.BAD_REQUEST,
+                    "the multipart form needs a file field named 'image'");
+        }
+        try {
+            return predictions.predict(tenants.resolve(tenant), id, Files.readAllBytes(image.uploadedFile()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What a prediction answers: classes by probability, best first. */
+    public record PredictionResponse(String modelId, String label, double probability,
+                                     java.util.List<InferenceResult.Prediction> predictions) {
+    }
+}

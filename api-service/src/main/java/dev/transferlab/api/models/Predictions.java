@@ -1,0 +1,53 @@
+package dev.transferlab.api.models;
+
+import dev.transferlab.api.http.ProblemException;
+import dev.transferlab.common.messages.InferenceRequest;
+import dev.transferlab.common.messages.InferenceResult;
+import dev.transferlab.common.messages.Messages;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.reply.KafkaRequestReply;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+
+import java.util.UUID;
+import io.smallrye.reactive.messaging.kafka.reply.KafkaRequestReplyTimeoutException;
+
+/** A prediction is a request-reply round trip through Kafka to whichever worker picks it up. */
+@ApplicationScoped
+public class Predictions {
+
+    @Inject
+    @Channel("inference-requests")
+    KafkaRequestReply<String, String> requestReply;
+
+    @Inject
+    Models models;
+
+    @ConfigProperty(name = "transferlab.inference.max-image-bytes")
+    long maxImageBytes;
+
+    public Uni<ModelResource.PredictionResponse> predict(String tenant, String modelId, byte[] image) {
+        models.manifest(tenant, modelId);
+        ImageCheck.requireImage(image, maxImageBytes);
+        InferenceRequest request = InferenceRequest.of("inf-" + UUID.randomUUID(), tenant, modelId, image);
+        return requestReply.request(Messages.toJson(request))
+                .onFailure(KafkaRequestReplyTimeoutException.class).transform(e -> new ProblemException(504, "Gateway Timeout",
+                        "no trainer-worker answered in time; is one running?"))
+                .map(json -> toResponse(Messages.fromJson(json, InferenceResult.class)));
+    }
+
+    private static ModelResource.PredictionResponse toResponse(InferenceResult result) {
+        if (result.error() != null) {
+            throw switch (result.error().code()) {
+                case INVALID_IMAGE -> new ProblemException(422, "Unprocessable Content", result.error().detail());
+                case MODEL_NOT_FOUND -> ProblemException.notFound("model", result.modelId());
+                case INTERNAL -> new ProblemException(502, "Bad Gateway", "the worker failed: " + result.error().detail());
+            };
+        }
+        InferenceResult.Prediction best = result.predictions().get(0);
+        return new ModelResource.PredictionResponse(result.modelId(), best.className(), best.probability(),
+                result.predictions());
+    }
+}

@@ -1,0 +1,27 @@
+package dev.transferlab.common.messages;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+public enum TrainingEventType {
+    ACCEPTED, STARTED, EPOCH_COMPLETED, CHECKPOINTED, COMPLETED, FAILED, CANCELLED;
+
+    /** Name on the wire and as the SSE {@code event:} field, e.g. {@code epoch-completed}. */
+    @JsonValue
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    @JsonCreator
+    public static TrainingEventType fromWireName(String wireName) {
+        return Arrays.stream(values()).filter(t -> t.wireName().equals(wireName)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown training event type: " + wireName));
+    }
+
+    public boolean isTerminal() {
+        return this == COMPLETED || this == FAILED || this == CANCELLED;
+    }
+}

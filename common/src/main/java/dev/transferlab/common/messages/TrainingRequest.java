@@ -1,0 +1,28 @@
+package dev.transferlab.common.messages;
+
+import java.time.Instant;
+
+/**
+ * Command: train a classifier head on a dataset. Keyed by job id on {@link Topics#TRAINING_REQUESTS}.
+ *
+ * @param dataset object-storage location of an ImageFolder tree: {@code s3://bucket/prefix} or a prefix in the
+ *                platform bucket
+ */
+public record TrainingRequest(
+        int schemaVersion,
+        String type,
+        String jobId,
+        String tenant,
+        Instant timestamp,
+        String dataset,
+        BackboneSpec backbone,
+        Hyperparameters hyperparameters) {
+
+    public static final String TYPE = "training-request";
+
+    public static TrainingRequest of(String jobId, String tenant, String dataset, BackboneSpec backbone,
+                                     Hyperparameters hyperparameters) {
+        return new TrainingRequest(Messages.SCHEMA_VERSION, TYPE, jobId, tenant, Instant.now(), dataset, backbone,
+                hyperparameters);
+    }
+}

@@ -1,0 +1,160 @@
+package dev.transferlab.infra;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.gaul.s3proxy.BlobStores;
+import org.gaul.s3proxy.S3Proxy;
+
+/**
+ * A single-node Kafka KRaft broker and an S3Proxy server on local disk, in this JVM.
+ *
+ * <p>Flags: {@code --data <dir>} (default ./.stack-data), {@code --kafka-port <n>}, {@code --s3-port <n>}
+ * (0 = a free port), {@code --access-key}, {@code --secret-key}, {@code --exit-with-parent}.
+ * Prints {@code READY kafka=localhost:<port> s3=http://localhost:<port>} once both serve.
+ */
+public final class LocalInfra {
+    private static final Set<String> VALUE_FLAGS = Set.of("data", "kafka-port", "s3-port", "access-key", "secret-key");
+
+    private LocalInfra() {
+    }
+
+    public static void main(String[] args) {
+        try {
+            run(parseFlags(args));
+        } catch (Throwable t) {
+            // Jetty's non-daemon threads would otherwise keep a half-started JVM alive.
+            t.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void run(Map<String, String> opts) throws Exception {
+        Path data = Path.of(opts.getOrDefault("data", ".stack-data")).toAbsolutePath();
+        int kafkaPort = freeIfZero(Integer.parseInt(opts.getOrDefault("kafka-port", "0")));
+        int s3Port = Integer.parseInt(opts.getOrDefault("s3-port", "0"));
+        String accessKey = opts.getOrDefault("access-key", InfraProcess.ACCESS_KEY);
+        String secretKey = opts.getOrDefault("secret-key", InfraProcess.SECRET_KEY);
+
+        S3Proxy s3 = startS3(data.resolve("s3"), s3Port, accessKey, secretKey);
+        KafkaRaftServer kafka = startKafka(data.resolve("kafka"), kafkaPort);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            kafka.shutdown();
+            kafka.awaitShutdown();
+            try {
+                s3.stop();
+            } catch (Exception e) {
+                System.err.println("S3Proxy stop failed: " + e);
+            }
+        }, "local-infra-shutdown"));
+        if (opts.containsKey("exit-with-parent")) {
+            // A test JVM that dies without close() must not leave a broker holding its ports and data dir.
+            ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(0)));
+        }
+
+        System.out.println("READY kafka=localhost:" + kafkaPort + " s3=http://localhost:" + s3.getPort());
+        System.out.flush();
+        kafka.awaitShutdown();
+    }
+
+    private static KafkaRaftServer startKafka(Path logDir, int port) throws Exception {
+        int controllerPort = freeIfZero(0);
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        // Static voters keep no controller address in the log, so the controller port may change between runs.
+        p.put("controller.quorum.voters", "1@localhost:" + controllerPort);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("log.dirs", logDir.toString());
+        p.put("num.partitions", "1");
+        p.put("default.replication.factor", "1");
+        p.put("min.insync.replicas", "1");
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "1");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "1");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("auto.create.topics.enable", "true");
+        // Inference requests carry their images inline.
+        p.put("message.max.bytes", String.valueOf(16 * 1024 * 1024));
+        KafkaConfig config = KafkaConfig.fromProps(p, false);
+
+        if (!Files.exists(logDir.resolve("meta.properties"))) {
+            new Formatter()
+                    .setPrintStream(System.err)
+                    .setNodeId(config.nodeId())
+                    .setClusterId(Uuid.randomUuid().toString())
+                    .setControllerListenerName("CONTROLLER")
+                    .setMetadataLogDirectory(config.metadataLogDir())
+                    .addDirectory(logDir.toString())
+                    .run();
+        }
+        KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+        server.startup();
+        return server;
+    }
+
+    private static S3Proxy startS3(Path baseDir, int port, String accessKey, String secretKey) throws Exception {
+        Files.createDirectories(baseDir);
+        Properties p = new Properties();
+        p.put("jclouds.provider", "filesystem");
+        p.put("jclouds.filesystem.basedir", baseDir.toString());
+        p.put("s3proxy.endpoint", "http://localhost:" + port);
+        p.put("s3proxy.authorization", "aws-v2-or-v4");
+        p.put("s3proxy.identity", accessKey);
+        p.put("s3proxy.credential", secretKey);
+        // The AWS SDK sends headers (checksums, multipart) that S3Proxy would otherwise reject.
+        p.put("s3proxy.ignore-unknown-headers", "true");
+        S3Proxy s3 = S3Proxy.Builder.fromProperties(p)
+                .blobStore(BlobStores.create("filesystem", p))
+                .build();
+        s3.start();
+        return s3;
+    }
+
+    private static Map<String, String> parseFlags(String[] args) {
+        Map<String, String> opts = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i].startsWith("--") ? args[i].substring(2) : "";
+            if (name.equals("exit-with-parent")) {
+                opts.put(name, "true");
+            } else if (!VALUE_FLAGS.contains(name)) {
+                throw new IllegalArgumentException("Unknown flag: " + args[i]);
+            } else if (i + 1 < args.length) {
+                opts.put(name, args[++i]);
+            } else {
+                throw new IllegalArgumentException("Missing value for " + args[i]);
+            }
+        }
+        return opts;
+    }
+
+    private static int freeIfZero(int port) throws IOException {
+        if (port != 0) {
+            return port;
+        }
+        // Kafka needs the controller address before it binds, so pick the port up front.
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package dev.transferlab.stack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.transferlab.common.messages.Messages;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/** A small client of the platform's REST API, as another system would use it: plain HTTP and JSON. */
+public final class ApiClient {
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final String baseUrl;
+
+    public ApiClient(String baseUrl) {
+        this.baseUrl = baseUrl;
+    }
+
+    /** An HTTP answer: its status and its body parsed as JSON (or a JSON text node when it is not JSON). */
+    public record Answer(int status, String contentType, JsonNode body, String location) {
+    }
+
+    /** One server-sent event. */
+    public record SseEvent(String id, String name, JsonNode data) {
+    }
+
+    public Answer get(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).GET());
+    }
+
+    public Answer postJson(String path, String json) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    public Answer postBytes(String path, byte[] body, String contentType) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    /** Reads a job's event stream until the server ends it, handing each event to {@code onEvent}. */
+    public void followEvents(String jobId, Consumer<SseEvent> onEvent) {
+        HttpRequest request = HttpRequest.newBuilder(uri("/v1/training-jobs/" + jobId + "/events"))
+                .header("Accept", "text/event-stream").GET().build();
+        try {
+            HttpResponse<Stream<String>> response = http.send(request, HttpResponse.BodyHandlers.ofLines());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("event stream of " + jobId + " answered " + response.statusCode());
+            }
+            SseParser parser = new SseParser(onEvent);
+            try (Stream<String> lines = response.body()) {
+                lines.forEach(parser::line);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Answer send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String contentType = response.headers().firstValue("Content-Type").orElse("");
+            return new Answer(response.statusCode(), contentType, parse(response.body()),
+                    response.headers().firstValue("Location").orElse(null));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private URI uri(String path) {
+        return URI.create(baseUrl + path);
+    }
+
+    static JsonNode parse(String text) {
+        try {
+            return Messages.mapper().readTree(text);
+        } catch (IOException e) {
+            return Messages.mapper().getNodeFactory().textNode(text);
+        }
+    }
+
+    /** The text/event-stream format: fields until a blank line, then one event. */
+    private static final class SseParser {
+        private final Consumer<SseEvent> onEvent;
+        private String id;
+        private String name;
+        private final StringBuilder data = new StringBuilder();
+
+        SseParser(Consumer<SseEvent> onEvent) {
+            this.onEvent = onEvent;
+        }
+
+        void line(String line) {
+            if (line.isEmpty()) {
+                if (!data.isEmpty()) {
+                    onEvent.accept(new SseEvent(id, name, parse(data.toString())));
+                }
+                id = null;
+                name = null;
+                data.setLength(0);
+            } else if (line.startsWith("id:")) {
+                id = line.substring(3).trim();
+            } else if (line.startsWith("event:")) {
+                name = line.substring(6).trim();
+            } else if (line.startsWith("data:")) {
+                if (!data.isEmpty()) {
+                    data.append('\n');
+                }
+                data.append(line.substring(5).stripLeading());
+            }
+        }
+    }
+}

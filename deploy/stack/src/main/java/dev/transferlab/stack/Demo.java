@@ -1,0 +1,107 @@
+package dev.transferlab.stack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.transferlab.common.storage.ObjectStore;
+
+import java.io.PrintStream;
+import java.util.Locale;
+
+/**
+ * The demo a new user runs first: puts a generated dataset in the store, trains a DenseNet121 head through the REST
+ * API while printing the live event stream, then classifies held-out images.
+ */
+public final class Demo {
+    static final String DATASET = "datasets/default/demo-sunset-ocean/";
+    private static final int IMAGES_PER_CLASS = 32;
+    private static final int HELD_OUT_PER_CLASS = 3;
+
+    private final Stack stack;
+    private final PrintStream out;
+
+    public Demo(Stack stack, PrintStream out) {
+        this.stack = stack;
+        this.out = out;
+    }
+
+    public void run(boolean randomWeights) {
+        uploadDataset();
+        ApiClient api = new ApiClient(stack.apiUrl());
+        String body = """
+                {"dataset": "s3://%s/%s", "epochs": 8, "batchSize": 16, "learningRate": 0.001,
+                 "hiddenUnits": 500, "validationFraction": 0.25, "seed": 7, "backbone": {"name": "densenet121"}}
+                """.formatted(Stack.BUCKET, DATASET);
+        out.println("\n$ curl -X POST " + stack.apiUrl() + "/v1/training-jobs -H 'Content-Type: application/json' -d '"
+                + body.strip().replaceAll("\\s+", " ") + "'");
+        ApiClient.Answer submitted = api.postJson("/v1/training-jobs", body);
+        if (submitted.status() != 202) {
+            throw new IllegalStateException("the job was refused: " + submitted.body());
+        }
+        String jobId = submitted.body().get("id").asText();
+        out.println("202 Accepted, Location: " + submitted.location());
+        if (randomWeights) {
+            out.println("NOTE: no DenseNet121 weights were given (--weights), so the backbone has RANDOM weights."
+                    + " The pipeline is real; accuracy on real photos needs the published weights.");
+        }
+        out.println("\n$ curl -N " + stack.apiUrl() + "/v1/training-jobs/" + jobId + "/events");
+        String[] modelId = new String[1];
+        api.followEvents(jobId, event -> modelId[0] = print(event, modelId[0]));
+        if (modelId[0] == null) {
+            throw new IllegalStateException("the job did not complete; see " + stack.worker().log());
+        }
+        classifyHeldOut(api, modelId[0]);
+    }
+
+    private void uploadDataset() {
+        try (ObjectStore store = stack.objectStore()) {
+            store.ensureBucket(Stack.BUCKET);
+            for (String label : SampleImages.CLASSES) {
+                for (int i = 0; i < IMAGES_PER_CLASS; i++) {
+                    store.put(store.inDefaultBucket(DATASET + "train/" + label + "/" + i + ".png"),
+                            SampleImages.png(label, i), "image/png");
+                }
+            }
+        }
+        out.printf("Put %d generated images of classes %s in s3://%s/%s%n", IMAGES_PER_CLASS * 2,
+                SampleImages.CLASSES, Stack.BUCKET, DATASET);
+    }
+
+    private String print(ApiClient.SseEvent event, String modelId) {
+        JsonNode data = event.data();
+        switch (event.name()) {
+            case "epoch-completed" -> {
+                JsonNode m = data.get("metrics");
+                out.printf(Locale.ROOT, "epoch %2d/%d  train loss %.4f  val loss %.4f  val accuracy %5.1f%%  "
+                                + "%7.0f images/s  %.2f s%n", m.get("epoch").asInt(), m.get("epochs").asInt(),
+                        m.get("trainLoss").asDouble(), m.get("validationLoss").asDouble(),
+                        100 * m.get("validationAccuracy").asDouble(), m.get("imagesPerSecond").asDouble(),
+                        m.get("seconds").asDouble());
+            }
+            case "completed" -> {
+                out.println("completed: model " + data.get("modelId").asText() + ", best epoch "
+                        + data.get("bestEpoch").asInt() + " (" + data.path("message").asText() + ")");
+                return data.get("modelId").asText();
+            }
+            case "failed" -> out.println("FAILED: " + data.get("reason").asText());
+            default -> out.println(event.name() + (data.has("message") ? ": " + data.get("message").asText() : ""));
+        }
+        return modelId;
+    }
+
+    private void classifyHeldOut(ApiClient api, String modelId) {
+        out.println("\n$ curl --data-binary @image.png -H 'Content-Type: image/png' " + stack.apiUrl()
+                + "/v1/models/" + modelId + "/predictions");
+        for (String truth : SampleImages.CLASSES) {
+            for (int i = 0; i < HELD_OUT_PER_CLASS; i++) {
+                byte[] image = SampleImages.png(truth, 10_000 + i);
+                ApiClient.Answer answer = api.postBytes("/v1/models/" + modelId + "/predictions", image,
+                        "image/png");
+                if (answer.status() != 200) {
+                    out.println("prediction failed: " + answer.status() + " " + answer.body());
+                    continue;
+                }
+                out.printf(Locale.ROOT, "held-out %s #%d: I guess it's a %s (%.1f%%)%n", truth, i,
+                        answer.body().get("label").asText(), 100 * answer.body().get("probability").asDouble());
+            }
+        }
+    }
+}

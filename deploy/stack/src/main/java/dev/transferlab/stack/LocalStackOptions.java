@@ -1,0 +1,31 @@
+package dev.transferlab.stack;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * How the local stack runs. Ports of 0 are chosen free at start.
+ *
+ * @param backboneWeights DenseNet121 weights (.safetensors, file path or s3://); empty means random weights, which
+ *                        the stack allows only because it says so plainly
+ */
+public record LocalStackOptions(Path home, Path dataDir, int kafkaPort, int s3Port, int apiPort, int workerPort,
+                                Optional<String> backboneWeights) {
+
+    public static LocalStackOptions defaults(Path home) {
+        return new LocalStackOptions(home, home.resolve(".stack-data"), 9092, 9000, 8080, 8081, Optional.empty());
+    }
+
+    public LocalStackOptions withDataDir(Path dataDir) {
+        return new LocalStackOptions(home, dataDir, kafkaPort, s3Port, apiPort, workerPort, backboneWeights);
+    }
+
+    public LocalStackOptions withPorts(int kafka, int s3, int api, int worker) {
+        return new LocalStackOptions(home, dataDir, kafka, s3, api, worker, backboneWeights);
+    }
+
+    public LocalStackOptions withBackboneWeights(String weights) {
+        return new LocalStackOptions(home, dataDir, kafkaPort, s3Port, apiPort, workerPort,
+                Optional.ofNullable(weights).filter(w -> !w.isBlank()));
+    }
+}

@@ -1,0 +1,138 @@
+package dev.transferlab.stack;
+
+import dev.transferlab.common.storage.ObjectStore;
+import dev.transferlab.common.storage.S3Settings;
+import dev.transferlab.infra.InfraProcess;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URISyntaxException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole platform on one machine: a Kafka broker and an S3 server (one JVM), the api-service and one
+ * trainer-worker, each its own process, as they would be in production.
+ */
+public final class Stack implements AutoCloseable {
+    public static final String BUCKET = "transferlab";
+
+    private final InfraProcess infra;
+    private final ServiceProcess api;
+    private final ServiceProcess worker;
+
+    private Stack(InfraProcess infra, ServiceProcess api, ServiceProcess worker) {
+        this.infra = infra;
+        this.api = api;
+        this.worker = worker;
+    }
+
+    public static Stack start(LocalStackOptions options) {
+        System.setProperty(InfraProcess.JAR_PROPERTY, infraJar(options.home()).toString());
+        InfraProcess infra = InfraProcess.start(options.dataDir(), options.kafkaPort(), options.s3Port());
+        ServiceProcess api = null;
+        try {
+            Map<String, String> shared = new LinkedHashMap<>();
+            shared.put("kafka.bootstrap.servers", infra.kafkaBootstrap());
+            shared.put("transferlab.s3.endpoint", infra.s3Endpoint());
+            shared.put("transferlab.s3.access-key", infra.accessKey());
+            shared.put("transferlab.s3.secret-key", infra.secretKey());
+            shared.put("transferlab.s3.bucket", BUCKET);
+            Path logs = options.dataDir().resolve("logs");
+            api = ServiceProcess.start("api-service", options.home().resolve(
+                    "api-service/target/quarkus-app/quarkus-run.jar"), port(options.apiPort()), shared, logs,
+                    Duration.ofSeconds(90));
+            Map<String, String> workerConfig = new LinkedHashMap<>(shared);
+            options.backboneWeights().ifPresentOrElse(
+                    w -> workerConfig.put("transferlab.backbone.weights", w),
+                    () -> workerConfig.put("transferlab.backbone.allow-random-weights", "true"));
+            ServiceProcess worker = ServiceProcess.start("trainer-worker", options.home().resolve(
+                    "trainer-worker/target/quarkus-app/quarkus-run.jar"), port(options.workerPort()), workerConfig,
+                    logs, Duration.ofSeconds(180));
+            return new Stack(infra, api, worker);
+        } catch (RuntimeException e) {
+            if (api != null) {
+                api.close();
+            }
+            infra.close();
+            throw e;
+        }
+    }
+
+    /** The repository this code was built in: {@code deploy/stack/target/<classes or jar>} is four levels down. */
+    public static Path home() {
+        String configured = System.getProperty("transferlab.home");
+        if (configured != null) {
+            return Path.of(configured).toAbsolutePath();
+        }
+        try {
+            Path location = Path.of(Stack.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return location.getParent().getParent().getParent().getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path infraJar(Path home) {
+        Path target = home.resolve("deploy/infra/target");
+        try (DirectoryStream<Path> jars = Files.newDirectoryStream(target, "local-infra-*-all.jar")) {
+            for (Path jar : jars) {
+                return jar;
+            }
+        } catch (IOException e) {
+            // reported below
+        }
+        throw new IllegalStateException("no local-infra-*-all.jar in " + target
+                + "; build first: ./mvnw -DskipTests package");
+    }
+
+    private static int port(int requested) {
+        if (requested != 0) {
+            return requested;
+        }
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String apiUrl() {
+        return api.url();
+    }
+
+    public String workerUrl() {
+        return worker.url();
+    }
+
+    public InfraProcess infra() {
+        return infra;
+    }
+
+    public ServiceProcess api() {
+        return api;
+    }
+
+    public ServiceProcess worker() {
+        return worker;
+    }
+
+    /** A client of the stack's object store, for putting datasets in and checking artifacts. */
+    public ObjectStore objectStore() {
+        return new ObjectStore(new S3Settings(Optional.of(infra.s3Endpoint()), "us-east-1", true,
+                Optional.of(infra.accessKey()), Optional.of(infra.secretKey()), BUCKET));
+    }
+
+    @Override
+    public void close() {
+        worker.close();
+        api.close();
+        infra.close();
+    }
+}

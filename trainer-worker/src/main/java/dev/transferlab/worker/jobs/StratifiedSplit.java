@@ -1,0 +1,41 @@
+package dev.transferlab.worker.jobs;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.function.ToIntFunction;
+
+/**
+ * Holds out the same fraction of every class, reproducibly for a seed, keeping at least one training example per
+ * class (and one held out when the class has two or more and the fraction is positive).
+ */
+public final class StratifiedSplit {
+    private StratifiedSplit() {
+    }
+
+    public record Parts<T>(List<T> train, List<T> validation) {
+    }
+
+    public static <T> Parts<T> split(List<T> items, ToIntFunction<T> label, double fraction, long seed) {
+        Map<Integer, List<T>> byLabel = new TreeMap<>();
+        items.forEach(item -> byLabel.computeIfAbsent(label.applyAsInt(item), l -> new ArrayList<>()).add(item));
+        Random random = new Random(seed);
+        List<T> train = new ArrayList<>();
+        List<T> validation = new ArrayList<>();
+        for (List<T> group : byLabel.values()) {
+            List<T> shuffled = new ArrayList<>(group);
+            Collections.shuffle(shuffled, random);
+            int held = (int) Math.round(shuffled.size() * fraction);
+            if (fraction > 0 && shuffled.size() >= 2) {
+                held = Math.max(1, held);
+            }
+            held = Math.min(held, shuffled.size() - 1);
+            validation.addAll(shuffled.subList(0, held));
+            train.addAll(shuffled.subList(held, shuffled.size()));
+        }
+        return new Parts<>(train, validation);
+    }
+}

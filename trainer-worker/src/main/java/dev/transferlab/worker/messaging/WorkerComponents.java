@@ -1,0 +1,88 @@
+package dev.transferlab.worker.messaging;
+
+import ai.djl.Device;
+import dev.transferlab.common.storage.ObjectStore;
+import dev.transferlab.common.storage.S3Settings;
+import dev.transferlab.worker.backbone.BackboneProvider;
+import dev.transferlab.worker.inference.ModelPredictor;
+import dev.transferlab.worker.jobs.ModelRepository;
+import dev.transferlab.worker.jobs.TrainingJob;
+import dev.transferlab.worker.ml.Devices;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.util.Optional;
+
+/** Wires the framework-free engine to this service's configuration. */
+@ApplicationScoped
+public class WorkerComponents {
+    private static final Logger LOG = Logger.getLogger(WorkerComponents.class);
+
+    @Produces
+    @ApplicationScoped
+    ObjectStore objectStore(@ConfigProperty(name = "transferlab.s3.endpoint") Optional<String> endpoint,
+                            @ConfigProperty(name = "transferlab.s3.region") String region,
+                            @ConfigProperty(name = "transferlab.s3.path-style") boolean pathStyle,
+                            @ConfigProperty(name = "transferlab.s3.access-key") Optional<String> accessKey,
+                            @ConfigProperty(name = "transferlab.s3.secret-key") Optional<String> secretKey,
+                            @ConfigProperty(name = "transferlab.s3.bucket") String bucket) {
+        ObjectStore store = new ObjectStore(new S3Settings(endpoint, region, pathStyle, accessKey, secretKey, bucket));
+        store.ensureBucket(bucket);
+        return store;
+    }
+
+    void closeStore(@Disposes ObjectStore store) {
+        store.close();
+    }
+
+    @Produces
+    @ApplicationScoped
+    Device device(@ConfigProperty(name = "transferlab.device") String preference) {
+        Device device = Devices.select(preference);
+        LOG.infof("training and inference run on %s (transferlab.device=%s)", device, preference);
+        return device;
+    }
+
+    @Produces
+    @ApplicationScoped
+    BackboneProvider backbones(ObjectStore store, Device device,
+                               @ConfigProperty(name = "transferlab.backbone.weights") Optional<String> weights,
+                               @ConfigProperty(name = "transferlab.backbone.allow-random-weights") boolean allowRandom,
+                               @ConfigProperty(name = "transferlab.backbone.random-seed") long seed) {
+        if (weights.filter(w -> !w.isBlank()).isEmpty() && allowRandom) {
+            LOG.warn("no backbone weights configured: backbones get RANDOM weights; predictions will be poor");
+        }
+        return new BackboneProvider(store, device, weights, allowRandom, seed);
+    }
+
+    void closeBackbones(@Disposes BackboneProvider backbones) {
+        backbones.close();
+    }
+
+    @Produces
+    @ApplicationScoped
+    ModelRepository models(ObjectStore store) {
+        return new ModelRepository(store);
+    }
+
+    @Produces
+    @ApplicationScoped
+    TrainingJob trainingJob(ObjectStore store, BackboneProvider backbones, ModelRepository models, Device device,
+                            @ConfigProperty(name = "transferlab.features.batch-size") int batchSize) {
+        return new TrainingJob(store, backbones, models, device, batchSize);
+    }
+
+    @Produces
+    @ApplicationScoped
+    ModelPredictor predictor(ModelRepository models, BackboneProvider backbones, Device device,
+                             @ConfigProperty(name = "transferlab.inference.model-cache-size") int cacheSize) {
+        return new ModelPredictor(models, backbones, device, cacheSize);
+    }
+
+    void closePredictor(@Disposes ModelPredictor predictor) {
+        predictor.close();
+    }
+}

@@ -1,0 +1,67 @@
+package dev.transferlab.worker.ml;
+
+import dev.transferlab.common.model.PreprocessingSpec;
+
+import java.util.List;
+
+/**
+ * Turns an encoded image into the backbone's input exactly as torchvision's Resize(resize), CenterCrop(crop),
+ * ToTensor() and, when asked, Normalize(mean, std) would: training and inference must see identical inputs.
+ */
+public final class ImagePreprocessor {
+
+    private final PreprocessingSpec spec;
+    private final float[] mean;
+    private final float[] std;
+
+    public ImagePreprocessor(PreprocessingSpec spec) {
+        if (spec.crop() <= 0 || spec.resize() < spec.crop()) {
+            throw new IllegalArgumentException("preprocessing needs 0 < crop <= resize, got resize " + spec.resize()
+                    + " and crop " + spec.crop());
+        }
+        this.spec = spec;
+        this.mean = spec.normalize() ? channels("mean", spec.mean()) : null;
+        this.std = spec.normalize() ? channels("std", spec.std()) : null;
+        for (int c = 0; spec.normalize() && c < 3; c++) {
+            if (!(std[c] > 0)) {
+                throw new IllegalArgumentException("normalisation std must be positive, got " + spec.std());
+            }
+        }
+    }
+
+    public PreprocessingSpec spec() {
+        return spec;
+    }
+
+    /** The CHW float tensor data of one image: 3 x crop x crop values. */
+    public float[] apply(byte[] encodedImage) {
+        RgbImage image = RgbImage.decode(encodedImage);
+        int shorter = Math.min(image.width(), image.height());
+        int longer = Math.max(image.width(), image.height());
+        // torchvision: the shorter side becomes `resize`, the longer int(resize * long / short), truncated.
+        int resizedLonger = (int) ((double) spec.resize() * longer / shorter);
+        int outWidth = image.width() <= image.height() ? spec.resize() : resizedLonger;
+        int outHeight = image.width() <= image.height() ? resizedLonger : spec.resize();
+        int crop = spec.crop();
+        // torchvision rounds with Python's round(), which rounds halves to even, as Math.rint does.
+        int top = (int) Math.rint((outHeight - crop) / 2.0);
+        int left = (int) Math.rint((outWidth - crop) / 2.0);
+        float[] values = AntialiasedResize.resizeAndCrop(image, outWidth, outHeight, left, top, crop);
+        int plane = crop * crop;
+        for (int c = 0; c < 3; c++) {
+            for (int i = c * plane; i < (c + 1) * plane; i++) {
+                // float32 arithmetic in torchvision's order: x / 255, then (x - mean) / std.
+                float scaled = values[i] / 255f;
+                values[i] = spec.normalize() ? (scaled - mean[c]) / std[c] : scaled;
+            }
+        }
+        return values;
+    }
+
+    private static float[] channels(String what, List<Double> values) {
+        if (values == null || values.size() != 3) {
+            throw new IllegalArgumentException("normalisation " + what + " needs 3 values (R, G, B), got " + values);
+        }
+        return new float[] {values.get(0).floatValue(), values.get(1).floatValue(), values.get(2).floatValue()};
+    }
+}

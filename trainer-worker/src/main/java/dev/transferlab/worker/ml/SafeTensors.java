@@ -1,0 +1,167 @@
+package dev.transferlab.worker.ml;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The safetensors file format (https://github.com/huggingface/safetensors): an 8-byte little-endian header length, a
+ * JSON header naming each tensor's dtype, shape and byte range, then the raw little-endian data. Chosen because it is
+ * what PyTorch users publish weights in and it cannot execute code, unlike pickled checkpoints.
+ */
+public final class SafeTensors {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String METADATA = "__metadata__";
+    // The reference implementation refuses headers above 100 MB; a larger one is a corrupt length, not a model.
+    private static final long MAX_HEADER_BYTES = 100_000_000L;
+
+    private SafeTensors() {
+    }
+
+    /** Parses a whole file. Half-precision tensors are widened to float. The result keeps the header's order. */
+    public static Map<String, Tensor> read(byte[] bytes) {
+        if (bytes.length < 8) {
+            throw invalid("truncated: " + bytes.length + " bytes, shorter than the 8-byte header length");
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        long headerLength = buffer.getLong(0);
+        if (headerLength < 2 || headerLength > MAX_HEADER_BYTES) {
+            throw invalid("header length " + headerLength + " is not plausible; this is not a safetensors file");
+        }
+        if (headerLength > bytes.length - 8L) {
+            throw invalid("truncated: header needs " + headerLength + " bytes but only " + (bytes.length - 8)
+                    + " follow");
+        }
+        int dataStart = 8 + (int) headerLength;
+        JsonNode header = parseHeader(bytes, (int) headerLength);
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            if (!field.getKey().equals(METADATA)) {
+                tensors.put(field.getKey(), readTensor(field.getKey(), field.getValue(), buffer, dataStart));
+            }
+        }
+        return tensors;
+    }
+
+    /** Serialises float tensors as F32, in the map's iteration order. */
+    public static byte[] write(Map<String, Tensor> tensors) {
+        ObjectNode header = JSON.createObjectNode();
+        long offset = 0;
+        for (Map.Entry<String, Tensor> entry : tensors.entrySet()) {
+            String name = entry.getKey();
+            if (name == null || name.isEmpty() || name.equals(METADATA)) {
+                throw new IllegalArgumentException("tensor name '" + name + "' cannot be written");
+            }
+            long end = offset + 4L * entry.getValue().data().length;
+            ObjectNode info = header.putObject(name);
+            info.put("dtype", "F32");
+            ArrayNode shape = info.putArray("shape");
+            for (long dim : entry.getValue().shape()) {
+                shape.add(dim);
+            }
+            info.putArray("data_offsets").add(offset).add(end);
+            offset = end;
+        }
+        byte[] json = headerBytes(header);
+        // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.
+        int padded = (json.length + 7) / 8 * 8;
+        long total = 8L + padded + offset;
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("tensors total " + total + " bytes, too large for one array");
+        }
+        ByteBuffer out = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(padded).put(json);
+        for (int i = json.length; i < padded; i++) {
+            out.put((byte) ' ');
+        }
+        for (Tensor tensor : tensors.values()) {
+            out.asFloatBuffer().put(tensor.data());
+            out.position(out.position() + 4 * tensor.data().length);
+        }
+        return out.array();
+    }
+
+    private static JsonNode parseHeader(byte[] bytes, int length) {
+        JsonNode header;
+        try {
+            header = JSON.readTree(new String(bytes, 8, length, StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw invalid("header is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (header == null || !header.isObject()) {
+            throw invalid("header is not a JSON object");
+        }
+        return header;
+    }
+
+    private static Tensor readTensor(String name, JsonNode info, ByteBuffer buffer, int dataStart) {
+        if (!info.isObject() || !info.path("shape").isArray() || info.path("data_offsets").size() != 2) {
+            throw invalid("tensor '" + name + "' lacks dtype, shape or data_offsets");
+        }
+        String dtype = info.path("dtype").asText();
+        long[] shape = new long[info.get("shape").size()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = info.get("shape").get(i).asLong(-1);
+        }
+        long count;
+        try {
+            count = Tensor.elementCount(shape);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw invalid("tensor '" + name + "' has an invalid shape " + info.get("shape"));
+        }
+        long begin = info.get("data_offsets").get(0).asLong(-1);
+        long end = info.get("data_offsets").get(1).asLong(-1);
+        long available = buffer.capacity() - (long) dataStart;
+        if (begin < 0 || end < begin || end > available) {
+            throw invalid("truncated or corrupt: tensor '" + name + "' spans bytes [" + begin + ", " + end
+                    + ") but the data section holds " + available);
+        }
+        int width = bytesPerElement(name, dtype);
+        if (end - begin != count * width) {
+            throw invalid("tensor '" + name + "' of shape " + info.get("shape") + " and dtype " + dtype + " needs "
+                    + count * width + " bytes but its offsets give " + (end - begin));
+        }
+        float[] data = new float[(int) count];
+        int position = (int) (dataStart + begin);
+        for (int i = 0; i < data.length; i++, position += width) {
+            data[i] = switch (dtype) {
+                case "F32" -> buffer.getFloat(position);
+                case "F16" -> HalfFloats.fromHalf(buffer.getShort(position));
+                default -> Float.intBitsToFloat((buffer.getShort(position) & 0xffff) << 16);
+            };
+        }
+        return new Tensor(shape, data);
+    }
+
+    private static int bytesPerElement(String name, String dtype) {
+        return switch (dtype) {
+            case "F32" -> 4;
+            case "F16", "BF16" -> 2;
+            default -> throw invalid("tensor '" + name + "' has dtype " + dtype
+                    + "; only F32, F16 and BF16 weights are supported");
+        };
+    }
+
+    private static byte[] headerBytes(ObjectNode header) {
+        try {
+            return JSON.writeValueAsBytes(header);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise a safetensors header", e);
+        }
+    }
+
+    private static IllegalArgumentException invalid(String reason) {
+        return new IllegalArgumentException("invalid safetensors data: " + reason);
+    }
+}

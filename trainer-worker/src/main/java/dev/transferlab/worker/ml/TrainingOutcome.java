@@ -1,0 +1,25 @@
+package dev.transferlab.worker.ml;
+
+import dev.transferlab.common.messages.EpochMetrics;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What head training produced: every epoch's metrics, the epoch (1-based) with the lowest validation loss, and that
+ * epoch's weights named as in the tutorial's nn.Sequential (fc1.weight, fc1.bias, fc2.weight, fc2.bias).
+ */
+public record TrainingOutcome(List<EpochMetrics> epochs, int bestEpoch, Map<String, Tensor> headWeights) {
+
+    public TrainingOutcome {
+        epochs = List.copyOf(epochs);
+        // Ordered as PyTorch's state_dict, so files written from it read the same.
+        headWeights = Collections.unmodifiableMap(new LinkedHashMap<>(headWeights));
+    }
+
+    public EpochMetrics best() {
+        return epochs.get(bestEpoch - 1);
+    }
+}
