@@ -18,6 +18,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -114,6 +115,14 @@ public final class Backbone implements AutoCloseable {
             digest.update(bytes);
         });
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** The current weights as a torchvision state_dict (without num_batches_tracked), copied to the heap. */
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> copy = new LinkedHashMap<>();
+        network.torchvisionParameters().forEach((name, parameter) -> copy.put(name,
+                new Tensor(network.torchvisionShapes().get(name).getShape(), parameter.getArray().toFloatArray())));
+        return copy;
     }
 
     public int featureSize() {

@@ -77,6 +77,11 @@ final class EpochRecorder implements TrainingListener {
         epochStart = System.nanoTime();
     }
 
+    @Override
+    public void onTrainingEnd(Trainer trainer) {
+        // Nothing to finish: every epoch was reported as it ended.
+    }
+
     TrainingOutcome outcome() {
         return new TrainingOutcome(history, bestEpoch, bestWeights);
     }

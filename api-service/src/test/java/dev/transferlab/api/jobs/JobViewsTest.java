@@ -1,0 +1,85 @@
+package dev.transferlab.api.jobs;
+
+import dev.transferlab.common.messages.BackboneSpec;
+import dev.transferlab.common.messages.EpochMetrics;
+import dev.transferlab.common.messages.Hyperparameters;
+import dev.transferlab.common.messages.TrainingEvent;
+import dev.transferlab.common.messages.TrainingEventType;
+import dev.transferlab.common.messages.TrainingRequest;
+import io.smallrye.mutiny.helpers.test.AssertSubscriber;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class JobViewsTest {
+    private static final TrainingRequest REQUEST = TrainingRequest.of("job-1", "default", "s3://b/d/",
+            BackboneSpec.densenet121(), Hyperparameters.defaults());
+
+    private static TrainingEvent event(long seq, TrainingEventType type) {
+        TrainingEvent.Builder b = TrainingEvent.builder("job-1", "default", seq, type);
+        return switch (type) {
+            case ACCEPTED -> b.request(REQUEST).build();
+            case EPOCH_COMPLETED -> b.metrics(new EpochMetrics((int) seq - 1, 10, 1.0 / seq, 1.0, 0.5, 10, 1, 1e-3))
+                    .build();
+            case COMPLETED -> b.model("job-1", Map.of(), 2).build();
+            case FAILED -> b.reason("no images").build();
+            default -> b.build();
+        };
+    }
+
+    @Test
+    void aJobMovesFromQueuedThroughRunningToCompleted() {
+        JobProjection projection = new JobProjection();
+        projection.apply(event(0, TrainingEventType.ACCEPTED));
+        assertThat(projection.view("job-1")).get().extracting(JobView::state).isEqualTo(JobState.QUEUED);
+        projection.apply(event(1, TrainingEventType.STARTED));
+        projection.apply(event(2, TrainingEventType.EPOCH_COMPLETED));
+        JobView running = projection.view("job-1").orElseThrow();
+        assertThat(running.state()).isEqualTo(JobState.RUNNING);
+        assertThat(running.phase()).isEqualTo("epoch 1 of 10");
+        assertThat(running.dataset()).isEqualTo("s3://b/d/");
+        projection.apply(event(3, TrainingEventType.COMPLETED));
+        JobView done = projection.view("job-1").orElseThrow();
+        assertThat(done.state()).isEqualTo(JobState.COMPLETED);
+        assertThat(done.modelId()).isEqualTo("job-1");
+        assertThat(done.latestMetrics().epoch()).isEqualTo(1);
+        assertThat(done.events()).isEqualTo(4);
+    }
+
+    @Test
+    void aReplayedEventIsAppliedOnce() {
+        JobProjection projection = new JobProjection();
+        projection.apply(event(0, TrainingEventType.ACCEPTED));
+        projection.apply(event(0, TrainingEventType.ACCEPTED));
+        projection.apply(event(1, TrainingEventType.FAILED));
+        projection.apply(event(1, TrainingEventType.FAILED));
+        JobView failed = projection.view("job-1").orElseThrow();
+        assertThat(failed.events()).isEqualTo(2);
+        assertThat(failed.state()).isEqualTo(JobState.FAILED);
+        assertThat(failed.reason()).isEqualTo("no images");
+    }
+
+    @Test
+    void aFollowerGetsTheHistoryThenLiveEventsAndTheStreamEndsAtTheTerminalEvent() {
+        JobProjection projection = new JobProjection();
+        TrainingEvent accepted = event(0, TrainingEventType.ACCEPTED);
+        TrainingEvent started = event(1, TrainingEventType.STARTED);
+        projection.apply(accepted);
+        projection.apply(started);
+        AssertSubscriber<TrainingEvent> follower = projection.follow("job-1").orElseThrow()
+                .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        follower.assertItems(accepted, started).assertNotTerminated();
+        projection.apply(event(2, TrainingEventType.EPOCH_COMPLETED));
+        projection.apply(event(3, TrainingEventType.COMPLETED));
+        follower.assertCompleted();
+        assertThat(follower.getItems()).extracting(TrainingEvent::sequence).containsExactly(0L, 1L, 2L, 3L);
+
+        AssertSubscriber<TrainingEvent> late = projection.follow("job-1").orElseThrow()
+                .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        late.assertCompleted();
+        assertThat(late.getItems()).hasSize(4);
+        assertThat(projection.follow("job-2")).isEmpty();
+    }
+}

@@ -1,0 +1,69 @@
+package dev.transferlab.common.messages;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MessagesTest {
+
+    @Test
+    void trainingRequestRoundTripsThroughJson() {
+        TrainingRequest request = TrainingRequest.of("job-1", "acme", "s3://b/d/", BackboneSpec.densenet121(),
+                Hyperparameters.defaults());
+        TrainingRequest back = Messages.fromJson(Messages.toJson(request), TrainingRequest.class);
+        assertThat(back).isEqualTo(request);
+    }
+
+    @Test
+    void eventsCarryTheirEnvelopeAndKebabCaseType() {
+        TrainingEvent event = TrainingEvent.builder("job-1", "acme", 3, TrainingEventType.EPOCH_COMPLETED)
+                .metrics(new EpochMetrics(2, 10, 0.5, 0.6, 0.9, 100, 1.5, 1e-3)).build();
+        String json = Messages.toJson(event);
+        assertThat(json).contains("\"type\":\"epoch-completed\"", "\"schemaVersion\":1", "\"eventId\":\"job-1-3\"",
+                "\"tenant\":\"acme\"").doesNotContain("\"reason\"");
+        assertThat(Messages.fromJson(json, TrainingEvent.class)).isEqualTo(event);
+    }
+
+    @Test
+    void completedEventKeepsArtifacts() {
+        TrainingEvent event = TrainingEvent.builder("job-1", "acme", 9, TrainingEventType.COMPLETED)
+                .model("job-1", Map.of("manifest", "s3://b/m.json"), 4).build();
+        TrainingEvent back = Messages.fromJson(Messages.toJson(event), TrainingEvent.class);
+        assertThat(back.artifacts()).containsEntry("manifest", "s3://b/m.json");
+        assertThat(back.bestEpoch()).isEqualTo(4);
+        assertThat(back.type().isTerminal()).isTrue();
+    }
+
+    @Test
+    void inferenceRequestCarriesTheImageBytes() {
+        InferenceRequest request = InferenceRequest.of("r1", "default", "m1", new byte[]{1, 2, (byte) 255});
+        InferenceRequest back = Messages.fromJson(Messages.toJson(request), InferenceRequest.class);
+        assertThat(back.image()).containsExactly(1, 2, (byte) 255);
+    }
+
+    @Test
+    void refusesWhatIsNotAMessageOfThisSchema() {
+        assertThatThrownBy(() -> Messages.fromJson("not json", TrainingRequest.class))
+                .isInstanceOf(Messages.MalformedMessageException.class).hasMessageContaining("not JSON");
+        assertThatThrownBy(() -> Messages.fromJson("{\"schemaVersion\": 2}", TrainingRequest.class))
+                .isInstanceOf(Messages.MalformedMessageException.class).hasMessageContaining("schema version 2");
+        assertThatThrownBy(() -> Messages.fromJson("{\"schemaVersion\":1,\"type\":\"nonsense-type\"}",
+                TrainingEvent.class)).isInstanceOf(Messages.MalformedMessageException.class);
+        assertThatThrownBy(() -> Messages.fromJson(null, TrainingEvent.class))
+                .isInstanceOf(Messages.MalformedMessageException.class);
+    }
+
+    @Test
+    void denseNet121HasTorchvisionsFeatureWidthAndTinyConfigsTheirOwn() {
+        assertThat(BackboneSpec.densenet121().featureSize()).isEqualTo(1024);
+        assertThat(BackboneSpec.densenet121().isStandardDenseNet121()).isTrue();
+        BackboneSpec tiny = new BackboneSpec("densenet", 8, List.of(2, 2), 16, 2);
+        // 16 + 2*8 = 32, halved to 16 by the transition, + 2*8 = 32
+        assertThat(tiny.featureSize()).isEqualTo(32);
+        assertThat(tiny.isStandardDenseNet121()).isFalse();
+    }
+}

@@ -1,0 +1,262 @@
+package dev.transferlab.stack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.transferlab.common.messages.Topics;
+import dev.transferlab.common.storage.ObjectStore;
+import dev.transferlab.common.storage.StorageLayout;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The platform end to end, as its users drive it: a real Kafka broker, a real S3 server, the api-service and a
+ * trainer-worker in their own processes, and nothing but HTTP (and Kafka, for the dead-letter check) from here.
+ * A tiny DenseNet keeps training within seconds on a CPU.
+ */
+@Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
+class PlatformIT {
+    private static final String TINY_DENSENET = """
+            {"name": "densenet", "growthRate": 8, "blockConfig": [2, 2], "numInitFeatures": 16, "bnSize": 2}""";
+
+    @TempDir
+    static Path data;
+    static Stack stack;
+    static ApiClient api;
+    static ObjectStore store;
+
+    @BeforeAll
+    static void startStack() {
+        stack = Stack.start(LocalStackOptions.defaults(Stack.home()).withDataDir(data).withPorts(0, 0, 0, 0));
+        api = new ApiClient(stack.apiUrl());
+        store = stack.objectStore();
+        store.ensureBucket(Stack.BUCKET);
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (store != null) {
+            store.close();
+        }
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void trainsWithLiveProgressStoresTheModelAndPredictsHeldOutImages() {
+        String dataset = putDataset("two-classes", SampleImages.CLASSES, 20);
+        String jobId = submit(dataset, 6, 8);
+
+        List<ApiClient.SseEvent> events = follow(jobId);
+
+        assertThat(events).extracting(ApiClient.SseEvent::name).first().isEqualTo("accepted");
+        assertThat(events).extracting(ApiClient.SseEvent::name).last().isEqualTo("completed");
+        assertThat(events).extracting(ApiClient.SseEvent::id).doesNotHaveDuplicates();
+        List<JsonNode> epochs = events.stream().filter(e -> e.name().equals("epoch-completed"))
+                .map(e -> e.data().get("metrics")).toList();
+        assertThat(epochs).extracting(m -> m.get("epoch").asInt()).containsExactly(1, 2, 3, 4, 5, 6);
+        assertThat(epochs.get(5).get("trainLoss").asDouble()).isLessThan(epochs.get(0).get("trainLoss").asDouble());
+        assertThat(epochs).allSatisfy(m -> {
+            assertThat(m.get("imagesPerSecond").asDouble()).isPositive();
+            assertThat(m.get("validationAccuracy").asDouble()).isBetween(0.0, 1.0);
+        });
+
+        String modelId = events.get(events.size() - 1).data().get("modelId").asText();
+        for (String artifact : List.of(StorageLayout.modelManifest("default", modelId),
+                StorageLayout.modelHeadWeights("default", modelId), StorageLayout.modelMetrics("default", modelId))) {
+            assertThat(store.exists(store.inDefaultBucket(artifact))).as(artifact).isTrue();
+        }
+
+        ApiClient.Answer job = api.get("/v1/training-jobs/" + jobId);
+        assertThat(job.status()).isEqualTo(200);
+        assertThat(job.body().get("state").asText()).isEqualTo("completed");
+        assertThat(job.body().get("latestMetrics").get("epoch").asInt()).isEqualTo(6);
+
+        ApiClient.Answer model = api.get("/v1/models/" + modelId);
+        assertThat(model.status()).isEqualTo(200);
+        assertThat(model.body().get("classes")).extracting(JsonNode::asText)
+                .containsExactlyElementsOf(SampleImages.CLASSES);
+
+        int correct = 0;
+        int total = 0;
+        for (String truth : SampleImages.CLASSES) {
+            for (int i = 0; i < 5; i++) {
+                ApiClient.Answer answer = api.postBytes("/v1/models/" + modelId + "/predictions",
+                        SampleImages.png(truth, 50_000 + i), "image/png");
+                assertThat(answer.status()).as(answer.body().toString()).isEqualTo(200);
+                double sum = 0;
+                for (JsonNode p : answer.body().get("predictions")) {
+                    sum += p.get("probability").asDouble();
+                }
+                assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+                correct += answer.body().get("label").asText().equals(truth) ? 1 : 0;
+                total++;
+            }
+        }
+        assertThat((double) correct / total).as("held-out accuracy").isGreaterThanOrEqualTo(0.8);
+
+        // A client that connects after the end still gets the whole history, then the stream ends.
+        assertThat(follow(jobId)).extracting(ApiClient.SseEvent::id)
+                .containsExactlyElementsOf(events.stream().map(ApiClient.SseEvent::id).toList());
+    }
+
+    @Test
+    void unknownJobsAndModelsAre404ProblemDetails() {
+        for (String path : List.of("/v1/training-jobs/job-nope", "/v1/training-jobs/job-nope/events",
+                "/v1/models/nope")) {
+            ApiClient.Answer answer = api.get(path);
+            assertThat(answer.status()).as(path).isEqualTo(404);
+            assertThat(answer.contentType()).as(path).startsWith("application/problem+json");
+            assertThat(answer.body().get("status").asInt()).isEqualTo(404);
+        }
+        ApiClient.Answer predict = api.postBytes("/v1/models/nope/predictions", SampleImages.png("ocean", 1),
+                "image/png");
+        assertThat(predict.status()).isEqualTo(404);
+    }
+
+    @Test
+    void badRequestBodiesAre400NamingTheField() {
+        ApiClient.Answer outOfRange = api.postJson("/v1/training-jobs",
+                "{\"dataset\": \"datasets/x/\", \"epochs\": 0, \"learningRate\": -1}");
+        assertThat(outOfRange.status()).isEqualTo(400);
+        assertThat(outOfRange.contentType()).startsWith("application/problem+json");
+        assertThat(outOfRange.body().get("errors")).extracting(e -> e.get("field").asText())
+                .containsExactlyInAnyOrder("epochs", "learningRate");
+
+        ApiClient.Answer wrongType = api.postJson("/v1/training-jobs", "{\"dataset\": \"d/\", \"epochs\": \"ten\"}");
+        assertThat(wrongType.status()).isEqualTo(400);
+        assertThat(wrongType.body().get("detail").asText()).contains("epochs");
+
+        ApiClient.Answer malformed = api.postJson("/v1/training-jobs", "{\"dataset\": ");
+        assertThat(malformed.status()).isEqualTo(400);
+        assertThat(malformed.contentType()).startsWith("application/problem+json");
+
+        ApiClient.Answer missing = api.postJson("/v1/training-jobs", "{\"epochs\": 3}");
+        assertThat(missing.status()).isEqualTo(400);
+        assertThat(missing.body().get("errors")).extracting(e -> e.get("field").asText()).contains("dataset");
+    }
+
+    @Test
+    void badDatasetsFailWithAReasonAndTheWorkerGoesOn() {
+        String missing = submit("s3://" + Stack.BUCKET + "/datasets/default/does-not-exist/", 2, 4);
+        JsonNode failed = last(follow(missing));
+        assertThat(failed.get("type").asText()).isEqualTo("failed");
+        assertThat(failed.get("reason").asText()).contains("no images found");
+
+        String oneClass = submit(putDataset("one-class", List.of("ocean"), 4), 2, 4);
+        JsonNode failedToo = last(follow(oneClass));
+        assertThat(failedToo.get("type").asText()).isEqualTo("failed");
+        assertThat(failedToo.get("reason").asText()).contains("only one class");
+
+        String good = submit(putDataset("after-failures", SampleImages.CLASSES, 4), 1, 4);
+        assertThat(last(follow(good)).get("type").asText()).isEqualTo("completed");
+    }
+
+    @Test
+    void predictionsRefuseBodiesThatAreNotImages() {
+        String modelId = last(follow(submit(putDataset("for-bad-images", SampleImages.CLASSES, 4), 1, 4)))
+                .get("modelId").asText();
+        ApiClient.Answer text = api.postBytes("/v1/models/" + modelId + "/predictions",
+                "hello".getBytes(StandardCharsets.UTF_8), "application/octet-stream");
+        assertThat(text.status()).isEqualTo(415);
+        assertThat(text.contentType()).startsWith("application/problem+json");
+
+        byte[] png = SampleImages.png("ocean", 3);
+        byte[] truncated = java.util.Arrays.copyOf(png, 60);
+        ApiClient.Answer corrupt = api.postBytes("/v1/models/" + modelId + "/predictions", truncated, "image/png");
+        assertThat(corrupt.status()).isEqualTo(422);
+        assertThat(corrupt.body().get("detail").asText()).contains("cannot be decoded");
+    }
+
+    @Test
+    void malformedCommandsAreDeadLetteredAndTheConsumerGoesOn() {
+        String poison = "this is not a training request " + Instant.now();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.infra().kafkaBootstrap(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName()))) {
+            producer.send(new ProducerRecord<>(Topics.TRAINING_REQUESTS, "poison", poison));
+        }
+        Optional<ConsumerRecord<String, String>> dead = findDeadLetter(poison, Duration.ofSeconds(60));
+        assertThat(dead).isPresent();
+        assertThat(new String(dead.get().headers().lastHeader("dead-letter-reason").value(), StandardCharsets.UTF_8))
+                .contains("not JSON");
+
+        String good = submit(putDataset("after-poison", SampleImages.CLASSES, 4), 1, 4);
+        assertThat(last(follow(good)).get("type").asText()).isEqualTo("completed");
+    }
+
+    private Optional<ConsumerRecord<String, String>> findDeadLetter(String value, Duration timeout) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.infra().kafkaBootstrap(),
+                ConsumerConfig.GROUP_ID_CONFIG, "it-" + System.nanoTime(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()))) {
+            consumer.subscribe(List.of(Topics.DEAD_LETTERS));
+            Instant deadline = Instant.now().plus(timeout);
+            while (Instant.now().isBefore(deadline)) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (value.equals(record.value())) {
+                        return Optional.of(record);
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private String submit(String dataset, int epochs, int batchSize) {
+        ApiClient.Answer answer = api.postJson("/v1/training-jobs", """
+                {"dataset": "%s", "epochs": %d, "batchSize": %d, "learningRate": 0.003, "hiddenUnits": 64,
+                 "validationFraction": 0.25, "seed": 3, "backbone": %s}""".formatted(dataset, epochs, batchSize,
+                TINY_DENSENET));
+        assertThat(answer.status()).as(answer.body().toString()).isEqualTo(202);
+        assertThat(answer.location()).endsWith("/v1/training-jobs/" + answer.body().get("id").asText());
+        assertThat(answer.body().get("state").asText()).isEqualTo("queued");
+        return answer.body().get("id").asText();
+    }
+
+    private static List<ApiClient.SseEvent> follow(String jobId) {
+        List<ApiClient.SseEvent> events = new ArrayList<>();
+        api.followEvents(jobId, events::add);
+        return events;
+    }
+
+    private static JsonNode last(List<ApiClient.SseEvent> events) {
+        assertThat(events).isNotEmpty();
+        return events.get(events.size() - 1).data();
+    }
+
+    private static String putDataset(String name, List<String> classes, int perClass) {
+        String prefix = "datasets/default/" + name + "/";
+        for (String label : classes) {
+            for (int i = 0; i < perClass; i++) {
+                store.put(store.inDefaultBucket(prefix + "train/" + label + "/" + i + ".png"),
+                        SampleImages.png(label, i), "image/png");
+            }
+        }
+        return "s3://" + Stack.BUCKET + "/" + prefix;
+    }
+}
