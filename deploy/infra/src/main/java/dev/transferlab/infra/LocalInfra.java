@@ -67,6 +67,8 @@ public final class LocalInfra {
         System.out.println("READY kafka=localhost:" + kafkaPort + " s3=http://localhost:" + s3.getPort());
         System.out.flush();
         kafka.awaitShutdown();
+        // Only reached without SIGTERM when Kafka stopped by itself: don't leave S3Proxy running alone.
+        System.exit(1);
     }
 
     private static KafkaRaftServer startKafka(Path logDir, int port) throws Exception {

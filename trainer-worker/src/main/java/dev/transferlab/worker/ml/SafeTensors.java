@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -45,8 +44,7 @@ public final class SafeTensors {
         int dataStart = 8 + (int) headerLength;
         JsonNode header = parseHeader(bytes, (int) headerLength);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : header.properties()) {
             if (!field.getKey().equals(METADATA)) {
                 tensors.put(field.getKey(), readTensor(field.getKey(), field.getValue(), buffer, dataStart));
             }
