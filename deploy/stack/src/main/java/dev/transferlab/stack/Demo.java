@@ -99,8 +99,10 @@ public final class Demo {
                     out.println("prediction failed: " + answer.status() + " " + answer.body());
                     continue;
                 }
-                out.printf(Locale.ROOT, "held-out %s #%d: I guess it's a %s (%.1f%%)%n", truth, i,
-                        answer.body().get("label").asText(), 100 * answer.body().get("probability").asDouble());
+                String label = answer.body().get("label").asText();
+                out.printf(Locale.ROOT, "held-out %s #%d: I guess it's %s %s (%.1f%%)%n", truth, i,
+                        "aeiou".indexOf(label.charAt(0)) >= 0 ? "an" : "a", label,
+                        100 * answer.body().get("probability").asDouble());
             }
         }
     }

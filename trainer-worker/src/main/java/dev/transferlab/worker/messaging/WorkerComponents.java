@@ -11,6 +11,7 @@ import dev.transferlab.worker.ml.Devices;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -38,8 +39,9 @@ public class WorkerComponents {
         store.close();
     }
 
+    /** A singleton, not a client proxy: DJL looks devices up by class and equality. */
     @Produces
-    @ApplicationScoped
+    @Singleton
     Device device(@ConfigProperty(name = "transferlab.device") String preference) {
         Device device = Devices.select(preference);
         LOG.infof("training and inference run on %s (transferlab.device=%s)", device, preference);
