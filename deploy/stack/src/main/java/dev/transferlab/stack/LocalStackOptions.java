@@ -1,6 +1,8 @@
 package dev.transferlab.stack;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -8,24 +10,34 @@ import java.util.Optional;
  *
  * @param backboneWeights DenseNet121 weights (.safetensors, file path or s3://); empty means random weights, which
  *                        the stack allows only because it says so plainly
+ * @param workerConfig    extra trainer-worker configuration properties
  */
 public record LocalStackOptions(Path home, Path dataDir, int kafkaPort, int s3Port, int apiPort, int workerPort,
-                                Optional<String> backboneWeights) {
+                                Optional<String> backboneWeights, Map<String, String> workerConfig) {
 
     public static LocalStackOptions defaults(Path home) {
-        return new LocalStackOptions(home, home.resolve(".stack-data"), 9092, 9000, 8080, 8081, Optional.empty());
+        return new LocalStackOptions(home, home.resolve(".stack-data"), 9092, 9000, 8080, 8081, Optional.empty(),
+                Map.of());
     }
 
     public LocalStackOptions withDataDir(Path dataDir) {
-        return new LocalStackOptions(home, dataDir, kafkaPort, s3Port, apiPort, workerPort, backboneWeights);
+        return new LocalStackOptions(home, dataDir, kafkaPort, s3Port, apiPort, workerPort, backboneWeights,
+                workerConfig);
     }
 
     public LocalStackOptions withPorts(int kafka, int s3, int api, int worker) {
-        return new LocalStackOptions(home, dataDir, kafka, s3, api, worker, backboneWeights);
+        return new LocalStackOptions(home, dataDir, kafka, s3, api, worker, backboneWeights, workerConfig);
     }
 
     public LocalStackOptions withBackboneWeights(String weights) {
         return new LocalStackOptions(home, dataDir, kafkaPort, s3Port, apiPort, workerPort,
-                Optional.ofNullable(weights).filter(w -> !w.isBlank()));
+                Optional.ofNullable(weights).filter(w -> !w.isBlank()), workerConfig);
+    }
+
+    public LocalStackOptions withWorkerProperty(String name, String value) {
+        Map<String, String> config = new LinkedHashMap<>(workerConfig);
+        config.put(name, value);
+        return new LocalStackOptions(home, dataDir, kafkaPort, s3Port, apiPort, workerPort, backboneWeights,
+                Map.copyOf(config));
     }
 }

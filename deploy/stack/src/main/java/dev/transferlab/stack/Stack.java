@@ -52,6 +52,7 @@ public final class Stack implements AutoCloseable {
             options.backboneWeights().ifPresentOrElse(
                     w -> workerConfig.put("transferlab.backbone.weights", w),
                     () -> workerConfig.put("transferlab.backbone.allow-random-weights", "true"));
+            workerConfig.putAll(options.workerConfig());
             ServiceProcess worker = ServiceProcess.start("trainer-worker", options.home().resolve(
                     "trainer-worker/target/quarkus-app/quarkus-run.jar"), port(options.workerPort()), workerConfig,
                     logs, Duration.ofSeconds(180));

@@ -47,7 +47,10 @@ class PlatformIT {
 
     @BeforeAll
     static void startStack() {
-        stack = Stack.start(LocalStackOptions.defaults(Stack.home()).withDataDir(data).withPorts(0, 0, 0, 0));
+        // A short poll interval, so the long job below outlasts it many times over: a consumer that stopped polling
+        // while training would be thrown out of its group and the job redelivered.
+        stack = Stack.start(LocalStackOptions.defaults(Stack.home()).withDataDir(data).withPorts(0, 0, 0, 0)
+                .withWorkerProperty("mp.messaging.incoming.training-requests.max.poll.interval.ms", "5000"));
         api = new ApiClient(stack.apiUrl());
         store = stack.objectStore();
         store.ensureBucket(Stack.BUCKET);
@@ -205,6 +208,42 @@ class PlatformIT {
 
         String good = submit(putDataset("after-poison", SampleImages.CLASSES, 4), 1, 4);
         assertThat(last(follow(good)).get("type").asText()).isEqualTo("completed");
+    }
+
+    @Test
+    void aLongJobNeitherBlocksPredictionsNorIsRedelivered() throws Exception {
+        String modelId = last(follow(submit(putDataset("before-long", SampleImages.CLASSES, 4), 1, 4)))
+                .get("modelId").asText();
+        String longJob = submit(putDataset("long", SampleImages.CLASSES, 8), 400, 2);
+        awaitPhase(longJob, "epoch ");
+
+        for (int i = 0; i < 3; i++) {
+            ApiClient.Answer answer = api.postBytes("/v1/models/" + modelId + "/predictions",
+                    SampleImages.png("ocean", 70_000 + i), "image/png");
+            assertThat(answer.status()).isEqualTo(200);
+        }
+        assertThat(new ApiClient(stack.workerUrl()).get("/q/health").status()).isEqualTo(200);
+        assertThat(api.get("/v1/training-jobs/" + longJob).body().get("state").asText())
+                .as("predictions were answered while the job was still training").isEqualTo("running");
+
+        List<ApiClient.SseEvent> events = follow(longJob);
+        assertThat(last(events).get("type").asText()).isEqualTo("completed");
+        assertThat(events.stream().filter(e -> e.name().equals("epoch-completed")).count()).isEqualTo(400);
+        String log = java.nio.file.Files.readString(stack.worker().log());
+        assertThat(log.split(java.util.regex.Pattern.quote("job " + longJob + ": training on"), -1))
+                .as("the job ran exactly once").hasSize(2);
+    }
+
+    private static void awaitPhase(String jobId, String phasePrefix) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+        while (Instant.now().isBefore(deadline)) {
+            JsonNode job = api.get("/v1/training-jobs/" + jobId).body();
+            if (job.path("phase").asText().startsWith(phasePrefix)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(jobId + " never reached phase '" + phasePrefix + "'");
     }
 
     private Optional<ConsumerRecord<String, String>> findDeadLetter(String value, Duration timeout) {

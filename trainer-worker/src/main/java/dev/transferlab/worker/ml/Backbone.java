@@ -32,7 +32,7 @@ public final class Backbone implements AutoCloseable {
 
     private final DenseNet network;
     private final NDManager manager;
-    private boolean weightsSet;
+    private volatile boolean weightsSet;
 
     private Backbone(DenseNet network, NDManager manager) {
         this.network = network;

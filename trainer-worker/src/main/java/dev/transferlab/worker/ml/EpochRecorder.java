@@ -15,8 +15,9 @@ import java.util.Map;
 
 /**
  * Turns EasyTrain's batch callbacks into one {@link EpochMetrics} per epoch, keeps a copy of the best epoch's weights
- * and tells the job's {@link EpochListener}. Losses are recomputed from the batch predictions because DJL's loss
- * evaluators weight by batch differently from the plain batch mean the metrics promise.
+ * and tells the job's {@link EpochListener}. The numbers are computed here from each batch's predictions rather than
+ * read from DJL's EvaluatorTrainingListener, whose epoch results exist only when metrics are configured and that
+ * listener happens to run first; the price is one extra loss evaluation per batch, negligible for a small head.
  */
 final class EpochRecorder implements TrainingListener {
 

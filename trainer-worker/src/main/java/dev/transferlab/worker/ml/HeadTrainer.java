@@ -9,6 +9,7 @@ import ai.djl.training.EasyTrain;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.dataset.BatchSampler;
+import ai.djl.training.dataset.Sampler;
 import ai.djl.training.dataset.SequenceSampler;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
@@ -74,8 +75,7 @@ public final class HeadTrainer {
         return new SoftmaxCrossEntropyLoss("NLLLoss", 1, -1, true, false);
     }
 
-    private static ArrayDataset dataset(NDManager manager, LabelledFeatures set,
-            ai.djl.training.dataset.Sampler sampler) {
+    private static ArrayDataset dataset(NDManager manager, LabelledFeatures set, Sampler sampler) {
         float[] flat = new float[set.size() * set.featureSize()];
         for (int i = 0; i < set.size(); i++) {
             System.arraycopy(set.features()[i], 0, flat, i * set.featureSize(), set.featureSize());

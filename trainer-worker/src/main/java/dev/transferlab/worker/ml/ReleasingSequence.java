@@ -14,8 +14,9 @@ import java.util.Set;
 
 /**
  * A sequential block that frees each child's temporaries and the previous activation as soon as the next child has
- * run. DJL otherwise keeps every intermediate array until the caller's manager closes: for DenseNet121 that is about
- * 200 MB of native memory per image, where PyTorch's reference counting would hold a few MB.
+ * run. DJL otherwise keeps every intermediate array until the caller's manager closes: for DenseNet121 that is over
+ * 100 MB of native memory per 224x224 image (measured: 2 GB resident at batch 8, against 0.45 GB with this block),
+ * where PyTorch's reference counting frees them as it goes.
  * Inference only: backpropagation would need the activations this block frees.
  */
 final class ReleasingSequence extends SequentialBlock {

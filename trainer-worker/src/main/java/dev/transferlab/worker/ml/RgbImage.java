@@ -11,7 +11,10 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
 
 /** A decoded image as 8-bit RGB, packed 0xRRGGBB per pixel, row-major. */
 record RgbImage(int width, int height, int[] pixels) {
@@ -38,13 +41,17 @@ record RgbImage(int width, int height, int[] pixels) {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
                 if (pixels > MAX_PIXELS || pixels == 0) {
                     throw new InvalidImageException("the image is " + reader.getWidth(0) + "x"
                             + reader.getHeight(0) + " pixels; images must have between 1 and " + MAX_PIXELS
                             + " pixels");
                 }
-                return fromBufferedImage(reader.read(0));
+                BufferedImage image = reader.read(0);
+                refuseTruncation(warnings);
+                return fromBufferedImage(image);
             } finally {
                 reader.dispose();
             }
@@ -54,6 +61,20 @@ record RgbImage(int width, int height, int[] pixels) {
             throw new InvalidImageException("the image could not be decoded (" + e.getMessage()
                     + "); it may be truncated or corrupt, or use an unsupported variant such as CMYK JPEG."
                     + " Re-save it as an RGB JPEG or PNG", e);
+        }
+    }
+
+    /**
+     * The JPEG reader fills a cut-off image with grey and only warns; PIL refuses such files, and so do we. Other
+     * warnings (such as stray bytes before a marker, common in real photo sets) are tolerated, as PIL tolerates them.
+     */
+    private static void refuseTruncation(List<String> warnings) {
+        for (String warning : warnings) {
+            String lower = warning.toLowerCase(Locale.ROOT);
+            if (lower.contains("truncated") || lower.contains("premature end")) {
+                throw new InvalidImageException("the image is truncated or corrupt (" + warning
+                        + "); upload the complete file");
+            }
         }
     }
 

@@ -125,6 +125,9 @@ public final class SafeTensors {
             throw invalid("truncated or corrupt: tensor '" + name + "' spans bytes [" + begin + ", " + end
                     + ") but the data section holds " + available);
         }
+        if (count > Integer.MAX_VALUE - 8) {
+            throw invalid("tensor '" + name + "' has " + count + " elements, more than one Java array holds");
+        }
         int width = bytesPerElement(name, dtype);
         if (end - begin != count * width) {
             throw invalid("tensor '" + name + "' of shape " + info.get("shape") + " and dtype " + dtype + " needs "

@@ -3,6 +3,7 @@ package dev.transferlab.worker.ml;
 import ai.djl.Device;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
 import dev.transferlab.common.messages.EpochMetrics;
 import dev.transferlab.common.messages.Hyperparameters;
@@ -109,12 +110,12 @@ class HeadTrainerTest {
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             float[] logProbabilities = {(float) Math.log(0.7), (float) Math.log(0.3), (float) Math.log(0.2),
                 (float) Math.log(0.8)};
-            NDList predictions = new NDList(manager.create(logProbabilities, new ai.djl.ndarray.types.Shape(2, 2)));
+            NDList predictions = new NDList(manager.create(logProbabilities, new Shape(2, 2)));
             NDList labels = new NDList(manager.create(new long[] {0, 1}));
 
             float nll = HeadTrainer.nllLoss().evaluate(labels, predictions).getFloat();
             // A raw (unnormalised) input shows what fromLogit=true does differently: it log-softmaxes first.
-            NDList raw = new NDList(manager.create(new float[] {2, 0, 0, 2}, new ai.djl.ndarray.types.Shape(2, 2)));
+            NDList raw = new NDList(manager.create(new float[] {2, 0, 0, 2}, new Shape(2, 2)));
             float fromLogit = new SoftmaxCrossEntropyLoss().evaluate(labels, raw).getFloat();
             float nllOfRaw = HeadTrainer.nllLoss().evaluate(labels, raw).getFloat();
 

@@ -143,6 +143,11 @@ class ImagePreprocessorTest {
         assertThatThrownBy(() -> preprocessor.apply(Arrays.copyOf(png, png.length / 2)))
                 .isInstanceOf(InvalidImageException.class)
                 .hasMessageContaining("truncated or corrupt");
+        // The JPEG reader would fill the missing part with grey and only warn.
+        byte[] jpeg = encode(solid(300, 200, BufferedImage.TYPE_INT_RGB, 0x123456), "jpg");
+        assertThatThrownBy(() -> preprocessor.apply(Arrays.copyOf(jpeg, jpeg.length - 20)))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("truncated");
     }
 
     private static void assertPlanes(float[] out, PreprocessingSpec spec, int r, int g, int b) {
