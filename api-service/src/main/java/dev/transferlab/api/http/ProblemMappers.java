@@ -2,6 +2,7 @@ package dev.transferlab.api.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
@@ -43,6 +44,12 @@ public class ProblemMappers {
         return Problem.of(400, "Bad Request", detail, errors).toResponse();
     }
 
+    /** Quarkus maps this subtype itself (with an empty body) unless the application does. */
+    @ServerExceptionMapper
+    public Response mismatched(MismatchedInputException e) {
+        return unreadable(e);
+    }
+
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         Response r = e.getResponse();
@@ -69,7 +76,8 @@ public class ProblemMappers {
                 || parts[start].startsWith("arg"))) {
             start++;
         }
-        return String.join(".", java.util.Arrays.copyOfRange(parts, start, parts.length));
+        return String.join(".", java.util.Arrays.copyOfRange(parts, start, parts.length))
+                .replace(".<list element>", "");
     }
 
     private static String fieldPath(JsonMappingException e) {

@@ -149,7 +149,14 @@ class PlatformIT {
 
         ApiClient.Answer wrongType = api.postJson("/v1/training-jobs", "{\"dataset\": \"d/\", \"epochs\": \"ten\"}");
         assertThat(wrongType.status()).isEqualTo(400);
-        assertThat(wrongType.body().get("detail").asText()).contains("epochs");
+        assertThat(wrongType.contentType()).startsWith("application/problem+json");
+        assertThat(wrongType.body().get("errors")).extracting(e -> e.get("field").asText()).containsExactly("epochs");
+
+        ApiClient.Answer badBackbone = api.postJson("/v1/training-jobs",
+                "{\"dataset\": \"d/\", \"backbone\": {\"name\": \"resnet\", \"blockConfig\": [0]}}");
+        assertThat(badBackbone.status()).isEqualTo(400);
+        assertThat(badBackbone.body().get("errors")).extracting(e -> e.get("field").asText())
+                .containsExactlyInAnyOrder("backbone.name", "backbone.blockConfig[0]");
 
         ApiClient.Answer malformed = api.postJson("/v1/training-jobs", "{\"dataset\": ");
         assertThat(malformed.status()).isEqualTo(400);
