@@ -21,8 +21,10 @@ public class ObjectStoreProducer {
                             @ConfigProperty(name = "transferlab.s3.path-style") boolean pathStyle,
                             @ConfigProperty(name = "transferlab.s3.access-key") Optional<String> accessKey,
                             @ConfigProperty(name = "transferlab.s3.secret-key") Optional<String> secretKey,
-                            @ConfigProperty(name = "transferlab.s3.bucket") String bucket) {
-        return new ObjectStore(new S3Settings(endpoint, region, pathStyle, accessKey, secretKey, bucket));
+                            @ConfigProperty(name = "transferlab.s3.bucket") String bucket,
+                            @ConfigProperty(name = "transferlab.s3.max-attempts") int maxAttempts) {
+        return new ObjectStore(new S3Settings(endpoint, region, pathStyle, accessKey, secretKey, bucket,
+                maxAttempts));
     }
 
     void close(@Disposes ObjectStore store) {

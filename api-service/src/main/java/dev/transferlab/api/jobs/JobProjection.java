@@ -1,28 +1,48 @@
 package dev.transferlab.api.jobs;
 
 import dev.transferlab.common.messages.TrainingEvent;
+import dev.transferlab.common.messages.TrainingEventType;
+import dev.transferlab.common.messages.TrainingRequest;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.subscription.MultiEmitter;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
+import io.smallrye.mutiny.subscription.BackPressureFailure;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * Job state built from the event stream: the current view of each job and its history, for queries and for SSE
- * clients. Events are deduplicated by id because delivery is at least once and this replica also applies the
- * "accepted" events it publishes itself.
+ * clients. Events are deduplicated by id because delivery is at least once, a resumed job repeats ids, and this
+ * replica also applies the events it publishes itself. Every replica reads the whole topic from the start, so the
+ * topic is the store and this is a cache any replica can rebuild.
  */
 @ApplicationScoped
 public class JobProjection {
     private final Map<String, JobHistory> jobs = new ConcurrentHashMap<>();
+    private final Map<String, TrainingRequest> byIdempotencyKey = new ConcurrentHashMap<>();
+    private final int followerBuffer;
+
+    public JobProjection(@ConfigProperty(name = "transferlab.sse.client-buffer", defaultValue = "1024")
+                         int followerBuffer) {
+        this.followerBuffer = followerBuffer;
+    }
 
     public void apply(TrainingEvent event) {
+        if (event.type() == TrainingEventType.ACCEPTED && event.request().idempotencyKey() != null) {
+            byIdempotencyKey.putIfAbsent(idempotencyIndex(event.tenant(), event.request().idempotencyKey()),
+                    event.request());
+        }
         jobs.computeIfAbsent(event.jobId(), id -> new JobHistory()).append(event);
     }
 
@@ -30,15 +50,43 @@ public class JobProjection {
         return Optional.ofNullable(jobs.get(jobId)).map(JobHistory::view);
     }
 
-    /** The job's events so far, then the live ones; completes after the terminal event. */
-    public Optional<Multi<TrainingEvent>> follow(String jobId) {
-        return Optional.ofNullable(jobs.get(jobId)).map(JobHistory::follow);
+    /** The request first accepted under this tenant's idempotency key, if any. */
+    public Optional<TrainingRequest> byIdempotencyKey(String tenant, String key) {
+        return Optional.ofNullable(byIdempotencyKey.get(idempotencyIndex(tenant, key)));
+    }
+
+    /** Matching jobs, newest first. */
+    public List<JobView> list(Predicate<JobView> filter) {
+        return jobs.values().stream().map(JobHistory::view).filter(filter)
+                .sorted(Comparator.comparing(JobView::submittedAt).reversed().thenComparing(JobView::id))
+                .toList();
+    }
+
+    /**
+     * The job's events after {@code lastEventId} (all of them when it is null or unknown), then the live ones;
+     * completes after the terminal event. A client that falls {@code transferlab.sse.client-buffer} events behind
+     * fails with {@link SlowClientException} rather than holding memory or delaying anyone else.
+     */
+    public Optional<Multi<TrainingEvent>> follow(String jobId, String lastEventId) {
+        return Optional.ofNullable(jobs.get(jobId)).map(h -> h.follow(lastEventId, followerBuffer));
+    }
+
+    private static String idempotencyIndex(String tenant, String key) {
+        return tenant + "\u0000" + key;
+    }
+
+    /** Thrown into a follower's stream when it cannot keep up. */
+    public static final class SlowClientException extends RuntimeException {
+        SlowClientException(int buffer) {
+            super("the client fell more than " + buffer + " events behind and was dropped; reconnect with "
+                    + "Last-Event-ID to continue");
+        }
     }
 
     private static final class JobHistory {
         private final List<TrainingEvent> events = new ArrayList<>();
         private final Set<String> seen = new HashSet<>();
-        private final Set<MultiEmitter<? super TrainingEvent>> followers = new HashSet<>();
+        private final Set<Follower> followers = new HashSet<>();
         private JobView view;
 
         synchronized void append(TrainingEvent event) {
@@ -47,14 +95,11 @@ public class JobProjection {
             }
             events.add(event);
             view = JobViews.next(view, event, events.size());
-            for (MultiEmitter<? super TrainingEvent> follower : followers) {
-                follower.emit(event);
-                if (event.type().isTerminal()) {
-                    follower.complete();
+            // A copy: delivering may end a follower's stream, which removes it from the set.
+            for (Follower follower : List.copyOf(followers)) {
+                if (!follower.offer(event)) {
+                    followers.remove(follower);
                 }
-            }
-            if (event.type().isTerminal()) {
-                followers.clear();
             }
         }
 
@@ -62,23 +107,69 @@ public class JobProjection {
             return view;
         }
 
-        Multi<TrainingEvent> follow() {
-            // Replay and registration happen under the same lock as append, so no event is missed or repeated.
-            return Multi.createFrom().emitter(emitter -> {
-                synchronized (this) {
-                    events.forEach(emitter::emit);
-                    if (!events.isEmpty() && events.get(events.size() - 1).type().isTerminal()) {
-                        emitter.complete();
-                        return;
-                    }
-                    followers.add(emitter);
+        Multi<TrainingEvent> follow(String lastEventId, int buffer) {
+            // The snapshot and the registration happen under the lock append takes, so no event is missed or sent
+            // twice between the history and the live part.
+            List<TrainingEvent> history;
+            Follower live;
+            synchronized (this) {
+                history = List.copyOf(events.subList(positionAfter(lastEventId), events.size()));
+                if (!events.isEmpty() && events.get(events.size() - 1).type().isTerminal()) {
+                    return Multi.createFrom().iterable(history);
                 }
-                emitter.onTermination(() -> {
-                    synchronized (this) {
-                        followers.remove(emitter);
+                live = new Follower(buffer);
+                followers.add(live);
+            }
+            return Multi.createBy().concatenating().streams(Multi.createFrom().iterable(history), live.stream())
+                    .onTermination().invoke(() -> {
+                        synchronized (this) {
+                            followers.remove(live);
+                        }
+                    });
+        }
+
+        private int positionAfter(String lastEventId) {
+            if (lastEventId != null) {
+                for (int i = 0; i < events.size(); i++) {
+                    if (events.get(i).eventId().equals(lastEventId)) {
+                        return i + 1;
                     }
-                });
-            });
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** One SSE client's bounded queue of live events; overflowing it fails that client's stream only. */
+    private static final class Follower {
+        private final UnicastProcessor<TrainingEvent> queue;
+        private final int buffer;
+
+        Follower(int buffer) {
+            this.buffer = buffer;
+            // Bounded here too: until the client has read the history, live events wait in this queue.
+            this.queue = UnicastProcessor.create(new ArrayBlockingQueue<>(buffer), null);
+        }
+
+        /** False once this follower needs nothing more: after the terminal event. */
+        boolean offer(TrainingEvent event) {
+            queue.onNext(event);
+            if (event.type().isTerminal()) {
+                queue.onComplete();
+                return false;
+            }
+            return true;
+        }
+
+        /**
+         * Delivered on a worker thread: {@link JobHistory#append} offers under its lock, and writing to the HTTP
+         * connection from there would take the connection's lock too, deadlocking with a request thread that holds
+         * the connection and waits for the history.
+         */
+        Multi<TrainingEvent> stream() {
+            return queue.emitOn(Infrastructure.getDefaultWorkerPool())
+                    .onOverflow().buffer(buffer)
+                    .onFailure(BackPressureFailure.class).transform(e -> new SlowClientException(buffer));
         }
     }
 }

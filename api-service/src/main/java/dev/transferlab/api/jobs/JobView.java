@@ -23,5 +23,10 @@ public record JobView(
         String modelId,
         Integer bestEpoch,
         String reason,
+        boolean cancelRequested,
         long events) {
+
+    public boolean isTerminal() {
+        return state == JobState.COMPLETED || state == JobState.FAILED || state == JobState.CANCELLED;
+    }
 }

@@ -1,6 +1,7 @@
 package dev.transferlab.api.jobs;
 
 import dev.transferlab.common.messages.TrainingEvent;
+import dev.transferlab.common.messages.TrainingEventType;
 import dev.transferlab.common.messages.TrainingRequest;
 
 /** How one event moves a job's view forward. Pure, so it is tested without a broker. */
@@ -10,11 +11,12 @@ final class JobViews {
 
     static JobView next(JobView previous, TrainingEvent e, long eventCount) {
         JobView v = previous != null ? previous : new JobView(e.jobId(), e.tenant(), JobState.QUEUED, "queued", null,
-                null, null, e.timestamp(), e.timestamp(), null, null, null, null, 0);
+                null, null, e.timestamp(), e.timestamp(), null, null, null, null, false, 0);
         TrainingRequest request = e.request();
         JobState state = switch (e.type()) {
             case ACCEPTED -> JobState.QUEUED;
-            case STARTED, EPOCH_COMPLETED, CHECKPOINTED -> JobState.RUNNING;
+            case CANCEL_REQUESTED -> v.state();
+            case STARTED, RESUMED, EPOCH_COMPLETED, CHECKPOINTED -> JobState.RUNNING;
             case COMPLETED -> JobState.COMPLETED;
             case FAILED -> JobState.FAILED;
             case CANCELLED -> JobState.CANCELLED;
@@ -22,8 +24,9 @@ final class JobViews {
         String phase = switch (e.type()) {
             case ACCEPTED -> "queued";
             case STARTED -> e.message() != null ? e.message() : "started";
+            case RESUMED -> "resumed after epoch " + e.epoch();
             case EPOCH_COMPLETED -> "epoch " + e.metrics().epoch() + " of " + e.metrics().epochs();
-            case CHECKPOINTED -> v.phase();
+            case CHECKPOINTED, CANCEL_REQUESTED -> v.phase();
             case COMPLETED, FAILED, CANCELLED -> e.type().wireName();
         };
         return new JobView(v.id(), v.tenant(), state, phase,
@@ -35,6 +38,7 @@ final class JobViews {
                 e.modelId() != null ? e.modelId() : v.modelId(),
                 e.bestEpoch() != null ? e.bestEpoch() : v.bestEpoch(),
                 e.reason() != null ? e.reason() : v.reason(),
+                v.cancelRequested() || e.type() == TrainingEventType.CANCEL_REQUESTED,
                 eventCount);
     }
 }

@@ -8,20 +8,32 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 @Path("/v1/training-jobs")
 public class TrainingJobResource {
@@ -35,13 +47,41 @@ public class TrainingJobResource {
     @Inject
     Tenants tenants;
 
+    @ConfigProperty(name = "transferlab.sse.heartbeat-interval", defaultValue = "15s")
+    Duration heartbeatInterval;
+
+    /** A page of jobs. */
+    public record JobPage(List<JobView> items, int total, int offset, int limit) {
+    }
+
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> submit(@Valid @NotNull(message = "a JSON body is required") TrainingJobSubmission request,
-                                @HeaderParam(Tenants.HEADER) String tenant, @Context UriInfo uri) {
-        return jobs.submit(request, tenants.resolve(tenant)).map(job -> Response.accepted(job)
-                .location(uri.getAbsolutePathBuilder().path(job.id()).build()).build());
+                                @HeaderParam(Tenants.HEADER) String tenant,
+                                @HeaderParam("Idempotency-Key") @Size(min = 1, max = 255) String idempotencyKey,
+                                @Context UriInfo uri) {
+        return jobs.submit(request, tenants.resolve(tenant), idempotencyKey).map(submitted -> Response
+                .status(submitted.created() ? Response.Status.ACCEPTED : Response.Status.OK)
+                .entity(submitted.job())
+                .location(uri.getAbsolutePathBuilder().path(submitted.job().id()).build()).build());
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public JobPage list(@HeaderParam(Tenants.HEADER) String tenant,
+                        @QueryParam("state") @Pattern(regexp = "queued|running|completed|failed|cancelled",
+                                message = "must be queued, running, completed, failed or cancelled") String state,
+                        @QueryParam("dataset") String dataset,
+                        @QueryParam("offset") @DefaultValue("0") @Min(0) int offset,
+                        @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
+        String resolved = tenants.resolve(tenant);
+        List<JobView> matching = projection.list(job -> job.tenant().equals(resolved)
+                && (state == null || job.state().wireName().equals(state))
+                && (dataset == null || dataset.equals(job.dataset())));
+        List<JobView> page = matching.subList(Math.min(offset, matching.size()),
+                Math.min(offset + limit, matching.size()));
+        return new JobPage(page, matching.size(), offset, limit);
     }
 
     @GET
@@ -51,18 +91,41 @@ public class TrainingJobResource {
         return projection.view(id).orElseThrow(() -> ProblemException.notFound("training job", id));
     }
 
+    @DELETE
+    @Path("{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> cancel(@PathParam("id") String id) {
+        return jobs.cancel(id).map(job -> Response.accepted(job).build());
+    }
+
+    /**
+     * The job's events as SSE: history first (or only what follows {@code Last-Event-ID}), then live events, with a
+     * comment line every heartbeat interval so proxies keep an idle stream open. The stream ends after the terminal
+     * event, or with an {@code error} event when the client is too slow to keep up.
+     */
     @GET
     @Path("{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public Multi<OutboundSseEvent> events(@PathParam("id") String id, @Context Sse sse) {
-        Multi<TrainingEvent> events = projection.follow(id)
+    public Multi<OutboundSseEvent> events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
+                                          @Context Sse sse) {
+        Multi<TrainingEvent> events = projection.follow(id, lastEventId)
                 .orElseThrow(() -> ProblemException.notFound("training job", id));
-        return events.map(e -> sse.newEventBuilder()
-                .id(e.eventId())
-                .name(e.type().wireName())
-                                // Already JSON, in exactly the form it has on Kafka.
-                .mediaType(MediaType.TEXT_PLAIN_TYPE)
-                .data(Messages.toJson(e))
-                .build());
+        Multi<OutboundSseEvent> sseEvents = events
+                .map(e -> sse.newEventBuilder()
+                        .id(e.eventId())
+                        .name(e.type().wireName())
+                        // Already JSON, in exactly the form it has on Kafka.
+                        .mediaType(MediaType.TEXT_PLAIN_TYPE)
+                        .data(Messages.toJson(e))
+                        .build())
+                .onFailure(JobProjection.SlowClientException.class).recoverWithItem(e -> sse.newEventBuilder()
+                        .name("error").mediaType(MediaType.TEXT_PLAIN_TYPE)
+                        .data(Messages.toJson(Map.of("reason", e.getMessage()))).build());
+        OutboundSseEvent end = sse.newEventBuilder().comment("end").build();
+        Multi<OutboundSseEvent> heartbeats = Multi.createFrom().ticks().every(heartbeatInterval)
+                .onOverflow().drop()
+                .map(tick -> sse.newEventBuilder().comment("heartbeat").build());
+        return Multi.createBy().merging().streams(sseEvents.onCompletion().continueWith(end), heartbeats)
+                .select().first(e -> e != end);
     }
 }

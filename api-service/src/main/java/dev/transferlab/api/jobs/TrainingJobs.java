@@ -1,5 +1,7 @@
 package dev.transferlab.api.jobs;
 
+import dev.transferlab.api.http.ProblemException;
+import dev.transferlab.common.messages.CancelRequest;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.TrainingEvent;
 import dev.transferlab.common.messages.TrainingEventType;
@@ -9,11 +11,21 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Submitting a job: an "accepted" event, then the command for the workers, both keyed by the job id. */
+/**
+ * Submitting and cancelling jobs. Every change is an event on the events topic, keyed by job id, so all replicas
+ * see the same history; commands for the workers follow their event.
+ */
 @ApplicationScoped
 public class TrainingJobs {
 
@@ -22,22 +34,88 @@ public class TrainingJobs {
     MutinyEmitter<Record<String, String>> requests;
 
     @Inject
+    @Channel("training-control")
+    MutinyEmitter<Record<String, String>> control;
+
+    @Inject
     @Channel("training-events-out")
     MutinyEmitter<Record<String, String>> events;
 
     @Inject
     JobProjection projection;
 
-    public Uni<JobView> submit(TrainingJobSubmission submission, String tenant) {
+    /** Keys being submitted on this replica right now, so two concurrent retries create one job. */
+    private final Map<String, String> inFlightKeys = new ConcurrentHashMap<>();
+
+    /** A submission's outcome: the job, and whether this call created it or found it under its idempotency key. */
+    public record Submitted(JobView job, boolean created) {
+    }
+
+    public Uni<Submitted> submit(TrainingJobSubmission submission, String tenant, String idempotencyKey) {
         String jobId = "job-" + UUID.randomUUID();
         TrainingRequest request = TrainingRequest.of(jobId, tenant, submission.dataset(), submission.backboneSpec(),
                 submission.hyperparameters());
-        TrainingEvent accepted = TrainingEvent.builder(jobId, tenant, 0, TrainingEventType.ACCEPTED)
-                .request(request).message("queued for a worker").build();
+        if (idempotencyKey != null) {
+            // The normalised request, so that spelling out a default is the same request as leaving it out.
+            String hash = sha256(Messages.toJson(java.util.List.of(request.dataset(), request.backbone(),
+                    request.hyperparameters())));
+            TrainingRequest earlier = projection.byIdempotencyKey(tenant, idempotencyKey).orElse(null);
+            if (earlier != null) {
+                return Uni.createFrom().item(existing(earlier, hash, idempotencyKey));
+            }
+            if (inFlightKeys.putIfAbsent(tenant + "\u0000" + idempotencyKey, jobId) != null) {
+                throw new ProblemException(Response.Status.CONFLICT, "a request with Idempotency-Key '"
+                        + idempotencyKey + "' is being processed; retry shortly");
+            }
+            request = request.withIdempotency(idempotencyKey, hash);
+        }
+        TrainingRequest accepted = request;
+        TrainingEvent acceptedEvent = TrainingEvent.builder(jobId, tenant, TrainingEventType.ACCEPTED)
+                .request(accepted).message("queued for a worker").build();
         // The accepted event goes first so that no reader sees a worker's events before it.
-        return events.send(Record.of(jobId, Messages.toJson(accepted)))
-                .chain(() -> requests.send(Record.of(jobId, Messages.toJson(request))))
-                .invoke(() -> projection.apply(accepted))
+        return events.send(Record.of(jobId, Messages.toJson(acceptedEvent)))
+                .chain(() -> requests.send(Record.of(jobId, Messages.toJson(accepted))))
+                .invoke(() -> projection.apply(acceptedEvent))
+                .eventually(() -> {
+                    if (idempotencyKey != null) {
+                        inFlightKeys.remove(tenant + "\u0000" + idempotencyKey);
+                    }
+                })
+                .map(ignored -> new Submitted(projection.view(jobId).orElseThrow(), true));
+    }
+
+    private Submitted existing(TrainingRequest earlier, String hash, String key) {
+        if (!hash.equals(earlier.submissionSha256())) {
+            throw new ProblemException(Response.Status.CONFLICT, "Idempotency-Key '" + key
+                    + "' was already used for a different request (job " + earlier.jobId() + ")");
+        }
+        return new Submitted(projection.view(earlier.jobId()).orElseThrow(), false);
+    }
+
+    /**
+     * Asks the workers to stop a job. The worker running it stops within one batch; a queued job is cancelled when a
+     * worker takes it. Either way the job ends with a cancelled event.
+     */
+    public Uni<JobView> cancel(String jobId) {
+        JobView job = projection.view(jobId).orElseThrow(() -> ProblemException.notFound("training job", jobId));
+        if (job.isTerminal()) {
+            throw new ProblemException(Response.Status.CONFLICT, "job " + jobId + " already ended: " + job.state()
+                    .wireName());
+        }
+        TrainingEvent requested = TrainingEvent.builder(jobId, job.tenant(), TrainingEventType.CANCEL_REQUESTED)
+                .message("cancellation requested").build();
+        return control.send(Record.of(jobId, Messages.toJson(CancelRequest.of(jobId, job.tenant()))))
+                .chain(() -> events.send(Record.of(jobId, Messages.toJson(requested))))
+                .invoke(() -> projection.apply(requested))
                 .map(ignored -> projection.view(jobId).orElseThrow());
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -17,8 +17,9 @@ class JobViewsTest {
     private static final TrainingRequest REQUEST = TrainingRequest.of("job-1", "default", "s3://b/d/",
             BackboneSpec.densenet121(), Hyperparameters.defaults());
 
+    /** {@code seq} numbers epochs: epoch k is {@code seq - 1}. */
     private static TrainingEvent event(long seq, TrainingEventType type) {
-        TrainingEvent.Builder b = TrainingEvent.builder("job-1", "default", seq, type);
+        TrainingEvent.Builder b = TrainingEvent.builder("job-1", "default", type);
         return switch (type) {
             case ACCEPTED -> b.request(REQUEST).build();
             case EPOCH_COMPLETED -> b.metrics(new EpochMetrics((int) seq - 1, 10, 1.0 / seq, 1.0, 0.5, 10, 1, 1e-3))
@@ -31,7 +32,7 @@ class JobViewsTest {
 
     @Test
     void aJobMovesFromQueuedThroughRunningToCompleted() {
-        JobProjection projection = new JobProjection();
+        JobProjection projection = new JobProjection(16);
         projection.apply(event(0, TrainingEventType.ACCEPTED));
         assertThat(projection.view("job-1")).get().extracting(JobView::state).isEqualTo(JobState.QUEUED);
         projection.apply(event(1, TrainingEventType.STARTED));
@@ -50,7 +51,7 @@ class JobViewsTest {
 
     @Test
     void aReplayedEventIsAppliedOnce() {
-        JobProjection projection = new JobProjection();
+        JobProjection projection = new JobProjection(16);
         projection.apply(event(0, TrainingEventType.ACCEPTED));
         projection.apply(event(0, TrainingEventType.ACCEPTED));
         projection.apply(event(1, TrainingEventType.FAILED));
@@ -63,23 +64,55 @@ class JobViewsTest {
 
     @Test
     void aFollowerGetsTheHistoryThenLiveEventsAndTheStreamEndsAtTheTerminalEvent() {
-        JobProjection projection = new JobProjection();
+        JobProjection projection = new JobProjection(16);
         TrainingEvent accepted = event(0, TrainingEventType.ACCEPTED);
         TrainingEvent started = event(1, TrainingEventType.STARTED);
         projection.apply(accepted);
         projection.apply(started);
-        AssertSubscriber<TrainingEvent> follower = projection.follow("job-1").orElseThrow()
+        AssertSubscriber<TrainingEvent> follower = projection.follow("job-1", null).orElseThrow()
                 .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
         follower.assertItems(accepted, started).assertNotTerminated();
         projection.apply(event(2, TrainingEventType.EPOCH_COMPLETED));
         projection.apply(event(3, TrainingEventType.COMPLETED));
-        follower.assertCompleted();
-        assertThat(follower.getItems()).extracting(TrainingEvent::sequence).containsExactly(0L, 1L, 2L, 3L);
+        follower.awaitCompletion();
+        assertThat(follower.getItems()).extracting(TrainingEvent::type).containsExactly(TrainingEventType.ACCEPTED,
+                TrainingEventType.STARTED, TrainingEventType.EPOCH_COMPLETED, TrainingEventType.COMPLETED);
 
-        AssertSubscriber<TrainingEvent> late = projection.follow("job-1").orElseThrow()
+        AssertSubscriber<TrainingEvent> late = projection.follow("job-1", null).orElseThrow()
                 .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
         late.assertCompleted();
         assertThat(late.getItems()).hasSize(4);
-        assertThat(projection.follow("job-2")).isEmpty();
+        assertThat(projection.follow("job-2", null)).isEmpty();
+    }
+
+    @Test
+    void lastEventIdResumesRightAfterThatEvent() {
+        JobProjection projection = new JobProjection(16);
+        TrainingEvent accepted = event(0, TrainingEventType.ACCEPTED);
+        projection.apply(accepted);
+        projection.apply(event(1, TrainingEventType.STARTED));
+        projection.apply(event(2, TrainingEventType.EPOCH_COMPLETED));
+        AssertSubscriber<TrainingEvent> resumed = projection.follow("job-1", accepted.eventId()).orElseThrow()
+                .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        assertThat(resumed.getItems()).extracting(TrainingEvent::type)
+                .containsExactly(TrainingEventType.STARTED, TrainingEventType.EPOCH_COMPLETED);
+    }
+
+    @Test
+    void aClientThatDoesNotReadIsDroppedAndTheOthersCarryOn() {
+        JobProjection projection = new JobProjection(4);
+        projection.apply(event(0, TrainingEventType.ACCEPTED));
+        AssertSubscriber<TrainingEvent> stalled = projection.follow("job-1", null).orElseThrow()
+                .subscribe().withSubscriber(AssertSubscriber.create(0));
+        AssertSubscriber<TrainingEvent> reading = projection.follow("job-1", null).orElseThrow()
+                .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        for (int epoch = 1; epoch <= 8; epoch++) {
+            projection.apply(event(epoch + 1, TrainingEventType.EPOCH_COMPLETED));
+        }
+        stalled.request(Long.MAX_VALUE);
+        stalled.awaitFailure().assertFailedWith(JobProjection.SlowClientException.class, "Last-Event-ID");
+        projection.apply(event(20, TrainingEventType.COMPLETED));
+        reading.awaitCompletion();
+        assertThat(reading.getItems()).hasSize(10);
     }
 }

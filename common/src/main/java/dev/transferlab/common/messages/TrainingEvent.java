@@ -7,8 +7,9 @@ import java.util.Map;
 
 /**
  * Something that happened to a training job. Keyed by job id on {@link Topics#TRAINING_EVENTS}, so one job's events
- * stay in order. {@code sequence} counts up per job; {@code eventId} is derived from it, so a replayed event has the
- * same id and consumers can drop duplicates.
+ * stay in order. The id names what happened ({@code <jobId>:epoch-completed:3}), not when it was sent: a worker that
+ * resumes a job after a crash, or a redelivered command, produces events with the ids of those already published,
+ * and every reader drops them as duplicates.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TrainingEvent(
@@ -18,40 +19,35 @@ public record TrainingEvent(
         String jobId,
         String tenant,
         Instant timestamp,
-        long sequence,
         String message,
         TrainingRequest request,
         EpochMetrics metrics,
+        Integer epoch,
         String modelId,
         Map<String, String> artifacts,
         Integer bestEpoch,
         String reason) {
 
-    public static Builder builder(String jobId, String tenant, long sequence, TrainingEventType type) {
-        return new Builder(jobId, tenant, sequence, type);
-    }
-
-    public static String eventId(String jobId, long sequence) {
-        return jobId + "-" + sequence;
+    public static Builder builder(String jobId, String tenant, TrainingEventType type) {
+        return new Builder(jobId, tenant, type);
     }
 
     public static final class Builder {
         private final String jobId;
         private final String tenant;
-        private final long sequence;
         private final TrainingEventType type;
         private String message;
         private TrainingRequest request;
         private EpochMetrics metrics;
+        private Integer epoch;
         private String modelId;
         private Map<String, String> artifacts;
         private Integer bestEpoch;
         private String reason;
 
-        private Builder(String jobId, String tenant, long sequence, TrainingEventType type) {
+        private Builder(String jobId, String tenant, TrainingEventType type) {
             this.jobId = jobId;
             this.tenant = tenant;
-            this.sequence = sequence;
             this.type = type;
         }
 
@@ -68,6 +64,13 @@ public record TrainingEvent(
 
         public Builder metrics(EpochMetrics metrics) {
             this.metrics = metrics;
+            this.epoch = metrics.epoch();
+            return this;
+        }
+
+        /** The epoch a checkpoint was taken after, or that a resumed run continues from. */
+        public Builder epoch(int epoch) {
+            this.epoch = epoch;
             return this;
         }
 
@@ -84,8 +87,17 @@ public record TrainingEvent(
         }
 
         public TrainingEvent build() {
-            return new TrainingEvent(Messages.SCHEMA_VERSION, type, eventId(jobId, sequence), jobId, tenant,
-                    Instant.now(), sequence, message, request, metrics, modelId, artifacts, bestEpoch, reason);
+            return new TrainingEvent(Messages.SCHEMA_VERSION, type, eventId(), jobId, tenant, Instant.now(), message,
+                    request, metrics, epoch, modelId, artifacts, bestEpoch, reason);
+        }
+
+        private String eventId() {
+            String id = jobId + ":" + type.wireName();
+            return switch (type) {
+                // A job resumed twice from the same checkpoint resumed once, as far as anyone can tell.
+                case EPOCH_COMPLETED, CHECKPOINTED, RESUMED -> id + ":" + epoch;
+                default -> id;
+            };
         }
     }
 }

@@ -7,7 +7,7 @@ import java.util.Arrays;
 import java.util.Locale;
 
 public enum TrainingEventType {
-    ACCEPTED, STARTED, EPOCH_COMPLETED, CHECKPOINTED, COMPLETED, FAILED, CANCELLED;
+    ACCEPTED, STARTED, RESUMED, EPOCH_COMPLETED, CHECKPOINTED, CANCEL_REQUESTED, COMPLETED, FAILED, CANCELLED;
 
     /** Name on the wire and as the SSE {@code event:} field, e.g. {@code epoch-completed}. */
     @JsonValue

@@ -1,13 +1,19 @@
 package dev.transferlab.common.messages;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.time.Instant;
 
 /**
  * Command: train a classifier head on a dataset. Keyed by job id on {@link Topics#TRAINING_REQUESTS}.
  *
- * @param dataset object-storage location of an ImageFolder tree: {@code s3://bucket/prefix} or a prefix in the
- *                platform bucket
+ * @param dataset        object-storage location of an ImageFolder tree: {@code s3://bucket/prefix} or a prefix in
+ *                       the platform bucket
+ * @param idempotencyKey the client's {@code Idempotency-Key}, if it sent one, with {@code submissionSha256} (a hash
+ *                       of what it submitted): any api-service replica that reads this request's accepted event can
+ *                       then answer a retry with the original job
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record TrainingRequest(
         int schemaVersion,
         String type,
@@ -16,13 +22,20 @@ public record TrainingRequest(
         Instant timestamp,
         String dataset,
         BackboneSpec backbone,
-        Hyperparameters hyperparameters) {
+        Hyperparameters hyperparameters,
+        String idempotencyKey,
+        String submissionSha256) {
 
     public static final String TYPE = "training-request";
 
     public static TrainingRequest of(String jobId, String tenant, String dataset, BackboneSpec backbone,
                                      Hyperparameters hyperparameters) {
         return new TrainingRequest(Messages.SCHEMA_VERSION, TYPE, jobId, tenant, Instant.now(), dataset, backbone,
-                hyperparameters);
+                hyperparameters, null, null);
+    }
+
+    public TrainingRequest withIdempotency(String key, String submissionSha256) {
+        return new TrainingRequest(schemaVersion, type, jobId, tenant, timestamp, dataset, backbone, hyperparameters,
+                key, submissionSha256);
     }
 }

@@ -1,6 +1,8 @@
 package dev.transferlab.common.storage;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseBytes;
@@ -18,6 +20,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,7 +33,14 @@ public final class ObjectStore implements AutoCloseable {
         S3ClientBuilder builder = S3Client.builder()
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .region(Region.of(settings.region()))
-                .forcePathStyle(settings.pathStyle());
+                .forcePathStyle(settings.pathStyle())
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                        .maxAttempts(settings.maxAttempts())
+                        .backoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(200),
+                                Duration.ofSeconds(10)))
+                        // The breaker would stop retrying during exactly the outages we want to ride out.
+                        .circuitBreakerEnabled(false)
+                        .build()));
         settings.endpoint().filter(e -> !e.isBlank()).ifPresent(e -> builder.endpointOverride(URI.create(e)));
         if (settings.accessKey().isPresent() && settings.secretKey().isPresent()) {
             builder.credentialsProvider(StaticCredentialsProvider.create(

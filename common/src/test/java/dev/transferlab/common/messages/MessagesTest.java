@@ -20,17 +20,17 @@ class MessagesTest {
 
     @Test
     void eventsCarryTheirEnvelopeAndKebabCaseType() {
-        TrainingEvent event = TrainingEvent.builder("job-1", "acme", 3, TrainingEventType.EPOCH_COMPLETED)
+        TrainingEvent event = TrainingEvent.builder("job-1", "acme", TrainingEventType.EPOCH_COMPLETED)
                 .metrics(new EpochMetrics(2, 10, 0.5, 0.6, 0.9, 100, 1.5, 1e-3)).build();
         String json = Messages.toJson(event);
-        assertThat(json).contains("\"type\":\"epoch-completed\"", "\"schemaVersion\":1", "\"eventId\":\"job-1-3\"",
+        assertThat(json).contains("\"type\":\"epoch-completed\"", "\"schemaVersion\":1", "\"eventId\":\"job-1:epoch-completed:2\"",
                 "\"tenant\":\"acme\"").doesNotContain("\"reason\"");
         assertThat(Messages.fromJson(json, TrainingEvent.class)).isEqualTo(event);
     }
 
     @Test
     void completedEventKeepsArtifacts() {
-        TrainingEvent event = TrainingEvent.builder("job-1", "acme", 9, TrainingEventType.COMPLETED)
+        TrainingEvent event = TrainingEvent.builder("job-1", "acme", TrainingEventType.COMPLETED)
                 .model("job-1", Map.of("manifest", "s3://b/m.json"), 4).build();
         TrainingEvent back = Messages.fromJson(Messages.toJson(event), TrainingEvent.class);
         assertThat(back.artifacts()).containsEntry("manifest", "s3://b/m.json");

@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -39,6 +40,16 @@ public final class ApiClient {
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    public Answer postJson(String path, String json, Map<String, String> headers) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json");
+        headers.forEach(builder::header);
+        return send(builder.POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    public Answer delete(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).DELETE());
+    }
+
     public Answer postBytes(String path, byte[] body, String contentType) {
         return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
@@ -46,8 +57,17 @@ public final class ApiClient {
 
     /** Reads a job's event stream until the server ends it, handing each event to {@code onEvent}. */
     public void followEvents(String jobId, Consumer<SseEvent> onEvent) {
-        HttpRequest request = HttpRequest.newBuilder(uri("/v1/training-jobs/" + jobId + "/events"))
-                .header("Accept", "text/event-stream").GET().build();
+        followEvents(jobId, null, onEvent);
+    }
+
+    /** The same, resuming after the event {@code lastEventId} as a reconnecting browser would. */
+    public void followEvents(String jobId, String lastEventId, Consumer<SseEvent> onEvent) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri("/v1/training-jobs/" + jobId + "/events"))
+                .header("Accept", "text/event-stream");
+        if (lastEventId != null) {
+            builder.header("Last-Event-ID", lastEventId);
+        }
+        HttpRequest request = builder.GET().build();
         try {
             HttpResponse<Stream<String>> response = http.send(request, HttpResponse.BodyHandlers.ofLines());
             if (response.statusCode() != 200) {

@@ -15,18 +15,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** One Quarkus service of the platform, run from its packaged application as a child JVM. */
+/**
+ * One Quarkus service of the platform, run from its packaged application as a child JVM. It can be killed and
+ * started again on the same port, which is what the fault tests do to it.
+ */
 public final class ServiceProcess implements AutoCloseable {
     private final String name;
-    private final Process process;
+    private final List<String> command;
     private final int port;
     private final Path log;
+    private final Duration readyTimeout;
+    private Process process;
 
-    private ServiceProcess(String name, Process process, int port, Path log) {
+    private ServiceProcess(String name, List<String> command, int port, Path log, Duration readyTimeout) {
         this.name = name;
-        this.process = process;
+        this.command = command;
         this.port = port;
         this.log = log;
+        this.readyTimeout = readyTimeout;
     }
 
     /**
@@ -34,7 +40,7 @@ public final class ServiceProcess implements AutoCloseable {
      * check passes (Kafka and object storage reachable).
      */
     public static ServiceProcess start(String name, Path quarkusRunJar, int port, Map<String, String> config,
-                                       Path logDir, Duration timeout) {
+                                       Path logDir, Duration readyTimeout) {
         if (!Files.isRegularFile(quarkusRunJar)) {
             throw new IllegalStateException(quarkusRunJar + " is missing; build first: ./mvnw -DskipTests package");
         }
@@ -44,18 +50,27 @@ public final class ServiceProcess implements AutoCloseable {
         config.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(quarkusRunJar.toString());
+        ServiceProcess service = new ServiceProcess(name, List.copyOf(command), port, logDir.resolve(name + ".log"),
+                readyTimeout);
+        service.start();
+        return service;
+    }
+
+    /** (Re)starts the process, appending to the same log, and waits until it is ready. */
+    public synchronized void start() {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException(name + " is already running");
+        }
         try {
-            Files.createDirectories(logDir);
-            Path log = logDir.resolve(name + ".log");
+            Files.createDirectories(log.getParent());
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(log.toFile());
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().put("DJL_OFFLINE", "true");
-            ServiceProcess service = new ServiceProcess(name, builder.start(), port, log);
-            service.awaitReady(timeout);
-            return service;
+            process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        awaitReady();
     }
 
     public String url() {
@@ -66,13 +81,21 @@ public final class ServiceProcess implements AutoCloseable {
         return log;
     }
 
-    public boolean isAlive() {
-        return process.isAlive();
+    public synchronized boolean isAlive() {
+        return process != null && process.isAlive();
     }
 
-    private void awaitReady(Duration timeout) {
+    /** SIGKILL: no shutdown hooks, no offset commits, as when a machine disappears. */
+    public synchronized void kill() {
+        if (process != null) {
+            process.destroyForcibly();
+            waitFor(Duration.ofSeconds(10));
+        }
+    }
+
+    private void awaitReady() {
         HttpClient http = HttpClient.newHttpClient();
-        Instant deadline = Instant.now().plus(timeout);
+        Instant deadline = Instant.now().plus(readyTimeout);
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
@@ -92,7 +115,7 @@ public final class ServiceProcess implements AutoCloseable {
             sleep(250);
         }
         close();
-        throw new IllegalStateException(name + " was not ready within " + timeout + "; see " + log);
+        throw new IllegalStateException(name + " was not ready within " + readyTimeout + "; see " + log);
     }
 
     private static void sleep(long millis) {
@@ -103,16 +126,25 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
-        process.destroy();
+    private void waitFor(Duration timeout) {
         try {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
-            process.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** SIGTERM, and SIGKILL if it has not stopped after 20 s. */
+    @Override
+    public synchronized void close() {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        waitFor(Duration.ofSeconds(20));
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            waitFor(Duration.ofSeconds(10));
         }
     }
 }

@@ -127,7 +127,8 @@ public final class Stack implements AutoCloseable {
     /** A client of the stack's object store, for putting datasets in and checking artifacts. */
     public ObjectStore objectStore() {
         return new ObjectStore(new S3Settings(Optional.of(infra.s3Endpoint()), "us-east-1", true,
-                Optional.of(infra.accessKey()), Optional.of(infra.secretKey()), BUCKET));
+                Optional.of(infra.accessKey()), Optional.of(infra.secretKey()), BUCKET,
+                S3Settings.DEFAULT_MAX_ATTEMPTS));
     }
 
     @Override

@@ -12,11 +12,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -27,6 +25,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import static dev.transferlab.stack.SharedStack.awaitPhase;
+import static dev.transferlab.stack.SharedStack.follow;
+import static dev.transferlab.stack.SharedStack.last;
+import static dev.transferlab.stack.SharedStack.putDataset;
+import static dev.transferlab.stack.SharedStack.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -36,34 +39,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
 class PlatformIT {
-    private static final String TINY_DENSENET = """
-            {"name": "densenet", "growthRate": 8, "blockConfig": [2, 2], "numInitFeatures": 16, "bnSize": 2}""";
-
-    @TempDir
-    static Path data;
-    static Stack stack;
-    static ApiClient api;
-    static ObjectStore store;
+    private static Stack stack;
+    private static ApiClient api;
+    private static ObjectStore store;
 
     @BeforeAll
     static void startStack() {
-        // A short poll interval, so the long job below outlasts it many times over: a consumer that stopped polling
-        // while training would be thrown out of its group and the job redelivered.
-        stack = Stack.start(LocalStackOptions.defaults(Stack.home()).withDataDir(data).withPorts(0, 0, 0, 0)
-                .withWorkerProperty("mp.messaging.incoming.training-requests.max.poll.interval.ms", "5000"));
-        api = new ApiClient(stack.apiUrl());
-        store = stack.objectStore();
-        store.ensureBucket(Stack.BUCKET);
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (store != null) {
-            store.close();
-        }
-        if (stack != null) {
-            stack.close();
-        }
+        stack = SharedStack.stack();
+        api = SharedStack.api();
+        store = SharedStack.store();
     }
 
     @Test
@@ -241,18 +225,6 @@ class PlatformIT {
                 .as("the job ran exactly once").hasSize(2);
     }
 
-    private static void awaitPhase(String jobId, String phasePrefix) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
-        while (Instant.now().isBefore(deadline)) {
-            JsonNode job = api.get("/v1/training-jobs/" + jobId).body();
-            if (job.path("phase").asText().startsWith(phasePrefix)) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(jobId + " never reached phase '" + phasePrefix + "'");
-    }
-
     private Optional<ConsumerRecord<String, String>> findDeadLetter(String value, Duration timeout) {
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.infra().kafkaBootstrap(),
@@ -273,36 +245,4 @@ class PlatformIT {
         return Optional.empty();
     }
 
-    private String submit(String dataset, int epochs, int batchSize) {
-        ApiClient.Answer answer = api.postJson("/v1/training-jobs", """
-                {"dataset": "%s", "epochs": %d, "batchSize": %d, "learningRate": 0.003, "hiddenUnits": 64,
-                 "validationFraction": 0.25, "seed": 3, "backbone": %s}""".formatted(dataset, epochs, batchSize,
-                TINY_DENSENET));
-        assertThat(answer.status()).as(answer.body().toString()).isEqualTo(202);
-        assertThat(answer.location()).endsWith("/v1/training-jobs/" + answer.body().get("id").asText());
-        assertThat(answer.body().get("state").asText()).isEqualTo("queued");
-        return answer.body().get("id").asText();
-    }
-
-    private static List<ApiClient.SseEvent> follow(String jobId) {
-        List<ApiClient.SseEvent> events = new ArrayList<>();
-        api.followEvents(jobId, events::add);
-        return events;
-    }
-
-    private static JsonNode last(List<ApiClient.SseEvent> events) {
-        assertThat(events).isNotEmpty();
-        return events.get(events.size() - 1).data();
-    }
-
-    private static String putDataset(String name, List<String> classes, int perClass) {
-        String prefix = "datasets/default/" + name + "/";
-        for (String label : classes) {
-            for (int i = 0; i < perClass; i++) {
-                store.put(store.inDefaultBucket(prefix + "train/" + label + "/" + i + ".png"),
-                        SampleImages.png(label, i), "image/png");
-            }
-        }
-        return "s3://" + Stack.BUCKET + "/" + prefix;
-    }
 }

@@ -18,12 +18,16 @@ public final class FeatureExtraction {
     private final ImagePreprocessor preprocessor;
     private final Backbone backbone;
     private final int batchSize;
+    private final Runnable beforeBatch;
 
-    public FeatureExtraction(ObjectStore store, ImagePreprocessor preprocessor, Backbone backbone, int batchSize) {
+    /** @param beforeBatch runs before every backbone batch; it throws to stop the extraction (cancellation) */
+    public FeatureExtraction(ObjectStore store, ImagePreprocessor preprocessor, Backbone backbone, int batchSize,
+                             Runnable beforeBatch) {
         this.store = store;
         this.preprocessor = preprocessor;
         this.backbone = backbone;
         this.batchSize = batchSize;
+        this.beforeBatch = beforeBatch;
     }
 
     public record Result(LabelledFeatures features, List<String> skipped) {
@@ -57,6 +61,7 @@ public final class FeatureExtraction {
         if (batch.isEmpty()) {
             return;
         }
+        beforeBatch.run();
         features.addAll(List.of(backbone.features(batch)));
         labels.addAll(batchLabels);
         batch.clear();

@@ -32,19 +32,21 @@ public final class TrainingJob {
     private final BackboneProvider backbones;
     private final ModelRepository models;
     private final Device device;
+    private final Cancellations cancellations;
     private final int featureBatchSize;
 
     public TrainingJob(ObjectStore store, BackboneProvider backbones, ModelRepository models, Device device,
-                       int featureBatchSize) {
+                       Cancellations cancellations, int featureBatchSize) {
         this.store = store;
         this.backbones = backbones;
         this.models = models;
         this.device = device;
+        this.cancellations = cancellations;
         this.featureBatchSize = featureBatchSize;
     }
 
     /** How the job ended, for the caller's log and for tests. */
-    public enum Outcome { COMPLETED, FAILED, ALREADY_DONE }
+    public enum Outcome { COMPLETED, FAILED, CANCELLED, ALREADY_DONE }
 
     public Outcome run(TrainingRequest request, EventSink sink) {
         if (models.manifest(request.tenant(), request.jobId()).isPresent()) {
@@ -54,8 +56,12 @@ public final class TrainingJob {
         }
         Events events = new Events(request, sink);
         try {
+            cancellations.throwIfCancelled(request.jobId());
             train(request, events);
             return Outcome.COMPLETED;
+        } catch (Cancellations.JobCancelled e) {
+            events.publish(TrainingEventType.CANCELLED, b -> b.message("cancelled; no model was stored"));
+            return Outcome.CANCELLED;
         } catch (JobFailure e) {
             LOG.info(() -> request.jobId() + " failed: " + e.getMessage());
             events.publish(TrainingEventType.FAILED, b -> b.reason(e.getMessage()));
@@ -85,7 +91,7 @@ public final class TrainingJob {
         }
         PreprocessingSpec preprocessing = PreprocessingSpec.imagenet();
         FeatureExtraction extraction = new FeatureExtraction(store, new ImagePreprocessor(preprocessing),
-                backbone.backbone(), featureBatchSize);
+                backbone.backbone(), featureBatchSize, () -> cancellations.throwIfCancelled(request.jobId()));
         FeatureExtraction.Result trainFeatures = extraction.extract(train);
         FeatureExtraction.Result validationFeatures = extraction.extract(validation);
         int skipped = trainFeatures.skipped().size() + validationFeatures.skipped().size();
@@ -96,7 +102,10 @@ public final class TrainingJob {
 
         TrainingOutcome outcome = new HeadTrainer(device).train(trainFeatures.features(), validationFeatures.features(),
                 dataset.classes().size(), request.hyperparameters(),
-                metrics -> events.publish(TrainingEventType.EPOCH_COMPLETED, b -> b.metrics(metrics)));
+                metrics -> {
+                    events.publish(TrainingEventType.EPOCH_COMPLETED, b -> b.metrics(metrics));
+                    cancellations.throwIfCancelled(request.jobId());
+                });
 
         ModelManifest manifest = new ModelManifest(Messages.SCHEMA_VERSION, request.jobId(), request.jobId(),
                 request.tenant(), Instant.now(), dataset.classes(), request.backbone(), backbone.weightsSource(),
@@ -112,11 +121,9 @@ public final class TrainingJob {
                         + " unreadable images" : "")));
     }
 
-    /** Numbers a job's events: the api-service's accepted event is 0, the worker's start at 1. */
     private static final class Events {
         private final TrainingRequest request;
         private final EventSink sink;
-        private long sequence;
 
         Events(TrainingRequest request, EventSink sink) {
             this.request = request;
@@ -124,7 +131,7 @@ public final class TrainingJob {
         }
 
         void publish(TrainingEventType type, java.util.function.UnaryOperator<TrainingEvent.Builder> details) {
-            sink.publish(details.apply(TrainingEvent.builder(request.jobId(), request.tenant(), ++sequence, type))
+            sink.publish(details.apply(TrainingEvent.builder(request.jobId(), request.tenant(), type))
                     .build());
         }
     }

@@ -5,6 +5,7 @@ import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.common.storage.S3Settings;
 import dev.transferlab.worker.backbone.BackboneProvider;
 import dev.transferlab.worker.inference.ModelPredictor;
+import dev.transferlab.worker.jobs.Cancellations;
 import dev.transferlab.worker.jobs.ModelRepository;
 import dev.transferlab.worker.jobs.TrainingJob;
 import dev.transferlab.worker.ml.Devices;
@@ -29,8 +30,10 @@ public class WorkerComponents {
                             @ConfigProperty(name = "transferlab.s3.path-style") boolean pathStyle,
                             @ConfigProperty(name = "transferlab.s3.access-key") Optional<String> accessKey,
                             @ConfigProperty(name = "transferlab.s3.secret-key") Optional<String> secretKey,
-                            @ConfigProperty(name = "transferlab.s3.bucket") String bucket) {
-        ObjectStore store = new ObjectStore(new S3Settings(endpoint, region, pathStyle, accessKey, secretKey, bucket));
+                            @ConfigProperty(name = "transferlab.s3.bucket") String bucket,
+                            @ConfigProperty(name = "transferlab.s3.max-attempts") int maxAttempts) {
+        ObjectStore store = new ObjectStore(new S3Settings(endpoint, region, pathStyle, accessKey, secretKey, bucket,
+                maxAttempts));
         store.ensureBucket(bucket);
         return store;
     }
@@ -72,9 +75,16 @@ public class WorkerComponents {
 
     @Produces
     @ApplicationScoped
+    Cancellations cancellations() {
+        return new Cancellations();
+    }
+
+    @Produces
+    @ApplicationScoped
     TrainingJob trainingJob(ObjectStore store, BackboneProvider backbones, ModelRepository models, Device device,
+                            Cancellations cancellations,
                             @ConfigProperty(name = "transferlab.features.batch-size") int batchSize) {
-        return new TrainingJob(store, backbones, models, device, batchSize);
+        return new TrainingJob(store, backbones, models, device, cancellations, batchSize);
     }
 
     @Produces
