@@ -28,6 +28,11 @@ public final class StorageLayout {
         return modelPrefix(tenant, modelId) + METRICS;
     }
 
+    /** The latest epoch checkpoint of a running job; deleted when the job ends. */
+    public static String checkpoint(String tenant, String jobId) {
+        return "checkpoints/" + tenant + "/" + jobId + "/head-checkpoint.safetensors";
+    }
+
     public static String datasetPrefix(String tenant, String name) {
         return "datasets/" + tenant + "/" + name + "/";
     }
