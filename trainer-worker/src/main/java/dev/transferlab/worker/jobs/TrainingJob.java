@@ -17,6 +17,7 @@ import dev.transferlab.worker.ml.TrainingOutcome;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -95,8 +96,8 @@ public final class TrainingJob {
         }
 
         TrainingOutcome outcome = new HeadTrainer(device).train(trainFeatures.features(), validationFeatures.features(),
-                dataset.classes().size(), request.hyperparameters(),
-                metrics -> events.publish(TrainingEventType.EPOCH_COMPLETED, b -> b.metrics(metrics)));
+                dataset.classes().size(), request.hyperparameters(), Optional.empty(),
+                (metrics, checkpoint) -> events.publish(TrainingEventType.EPOCH_COMPLETED, b -> b.metrics(metrics)));
 
         ModelManifest manifest = new ModelManifest(Messages.SCHEMA_VERSION, request.jobId(), request.jobId(),
                 request.tenant(), Instant.now(), dataset.classes(), request.backbone(), backbone.weightsSource(),

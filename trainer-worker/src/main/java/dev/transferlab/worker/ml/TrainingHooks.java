@@ -1,0 +1,24 @@
+package dev.transferlab.worker.ml;
+
+import dev.transferlab.common.messages.EpochMetrics;
+
+/**
+ * How a running head training talks to its job. Both methods run on the training thread; whatever either throws
+ * stops training and leaves {@link HeadTrainer#train} unchanged, after the trainer has released its native memory.
+ */
+@FunctionalInterface
+public interface TrainingHooks {
+
+    /**
+     * Called before every training batch, so a job can cancel within one batch by throwing from here. Nothing of the
+     * batch has happened yet; the last checkpoint handed to {@link #onEpoch} stays the state to resume from.
+     */
+    default void beforeBatch() {
+    }
+
+    /**
+     * Called after each epoch with its metrics and a checkpoint taken after it. The checkpoint is a heap copy that
+     * later epochs do not touch, so it may be kept, serialised or stored asynchronously.
+     */
+    void onEpoch(EpochMetrics metrics, HeadCheckpoint checkpoint);
+}
