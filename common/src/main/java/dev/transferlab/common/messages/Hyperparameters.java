@@ -3,8 +3,9 @@ package dev.transferlab.common.messages;
 /**
  * What a training job may tune. Defaults are the tutorial's recipe (Adam 1e-3, batch 400, 10 epochs, 500 hidden units).
  *
- * @param earlyStoppingPatience stop once the validation loss has not improved for this many consecutive epochs;
- *                              null trains every epoch (the tutorial's behaviour, and what older messages mean)
+ * @param earlyStoppingPatience stop once this many consecutive epochs have not beaten the best validation loss so far
+ *                              (training loss without a validation set); null trains every epoch (the tutorial's
+ *                              behaviour, and what messages without the field mean)
  */
 public record Hyperparameters(
         int epochs,

@@ -26,11 +26,6 @@ public record AdamState(Map<String, Tensor> means, Map<String, Tensor> variances
         });
     }
 
-    /** A state before the first step: a fresh optimiser. */
-    public static AdamState empty() {
-        return new AdamState(Map.of(), Map.of(), Map.of());
-    }
-
     private static <V> Map<String, V> ordered(Map<String, V> map) {
         return Collections.unmodifiableMap(new LinkedHashMap<>(map));
     }

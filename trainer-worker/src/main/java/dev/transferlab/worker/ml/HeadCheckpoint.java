@@ -37,9 +37,11 @@ public record HeadCheckpoint(
         headWeights = Collections.unmodifiableMap(new LinkedHashMap<>(headWeights));
         bestWeights = Collections.unmodifiableMap(new LinkedHashMap<>(bestWeights));
         history = List.copyOf(history);
-        if (epoch < 1 || history.size() != epoch || bestEpoch < 1 || bestEpoch > epoch) {
-            throw new IllegalArgumentException("a checkpoint after epoch " + epoch + " needs that many epochs of"
-                    + " history (got " + history.size() + ") and a best epoch among them (got " + bestEpoch + ")");
+        if (epoch < 1 || epoch > hyperparameters.epochs() || history.size() != epoch || bestEpoch < 1
+                || bestEpoch > epoch) {
+            throw new IllegalArgumentException("a checkpoint after epoch " + epoch + " of " + hyperparameters.epochs()
+                    + " needs that many epochs of history (got " + history.size() + ") and a best epoch among them"
+                    + " (got " + bestEpoch + ")");
         }
         for (int i = 0; i < history.size(); i++) {
             if (history.get(i).epoch() != i + 1) {

@@ -3,8 +3,9 @@ package dev.transferlab.worker.ml;
 import dev.transferlab.common.messages.EpochMetrics;
 
 /**
- * How a running head training talks to its job. Both methods run on the training thread; whatever either throws
- * stops training and leaves {@link HeadTrainer#train} unchanged, after the trainer has released its native memory.
+ * How a running head training talks to its job. Both methods run on the training thread. Whatever either throws
+ * stops training and propagates out of {@link HeadTrainer#train} as it was thrown, once the trainer has released its
+ * native memory.
  */
 @FunctionalInterface
 public interface TrainingHooks {
