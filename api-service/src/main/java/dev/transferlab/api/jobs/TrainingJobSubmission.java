@@ -18,6 +18,7 @@ import java.util.Optional;
  * The body of {@code POST /v1/training-jobs}. Absent hyperparameters take the tutorial's defaults.
  *
  * @param dataset {@code s3://bucket/prefix}, or a prefix in the platform bucket, holding {@code train/<class>/…}
+ * @param earlyStoppingPatience epochs without a better validation loss before training stops; absent: never stop early
  */
 public record TrainingJobSubmission(
         @NotBlank @Size(max = 1024) @Pattern(regexp = "^(?!.*\\.\\.).*$", message = "must not contain '..'")
@@ -28,6 +29,7 @@ public record TrainingJobSubmission(
         @Min(1) @Max(65536) Integer hiddenUnits,
         @DecimalMin("0") @DecimalMax("0.9") Double validationFraction,
         Long seed,
+        @Min(1) @Max(1000) Integer earlyStoppingPatience,
         @Valid Backbone backbone) {
 
     /**
@@ -49,7 +51,8 @@ public record TrainingJobSubmission(
                 Optional.ofNullable(learningRate).orElse(Hyperparameters.DEFAULT_LEARNING_RATE),
                 Optional.ofNullable(hiddenUnits).orElse(Hyperparameters.DEFAULT_HIDDEN_UNITS),
                 Optional.ofNullable(validationFraction).orElse(Hyperparameters.DEFAULT_VALIDATION_FRACTION),
-                Optional.ofNullable(seed).orElse(0L));
+                Optional.ofNullable(seed).orElse(0L),
+                earlyStoppingPatience);
     }
 
     public BackboneSpec backboneSpec() {

@@ -2,6 +2,10 @@ package dev.transferlab.common.messages;
 
 /**
  * What a training job may tune. Defaults are the tutorial's recipe (Adam 1e-3, batch 400, 10 epochs, 500 hidden units).
+ *
+ * @param earlyStoppingPatience stop once this many consecutive epochs have not beaten the best validation loss so far
+ *                              (training loss without a validation set); null trains every epoch (the tutorial's
+ *                              behaviour, and what messages without the field mean)
  */
 public record Hyperparameters(
         int epochs,
@@ -9,7 +13,8 @@ public record Hyperparameters(
         double learningRate,
         int hiddenUnits,
         double validationFraction,
-        long seed) {
+        long seed,
+        Integer earlyStoppingPatience) {
 
     public static final int DEFAULT_EPOCHS = 10;
     public static final int DEFAULT_BATCH_SIZE = 400;
@@ -19,6 +24,6 @@ public record Hyperparameters(
 
     public static Hyperparameters defaults() {
         return new Hyperparameters(DEFAULT_EPOCHS, DEFAULT_BATCH_SIZE, DEFAULT_LEARNING_RATE,
-                DEFAULT_HIDDEN_UNITS, DEFAULT_VALIDATION_FRACTION, 0L);
+                DEFAULT_HIDDEN_UNITS, DEFAULT_VALIDATION_FRACTION, 0L, null);
     }
 }

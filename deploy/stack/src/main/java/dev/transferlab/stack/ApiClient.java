@@ -104,7 +104,8 @@ public final class ApiClient {
         return URI.create(baseUrl + path);
     }
 
-    static JsonNode parse(String text) {
+    /** Parses JSON text; what is not JSON becomes a JSON string node, so error bodies stay readable. */
+    public static JsonNode parse(String text) {
         try {
             return Messages.mapper().readTree(text);
         } catch (IOException e) {

@@ -82,6 +82,9 @@ public final class Demo {
                 return data.get("modelId").asText();
             }
             case "failed" -> out.println("FAILED: " + data.get("reason").asText());
+            case "checkpointed" -> {
+                // one per epoch; the epoch line says enough
+            }
             default -> out.println(event.name() + (data.has("message") ? ": " + data.get("message").asText() : ""));
         }
         return modelId;

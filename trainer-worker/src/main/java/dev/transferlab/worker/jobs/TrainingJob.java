@@ -1,6 +1,7 @@
 package dev.transferlab.worker.jobs;
 
 import ai.djl.Device;
+import dev.transferlab.common.messages.EpochMetrics;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.TrainingEvent;
 import dev.transferlab.common.messages.TrainingEventType;
@@ -8,22 +9,28 @@ import dev.transferlab.common.messages.TrainingRequest;
 import dev.transferlab.common.model.ModelManifest;
 import dev.transferlab.common.model.PreprocessingSpec;
 import dev.transferlab.common.storage.ObjectStore;
+import dev.transferlab.common.storage.StorageLayout;
 import dev.transferlab.worker.backbone.BackboneProvider;
 import dev.transferlab.worker.backbone.LoadedBackbone;
+import dev.transferlab.worker.ml.HeadCheckpoint;
 import dev.transferlab.worker.ml.HeadTrainer;
 import dev.transferlab.worker.ml.ImagePreprocessor;
+import dev.transferlab.worker.ml.TrainingHooks;
 import dev.transferlab.worker.ml.TrainingOutcome;
 
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * One training job from command to stored model: list the dataset, compute the frozen backbone's features once,
- * train the head, store the model, and report every step as an event. Any failure ends the job with a failed event;
- * it never escapes to the caller, so the worker goes on with the next job.
+ * train the head (checkpointing after every epoch, so a replacement worker resumes where a dead one stopped), store
+ * the model, and report every step as an event. Any failure ends the job with a failed event; it never escapes to
+ * the caller, so the worker goes on with the next job.
  */
 public final class TrainingJob {
     private static final Logger LOG = Logger.getLogger(TrainingJob.class.getName());
@@ -31,6 +38,7 @@ public final class TrainingJob {
     private final ObjectStore store;
     private final BackboneProvider backbones;
     private final ModelRepository models;
+    private final CheckpointStore checkpoints;
     private final Device device;
     private final Cancellations cancellations;
     private final int featureBatchSize;
@@ -40,6 +48,7 @@ public final class TrainingJob {
         this.store = store;
         this.backbones = backbones;
         this.models = models;
+        this.checkpoints = new CheckpointStore(store);
         this.device = device;
         this.cancellations = cancellations;
         this.featureBatchSize = featureBatchSize;
@@ -60,10 +69,12 @@ public final class TrainingJob {
             train(request, events);
             return Outcome.COMPLETED;
         } catch (Cancellations.JobCancelled e) {
+            checkpoints.delete(request);
             events.publish(TrainingEventType.CANCELLED, b -> b.message("cancelled; no model was stored"));
             return Outcome.CANCELLED;
         } catch (JobFailure e) {
             LOG.info(() -> request.jobId() + " failed: " + e.getMessage());
+            checkpoints.delete(request);
             events.publish(TrainingEventType.FAILED, b -> b.reason(e.getMessage()));
             return Outcome.FAILED;
         } catch (RuntimeException e) {
@@ -75,10 +86,15 @@ public final class TrainingJob {
 
     private void train(TrainingRequest request, Events events) {
         LoadedBackbone backbone = backbones.forTraining(request.backbone());
-        events.publish(TrainingEventType.STARTED, b -> b.message(backbone.isRandom()
-                ? "extracting features; WARNING: the backbone has RANDOM weights (" + backbone.weightsSource()
-                + "), not pretrained ones, so accuracy will be far below a real DenseNet121's"
-                : "extracting features with backbone weights " + backbone.weightsSource()));
+        Optional<HeadCheckpoint> resumeFrom = checkpoints.load(request);
+        resumeFrom.ifPresentOrElse(
+                checkpoint -> events.publish(TrainingEventType.RESUMED, b -> b.epoch(checkpoint.epoch())
+                        .message("resuming after epoch " + checkpoint.epoch() + " from its checkpoint; extracting "
+                                + "features again")),
+                () -> events.publish(TrainingEventType.STARTED, b -> b.message(backbone.isRandom()
+                        ? "extracting features; WARNING: the backbone has RANDOM weights (" + backbone.weightsSource()
+                        + "), not pretrained ones, so accuracy will be far below a real DenseNet121's"
+                        : "extracting features with backbone weights " + backbone.weightsSource())));
 
         ImageFolder dataset = new ImageFolderLister(store).list(store.locate(request.dataset()));
         List<ImageFolder.Item> train = dataset.train();
@@ -101,10 +117,20 @@ public final class TrainingJob {
         }
 
         TrainingOutcome outcome = new HeadTrainer(device).train(trainFeatures.features(), validationFeatures.features(),
-                dataset.classes().size(), request.hyperparameters(),
-                metrics -> {
-                    events.publish(TrainingEventType.EPOCH_COMPLETED, b -> b.metrics(metrics));
-                    cancellations.throwIfCancelled(request.jobId());
+                dataset.classes().size(), request.hyperparameters(), resumeFrom, new TrainingHooks() {
+                    @Override
+                    public void beforeBatch() {
+                        cancellations.throwIfCancelled(request.jobId());
+                    }
+
+                    @Override
+                    public void onEpoch(EpochMetrics metrics, HeadCheckpoint checkpoint) {
+                        // Event first, then checkpoint: a crash in between repeats this epoch under the same event
+                        // id (dropped as a duplicate) instead of resuming past an epoch nobody was told about.
+                        events.publish(TrainingEventType.EPOCH_COMPLETED, b -> b.metrics(metrics));
+                        checkpoints.save(request, checkpoint);
+                        events.publish(TrainingEventType.CHECKPOINTED, b -> b.epoch(metrics.epoch()));
+                    }
                 });
 
         ModelManifest manifest = new ModelManifest(Messages.SCHEMA_VERSION, request.jobId(), request.jobId(),
@@ -112,27 +138,19 @@ public final class TrainingJob {
                 backbone.sha256(), preprocessing, request.hyperparameters(), request.dataset(),
                 trainFeatures.features().labels().length, validationFeatures.features().labels().length,
                 outcome.bestEpoch(), outcome.epochs(),
-                store.inDefaultBucket(dev.transferlab.common.storage.StorageLayout.modelHeadWeights(
-                        request.tenant(), request.jobId())).toString());
+                store.inDefaultBucket(StorageLayout.modelHeadWeights(request.tenant(), request.jobId())).toString());
         Map<String, String> artifacts = models.save(manifest, outcome.headWeights());
+        checkpoints.delete(request);
         events.publish(TrainingEventType.COMPLETED, b -> b.model(manifest.modelId(), artifacts, outcome.bestEpoch())
                 .message("trained on " + manifest.trainImages() + " images, validated on "
-                        + manifest.validationImages() + (skipped > 0 ? "; skipped " + skipped
-                        + " unreadable images" : "")));
+                        + manifest.validationImages()
+                        + (outcome.stoppedEarly() ? "; stopped early after epoch " + outcome.epochs().size() : "")
+                        + (skipped > 0 ? "; skipped " + skipped + " unreadable images" : "")));
     }
 
-    private static final class Events {
-        private final TrainingRequest request;
-        private final EventSink sink;
-
-        Events(TrainingRequest request, EventSink sink) {
-            this.request = request;
-            this.sink = sink;
-        }
-
-        void publish(TrainingEventType type, java.util.function.UnaryOperator<TrainingEvent.Builder> details) {
-            sink.publish(details.apply(TrainingEvent.builder(request.jobId(), request.tenant(), type))
-                    .build());
+    private record Events(TrainingRequest request, EventSink sink) {
+        void publish(TrainingEventType type, UnaryOperator<TrainingEvent.Builder> details) {
+            sink.publish(details.apply(TrainingEvent.builder(request.jobId(), request.tenant(), type)).build());
         }
     }
 }

@@ -16,7 +16,8 @@ final class CommandChecks {
         require(r.backbone(), "backbone");
         require(r.hyperparameters(), "hyperparameters");
         if (r.hyperparameters().epochs() < 1 || r.hyperparameters().batchSize() < 1
-                || r.hyperparameters().hiddenUnits() < 1 || !(r.hyperparameters().learningRate() > 0)) {
+                || r.hyperparameters().hiddenUnits() < 1 || !(r.hyperparameters().learningRate() > 0)
+                || r.hyperparameters().earlyStoppingPatience() != null && r.hyperparameters().earlyStoppingPatience() < 1) {
             throw new MalformedMessageException("training request " + r.jobId() + " has out-of-range "
                     + "hyperparameters: " + r.hyperparameters(), null);
         }

@@ -1,127 +1,77 @@
 package dev.transferlab.worker.ml;
 
-import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.training.Trainer;
-import ai.djl.training.listener.TrainingListener;
 import dev.transferlab.common.messages.EpochMetrics;
+import dev.transferlab.common.messages.Hyperparameters;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Turns EasyTrain's batch callbacks into one {@link EpochMetrics} per epoch, keeps a copy of the best epoch's weights
- * and tells the job's {@link EpochListener}. The numbers are computed here from each batch's predictions rather than
- * read from DJL's EvaluatorTrainingListener, whose epoch results exist only when metrics are configured and that
- * listener happens to run first; the price is one extra loss evaluation per batch, negligible for a small head.
+ * A run's account of its epochs: their metrics, the best epoch so far with its weights, and whether to go on. It starts
+ * empty or from a checkpoint, so a resumed run numbers, chooses and stops exactly as the uninterrupted one would have.
  */
-final class EpochRecorder implements TrainingListener {
+final class EpochRecorder {
 
-    private final HeadNetwork network;
-    private final int epochs;
-    private final int trainingImages;
-    private final double learningRate;
-    private final EpochListener listener;
+    private final Hyperparameters hp;
+    private final int trainingExamples;
+    private final int validationExamples;
     private final List<EpochMetrics> history = new ArrayList<>();
-    private final Totals training = new Totals();
-    private final Totals validation = new Totals();
-    private long epochStart;
     private double bestLoss = Double.POSITIVE_INFINITY;
     private int bestEpoch;
     private Map<String, Tensor> bestWeights;
 
-    EpochRecorder(HeadNetwork network, int epochs, int trainingImages, double learningRate, EpochListener listener) {
-        this.network = network;
-        this.epochs = epochs;
-        this.trainingImages = trainingImages;
-        this.learningRate = learningRate;
-        this.listener = listener;
+    EpochRecorder(Hyperparameters hp, int trainingExamples, int validationExamples) {
+        this.hp = hp;
+        this.trainingExamples = trainingExamples;
+        this.validationExamples = validationExamples;
     }
 
-    @Override
-    public void onTrainingBegin(Trainer trainer) {
-        epochStart = System.nanoTime();
+    static EpochRecorder resuming(HeadCheckpoint checkpoint) {
+        EpochRecorder recorder = new EpochRecorder(checkpoint.hyperparameters(), checkpoint.trainingExamples(),
+                checkpoint.validationExamples());
+        recorder.history.addAll(checkpoint.history());
+        recorder.bestLoss = checkpoint.bestLoss();
+        recorder.bestEpoch = checkpoint.bestEpoch();
+        recorder.bestWeights = checkpoint.bestWeights();
+        return recorder;
     }
 
-    @Override
-    public void onTrainingBatch(Trainer trainer, BatchData batchData) {
-        add(trainer, batchData, training);
+    int nextEpoch() {
+        return history.size() + 1;
     }
 
-    @Override
-    public void onValidationBatch(Trainer trainer, BatchData batchData) {
-        add(trainer, batchData, validation);
+    /** True once every planned epoch has run, or the loss has not improved for the early-stopping patience. */
+    boolean finished() {
+        return history.size() >= hp.epochs() || patienceRunOut();
     }
 
-    @Override
-    public void onEpoch(Trainer trainer) {
-        double seconds = (System.nanoTime() - epochStart) / 1e9;
-        double trainLoss = training.meanLoss();
-        double validationLoss = validation.meanLoss();
-        EpochMetrics metrics = new EpochMetrics(history.size() + 1, epochs, trainLoss, validationLoss,
-                validation.accuracy(), trainingImages / seconds, seconds, learningRate);
+    /** Records the epoch just run; {@code weights} are its heap snapshot, kept if it is the best so far. */
+    EpochMetrics record(BatchTotals training, BatchTotals validation, double seconds, Map<String, Tensor> weights) {
+        EpochMetrics metrics = new EpochMetrics(nextEpoch(), hp.epochs(), training.meanLoss(), validation.meanLoss(),
+                validation.accuracy(), trainingExamples / seconds, seconds, hp.learningRate());
         history.add(metrics);
         // Without a validation set the training loss is the only signal left for choosing an epoch.
-        double loss = validation.batches == 0 ? trainLoss : validationLoss;
+        double loss = validation.isEmpty() ? training.meanLoss() : validation.meanLoss();
         if (bestWeights == null || loss < bestLoss) {
             bestLoss = loss;
             bestEpoch = metrics.epoch();
-            bestWeights = network.snapshot();
+            bestWeights = weights;
         }
-        training.reset();
-        validation.reset();
-        listener.onEpoch(metrics);
-        epochStart = System.nanoTime();
+        return metrics;
     }
 
-    @Override
-    public void onTrainingEnd(Trainer trainer) {
-        // Nothing to finish: every epoch was reported as it ended.
+    HeadCheckpoint checkpoint(Map<String, Tensor> weights, AdamState optimiser) {
+        return new HeadCheckpoint(history.size(), hp, trainingExamples, validationExamples, weights, optimiser,
+                history, bestEpoch, bestLoss, bestWeights);
     }
 
     TrainingOutcome outcome() {
-        return new TrainingOutcome(history, bestEpoch, bestWeights);
+        return new TrainingOutcome(history, bestEpoch, bestWeights, history.size() < hp.epochs());
     }
 
-    private static void add(Trainer trainer, BatchData batchData, Totals totals) {
-        // The batch's NDArrays die with the batch; these temporaries are freed here.
-        try (NDScope scope = new NDScope()) {
-            for (Device device : batchData.getLabels().keySet()) {
-                NDList labels = batchData.getLabels().get(device);
-                NDList predictions = batchData.getPredictions().get(device);
-                totals.loss += trainer.getLoss().evaluate(labels, predictions).getFloat();
-                NDArray predicted = predictions.singletonOrThrow().argMax(1).toType(DataType.INT64, false);
-                NDArray expected = labels.singletonOrThrow().toType(DataType.INT64, false);
-                totals.correct += predicted.eq(expected).countNonzero().getLong();
-                totals.examples += expected.size();
-                totals.batches++;
-            }
-        }
-    }
-
-    private static final class Totals {
-        double loss;
-        long correct;
-        long examples;
-        int batches;
-
-        double meanLoss() {
-            return batches == 0 ? Double.NaN : loss / batches;
-        }
-
-        double accuracy() {
-            return examples == 0 ? Double.NaN : (double) correct / examples;
-        }
-
-        void reset() {
-            loss = 0;
-            correct = 0;
-            examples = 0;
-            batches = 0;
-        }
+    private boolean patienceRunOut() {
+        Integer patience = hp.earlyStoppingPatience();
+        return patience != null && !history.isEmpty() && history.size() - bestEpoch >= patience;
     }
 }

@@ -52,6 +52,13 @@ final class HeadNetwork {
         return shapes;
     }
 
+    /** DJL's parameter ids, which differ in every run, to the stable names above. */
+    Map<String, String> namesById() {
+        Map<String, String> names = new LinkedHashMap<>();
+        parameters.forEach((name, parameter) -> names.put(parameter.getId(), name));
+        return names;
+    }
+
     /**
      * torch.nn.Linear's default initialisation, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weight and bias, drawn from a
      * Java RNG so a seed means the same start everywhere. DJL's own Linear initialiser differs from torch's.

@@ -5,31 +5,22 @@ import ai.djl.Model;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.EasyTrain;
 import ai.djl.training.Trainer;
-import ai.djl.training.dataset.ArrayDataset;
-import ai.djl.training.dataset.BatchSampler;
-import ai.djl.training.dataset.Sampler;
-import ai.djl.training.dataset.SequenceSampler;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
-import ai.djl.training.optimizer.Adam;
-import ai.djl.training.tracker.Tracker;
-import ai.djl.translate.TranslateException;
+import dev.transferlab.common.messages.EpochMetrics;
 import dev.transferlab.common.messages.Hyperparameters;
 
-import java.io.IOException;
-import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 
 /**
  * Trains the classifier head on cached backbone features with the tutorial's recipe: NLL loss on the head's
- * log-softmax output, Adam at a fixed learning rate, shuffled mini-batches.
+ * log-softmax output, Adam at a fixed learning rate, shuffled mini-batches. A run can resume from any epoch's
+ * checkpoint and then ends exactly as the uninterrupted run would have, stop early, and be cancelled between batches.
  */
 public final class HeadTrainer {
-
-    // A fixed odd constant decorrelates the shuffle stream from the initialisation stream drawn from the same seed.
-    private static final long SHUFFLE_SEED_MIX = 0x9E3779B97F4A7C15L;
 
     private final Device device;
 
@@ -37,31 +28,46 @@ public final class HeadTrainer {
         this.device = device;
     }
 
+    /**
+     * Trains epochs {@code k+1..hp.epochs()} after a checkpoint taken after epoch k, or all of them without one, and
+     * fewer when early stopping ends the run.
+     *
+     * @throws IllegalArgumentException when the data or hyperparameters are unusable, or the checkpoint belongs to a
+     *                                  different run
+     */
     public TrainingOutcome train(LabelledFeatures train, LabelledFeatures validation, int numClasses,
-            Hyperparameters hp, EpochListener listener) {
+            Hyperparameters hp, Optional<HeadCheckpoint> resumeFrom, TrainingHooks hooks) {
         check(train, validation, numClasses, hp);
-        int featureSize = train.featureSize();
-        HeadNetwork network = new HeadNetwork(featureSize, hp.hiddenUnits(), numClasses);
-        network.useTorchInitialisation(new Random(hp.seed()));
-        int batchSize = Math.min(hp.batchSize(), train.size());
-        EpochRecorder recorder = new EpochRecorder(network, hp.epochs(), train.size(), hp.learningRate(), listener);
-        DefaultTrainingConfig config = new DefaultTrainingConfig(nllLoss())
-                .optOptimizer(Adam.builder().optLearningRateTracker(Tracker.fixed((float) hp.learningRate())).build())
-                .optDevices(new Device[] {device})
-                .addTrainingListeners(recorder);
+        HeadNetwork network = new HeadNetwork(train.featureSize(), hp.hiddenUnits(), numClasses);
+        resumeFrom.ifPresentOrElse(checkpoint -> {
+            checkpoint.checkResumes(hp, train.size(), validation.size(), network.shapes());
+            network.useValues(checkpoint.headWeights());
+        }, () -> network.useTorchInitialisation(new Random(hp.seed())));
+        EpochRecorder recorder = resumeFrom.map(EpochRecorder::resuming)
+                .orElseGet(() -> new EpochRecorder(hp, train.size(), validation.size()));
         try (Model model = Model.newInstance("head", device);
-                NDManager data = model.getNDManager().newSubManager()) {
+                NDManager runManager = model.getNDManager().newSubManager()) {
             model.setBlock(network.block());
+            TorchAdam adam = new TorchAdam(hp.learningRate(), runManager, network.namesById());
+            resumeFrom.ifPresent(checkpoint -> adam.importState(checkpoint.optimiser()));
+            DefaultTrainingConfig config = new DefaultTrainingConfig(nllLoss())
+                    .optOptimizer(adam)
+                    .optDevices(new Device[] {device});
+            int batchSize = Math.min(hp.batchSize(), train.size());
             try (Trainer trainer = model.newTrainer(config)) {
-                trainer.initialize(new Shape(batchSize, featureSize));
-                ArrayDataset trainSet = dataset(data, train,
-                        new BatchSampler(new SeededShuffle(hp.seed() * SHUFFLE_SEED_MIX + 1), batchSize, false));
-                ArrayDataset validationSet = validation.size() == 0 ? null : dataset(data, validation,
-                        new BatchSampler(new SequenceSampler(), Math.min(batchSize, validation.size()), false));
-                EasyTrain.fit(trainer, hp.epochs(), trainSet, validationSet);
+                trainer.initialize(new Shape(batchSize, train.featureSize()));
+                EpochRunner runner = new EpochRunner(trainer, runManager, train, validation, batchSize, hooks);
+                while (!recorder.finished()) {
+                    long start = System.nanoTime();
+                    int epoch = recorder.nextEpoch();
+                    BatchTotals trained = runner.train(SeededShuffle.permutation(train.size(), hp.seed(), epoch));
+                    BatchTotals validated = runner.validate();
+                    Map<String, Tensor> weights = network.snapshot();
+                    EpochMetrics metrics = recorder.record(trained, validated, (System.nanoTime() - start) / 1e9,
+                            weights);
+                    hooks.onEpoch(metrics, recorder.checkpoint(weights, adam.exportState()));
+                }
             }
-        } catch (IOException | TranslateException e) {
-            throw new IllegalStateException("head training failed reading its in-memory dataset", e);
         }
         return recorder.outcome();
     }
@@ -73,19 +79,6 @@ public final class HeadTrainer {
      */
     static Loss nllLoss() {
         return new SoftmaxCrossEntropyLoss("NLLLoss", 1, -1, true, false);
-    }
-
-    private static ArrayDataset dataset(NDManager manager, LabelledFeatures set, Sampler sampler) {
-        float[] flat = new float[set.size() * set.featureSize()];
-        for (int i = 0; i < set.size(); i++) {
-            System.arraycopy(set.features()[i], 0, flat, i * set.featureSize(), set.featureSize());
-        }
-        long[] labels = Arrays.stream(set.labels()).asLongStream().toArray();
-        return new ArrayDataset.Builder()
-                .setData(manager.create(flat, new Shape(set.size(), set.featureSize())))
-                .optLabels(manager.create(labels))
-                .setSampling(sampler)
-                .build();
     }
 
     private static void check(LabelledFeatures train, LabelledFeatures validation, int numClasses,
@@ -110,6 +103,9 @@ public final class HeadTrainer {
         if (hp.epochs() < 1 || hp.batchSize() < 1 || hp.hiddenUnits() < 1 || !(hp.learningRate() > 0)) {
             throw new IllegalArgumentException("hyperparameters need epochs, batch size and hidden units of at least"
                     + " 1 and a positive learning rate: " + hp);
+        }
+        if (hp.earlyStoppingPatience() != null && hp.earlyStoppingPatience() < 1) {
+            throw new IllegalArgumentException("early stopping patience must be at least 1 epoch, or absent: " + hp);
         }
     }
 }

@@ -29,20 +29,9 @@ public final class SafeTensors {
 
     /** Parses a whole file. Half-precision tensors are widened to float. The result keeps the header's order. */
     public static Map<String, Tensor> read(byte[] bytes) {
-        if (bytes.length < 8) {
-            throw invalid("truncated: " + bytes.length + " bytes, shorter than the 8-byte header length");
-        }
+        JsonNode header = header(bytes);
         ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        long headerLength = buffer.getLong(0);
-        if (headerLength < 2 || headerLength > MAX_HEADER_BYTES) {
-            throw invalid("header length " + headerLength + " is not plausible; this is not a safetensors file");
-        }
-        if (headerLength > bytes.length - 8L) {
-            throw invalid("truncated: header needs " + headerLength + " bytes but only " + (bytes.length - 8)
-                    + " follow");
-        }
-        int dataStart = 8 + (int) headerLength;
-        JsonNode header = parseHeader(bytes, (int) headerLength);
+        int dataStart = 8 + (int) buffer.getLong(0);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> field : header.properties()) {
             if (!field.getKey().equals(METADATA)) {
@@ -52,9 +41,41 @@ public final class SafeTensors {
         return tensors;
     }
 
-    /** Serialises float tensors as F32, in the map's iteration order. */
+    /**
+     * The file's {@code __metadata__}, the format's free-form string-to-string map; empty when the file has none.
+     * Reads only the header.
+     */
+    public static Map<String, String> metadata(byte[] bytes) {
+        JsonNode metadata = header(bytes).path(METADATA);
+        Map<String, String> values = new LinkedHashMap<>();
+        if (metadata.isMissingNode()) {
+            return values;
+        }
+        if (!metadata.isObject()) {
+            throw invalid(METADATA + " is not a JSON object");
+        }
+        for (Map.Entry<String, JsonNode> field : metadata.properties()) {
+            // The format allows string values only and the reference reader refuses others, so this one does too.
+            if (!field.getValue().isTextual()) {
+                throw invalid(METADATA + " value '" + field.getKey() + "' is not a string");
+            }
+            values.put(field.getKey(), field.getValue().textValue());
+        }
+        return values;
+    }
+
+    /** Serialises float tensors as F32, in the map's iteration order, without metadata. */
     public static byte[] write(Map<String, Tensor> tensors) {
+        return write(tensors, Map.of());
+    }
+
+    /** Serialises float tensors as F32, in the map's iteration order, with the metadata when there is any. */
+    public static byte[] write(Map<String, Tensor> tensors, Map<String, String> metadata) {
         ObjectNode header = JSON.createObjectNode();
+        if (!metadata.isEmpty()) {
+            ObjectNode values = header.putObject(METADATA);
+            metadata.forEach(values::put);
+        }
         long offset = 0;
         for (Map.Entry<String, Tensor> entry : tensors.entrySet()) {
             String name = entry.getKey();
@@ -88,6 +109,22 @@ public final class SafeTensors {
             out.position(out.position() + 4 * tensor.data().length);
         }
         return out.array();
+    }
+
+    /** The checked header object; its length is the file's first 8 bytes. */
+    private static JsonNode header(byte[] bytes) {
+        if (bytes.length < 8) {
+            throw invalid("truncated: " + bytes.length + " bytes, shorter than the 8-byte header length");
+        }
+        long headerLength = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        if (headerLength < 2 || headerLength > MAX_HEADER_BYTES) {
+            throw invalid("header length " + headerLength + " is not plausible; this is not a safetensors file");
+        }
+        if (headerLength > bytes.length - 8L) {
+            throw invalid("truncated: header needs " + headerLength + " bytes but only " + (bytes.length - 8)
+                    + " follow");
+        }
+        return parseHeader(bytes, (int) headerLength);
     }
 
     private static JsonNode parseHeader(byte[] bytes, int length) {

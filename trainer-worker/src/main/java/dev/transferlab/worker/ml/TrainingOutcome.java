@@ -8,10 +8,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What head training produced: every epoch's metrics, the epoch (1-based) with the lowest validation loss, and that
- * epoch's weights named as in the tutorial's nn.Sequential (fc1.weight, fc1.bias, fc2.weight, fc2.bias).
+ * What head training produced: every epoch's metrics (those before a resume included), the epoch (1-based) with the
+ * lowest validation loss, that epoch's weights named as in the tutorial's nn.Sequential (fc1.weight, fc1.bias,
+ * fc2.weight, fc2.bias), and whether early stopping ended it before the planned number of epochs.
  */
-public record TrainingOutcome(List<EpochMetrics> epochs, int bestEpoch, Map<String, Tensor> headWeights) {
+public record TrainingOutcome(List<EpochMetrics> epochs, int bestEpoch, Map<String, Tensor> headWeights,
+        boolean stoppedEarly) {
 
     public TrainingOutcome {
         epochs = List.copyOf(epochs);

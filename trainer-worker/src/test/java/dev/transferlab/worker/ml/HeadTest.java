@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,7 +16,7 @@ class HeadTest {
     @Test
     void loadedHeadGivesProbabilitiesThatClassifyTheClusters() {
         TrainingOutcome outcome = new HeadTrainer(Device.cpu()).train(HeadTrainerTest.clusters(200, 1),
-                HeadTrainerTest.clusters(100, 2), 2, HeadTrainerTest.HP, m -> { });
+                HeadTrainerTest.clusters(100, 2), 2, HeadTrainerTest.HP, Optional.empty(), HeadTrainerTest.IGNORE);
         // Through the file format, as a stored model would travel.
         Map<String, Tensor> weights = SafeTensors.read(SafeTensors.write(outcome.headWeights()));
         LabelledFeatures unseen = HeadTrainerTest.clusters(100, 99);

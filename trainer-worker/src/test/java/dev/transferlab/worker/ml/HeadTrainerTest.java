@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,7 +21,8 @@ import static org.assertj.core.api.Assertions.within;
 class HeadTrainerTest {
 
     static final int FEATURES = 64;
-    static final Hyperparameters HP = new Hyperparameters(6, 32, 1e-3, 16, 0.2, 11L);
+    static final TrainingHooks IGNORE = (metrics, checkpoint) -> { };
+    static final Hyperparameters HP = new Hyperparameters(6, 32, 1e-3, 16, 0.2, 11L, null);
 
     @Test
     void trainsOnSeparableClustersAndReportsEveryEpochInOrder() {
@@ -28,7 +30,7 @@ class HeadTrainerTest {
 
         long start = System.nanoTime();
         TrainingOutcome outcome = new HeadTrainer(Device.cpu())
-                .train(clusters(200, 1), clusters(100, 2), 2, HP, heard::add);
+                .train(clusters(200, 1), clusters(100, 2), 2, HP, Optional.empty(), (m, c) -> heard.add(m));
         System.out.printf("head training, 6 epochs of 200 x 64-d: %.0f ms%n", (System.nanoTime() - start) / 1e6);
 
         assertThat(heard).extracting(EpochMetrics::epoch).containsExactly(1, 2, 3, 4, 5, 6);
@@ -39,6 +41,7 @@ class HeadTrainerTest {
             assertThat(m.imagesPerSecond()).isCloseTo(200 / m.seconds(), within(1e-6 * m.imagesPerSecond()));
         });
         assertThat(outcome.epochs()).isEqualTo(heard);
+        assertThat(outcome.stoppedEarly()).isFalse();
         assertThat(heard.get(5).trainLoss()).isLessThan(heard.get(0).trainLoss());
         assertThat(heard.get(5).validationAccuracy()).isGreaterThanOrEqualTo(0.9);
         double lowest = heard.stream().mapToDouble(EpochMetrics::validationLoss).min().orElseThrow();
@@ -53,12 +56,12 @@ class HeadTrainerTest {
     @Test
     void sameSeedSameWeights() {
         HeadTrainer trainer = new HeadTrainer(Device.cpu());
-        Hyperparameters hp = new Hyperparameters(2, 16, 1e-3, 8, 0.2, 5L);
+        Hyperparameters hp = new Hyperparameters(2, 16, 1e-3, 8, 0.2, 5L, null);
 
-        TrainingOutcome first = trainer.train(clusters(60, 3), clusters(20, 4), 2, hp, m -> { });
-        TrainingOutcome second = trainer.train(clusters(60, 3), clusters(20, 4), 2, hp, m -> { });
+        TrainingOutcome first = trainer.train(clusters(60, 3), clusters(20, 4), 2, hp, Optional.empty(), IGNORE);
+        TrainingOutcome second = trainer.train(clusters(60, 3), clusters(20, 4), 2, hp, Optional.empty(), IGNORE);
         TrainingOutcome otherSeed = trainer.train(clusters(60, 3), clusters(20, 4), 2,
-                new Hyperparameters(2, 16, 1e-3, 8, 0.2, 6L), m -> { });
+                new Hyperparameters(2, 16, 1e-3, 8, 0.2, 6L, null), Optional.empty(), IGNORE);
 
         assertThat(second.headWeights()).isEqualTo(first.headWeights());
         assertThat(otherSeed.headWeights()).isNotEqualTo(first.headWeights());
@@ -67,7 +70,7 @@ class HeadTrainerTest {
     @Test
     void withoutValidationDataTheTrainingLossChoosesAndValidationMetricsAreNaN() {
         TrainingOutcome outcome = new HeadTrainer(Device.cpu())
-                .train(clusters(50, 5), LabelledFeatures.empty(), 2, HP, m -> { });
+                .train(clusters(50, 5), LabelledFeatures.empty(), 2, HP, Optional.empty(), IGNORE);
 
         assertThat(outcome.epochs()).allSatisfy(m -> {
             assertThat(m.validationLoss()).isNaN();
@@ -78,19 +81,19 @@ class HeadTrainerTest {
     }
 
     @Test
-    void aListenerThatThrowsStopsTraining() {
+    void anEpochHookThatThrowsStopsTrainingWithItsOwnException() {
         List<EpochMetrics> heard = new ArrayList<>();
-        EpochListener cancelAfterTwo = m -> {
+        IllegalStateException cancelled = new IllegalStateException("cancelled");
+        TrainingHooks cancelAfterTwo = (m, c) -> {
             heard.add(m);
             if (m.epoch() == 2) {
-                throw new IllegalStateException("cancelled");
+                throw cancelled;
             }
         };
 
         assertThatThrownBy(() -> new HeadTrainer(Device.cpu())
-                .train(clusters(40, 6), clusters(10, 7), 2, HP, cancelAfterTwo))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessage("cancelled");
+                .train(clusters(40, 6), clusters(10, 7), 2, HP, Optional.empty(), cancelAfterTwo))
+                .isSameAs(cancelled);
         assertThat(heard).hasSize(2);
     }
 
@@ -98,7 +101,8 @@ class HeadTrainerTest {
     void labelsOutsideTheClassesAreRefused() {
         LabelledFeatures bad = new LabelledFeatures(new float[][] {new float[4], new float[4]}, new int[] {0, 2});
 
-        assertThatThrownBy(() -> new HeadTrainer(Device.cpu()).train(bad, LabelledFeatures.empty(), 2, HP, m -> { }))
+        assertThatThrownBy(() -> new HeadTrainer(Device.cpu()).train(bad, LabelledFeatures.empty(), 2, HP,
+                Optional.empty(), IGNORE))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("label 2");
     }

@@ -33,6 +33,33 @@ class SafeTensorsTest {
     }
 
     @Test
+    void metadataIsWrittenAndReadAsTheFormatsStringMap() {
+        Map<String, Tensor> tensors = Map.of("w", new Tensor(new long[] {2}, new float[] {1, 2}));
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("format", "pt");
+        metadata.put("json", "{\"a\": [1, 2]}");
+
+        byte[] bytes = SafeTensors.write(tensors, metadata);
+
+        assertThat(SafeTensors.metadata(bytes)).containsExactly(Map.entry("format", "pt"),
+                Map.entry("json", "{\"a\": [1, 2]}"));
+        assertThat(SafeTensors.read(bytes)).isEqualTo(tensors);
+        assertThat(SafeTensors.metadata(SafeTensors.write(tensors))).isEmpty();
+        long headerLength = ByteBuffer.wrap(SafeTensors.write(tensors)).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        assertThat(new String(SafeTensors.write(tensors), 8, (int) headerLength, StandardCharsets.UTF_8))
+                .as("no metadata written when there is none").doesNotContain("__metadata__");
+    }
+
+    @Test
+    void metadataThatIsNotAStringMapIsRefused() {
+        byte[] numeric = file("{\"__metadata__\":{\"epoch\":3}}", new byte[0]);
+
+        assertThatThrownBy(() -> SafeTensors.metadata(numeric))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'epoch' is not a string");
+    }
+
+    @Test
     void truncatedFileIsRefusedWithAClearMessage() {
         byte[] bytes = SafeTensors.write(Map.of("w", new Tensor(new long[] {4}, new float[] {1, 2, 3, 4})));
 

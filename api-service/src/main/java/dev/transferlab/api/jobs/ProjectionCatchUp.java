@@ -1,0 +1,72 @@
+package dev.transferlab.api.jobs;
+
+import dev.transferlab.common.messages.Topics;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * Not ready until the projection has read the events topic up to where it ended when this replica started: a
+ * restarted replica must not answer 404 for a job it simply has not replayed yet. Once caught up it stays ready.
+ */
+@Readiness
+@ApplicationScoped
+public class ProjectionCatchUp implements HealthCheck {
+    private final Map<Integer, Long> consumed = new ConcurrentHashMap<>();
+    private volatile Map<Integer, Long> endOffsetsAtStart;
+    private volatile boolean caughtUp;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    /** Records that the event at this offset was applied. */
+    public void applied(int partition, long offset) {
+        consumed.merge(partition, offset, Math::max);
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        if (!caughtUp) {
+            try {
+                if (endOffsetsAtStart == null) {
+                    endOffsetsAtStart = endOffsets();
+                }
+                caughtUp = endOffsetsAtStart.entrySet().stream()
+                        .allMatch(e -> e.getValue() == 0 || consumed.getOrDefault(e.getKey(), -1L) >= e.getValue() - 1);
+            } catch (RuntimeException e) {
+                return HealthCheckResponse.named("job-projection").down().withData("error", String.valueOf(e))
+                        .build();
+            }
+        }
+        return HealthCheckResponse.named("job-projection").status(caughtUp)
+                .withData("replayed", String.valueOf(consumed)).build();
+    }
+
+    private Map<Integer, Long> endOffsets() {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName()))) {
+            List<PartitionInfo> partitions = consumer.partitionsFor(Topics.TRAINING_EVENTS, Duration.ofSeconds(5));
+            if (partitions == null || partitions.isEmpty()) {
+                return Map.of();
+            }
+            return consumer.endOffsets(partitions.stream()
+                            .map(p -> new TopicPartition(p.topic(), p.partition())).toList(), Duration.ofSeconds(5))
+                    .entrySet().stream().collect(Collectors.toMap(e -> e.getKey().partition(), Map.Entry::getValue));
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.transferlab.worker.jobs;
+
+import dev.transferlab.common.storage.ObjectLocation;
+import dev.transferlab.common.storage.ObjectStore;
+import dev.transferlab.common.storage.StorageLayout;
+import dev.transferlab.common.messages.TrainingRequest;
+import dev.transferlab.worker.ml.HeadCheckpoint;
+
+import java.util.Optional;
+
+/**
+ * A job's latest epoch checkpoint in object storage. One object, overwritten after every epoch: an S3 PUT replaces
+ * an object atomically, so a reader sees the previous checkpoint or the new one, never half of one.
+ */
+public final class CheckpointStore {
+    private final ObjectStore store;
+
+    public CheckpointStore(ObjectStore store) {
+        this.store = store;
+    }
+
+    public void save(TrainingRequest job, HeadCheckpoint checkpoint) {
+        store.put(location(job), checkpoint.toBytes(), "application/octet-stream");
+    }
+
+    public Optional<HeadCheckpoint> load(TrainingRequest job) {
+        return store.get(location(job)).map(HeadCheckpoint::fromBytes);
+    }
+
+    public void delete(TrainingRequest job) {
+        store.delete(location(job));
+    }
+
+    private ObjectLocation location(TrainingRequest job) {
+        return store.inDefaultBucket(StorageLayout.checkpoint(job.tenant(), job.jobId()));
+    }
+}
