@@ -2,6 +2,7 @@ package dev.transferlab.api.jobs;
 
 import dev.transferlab.common.messages.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -19,12 +20,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
- * Not ready until the projection has read the events topic up to where it ended when this replica started: a
- * restarted replica must not answer 404 for a job it simply has not replayed yet. Once caught up it stays ready.
+ * Whether the projection has read the events topic up to where it ended when this replica started. Until then the
+ * replica is not ready: a restarted replica must not answer 404 for a job it simply has not replayed yet. Once
+ * caught up it stays ready.
  */
-@Readiness
 @ApplicationScoped
-public class ProjectionCatchUp implements HealthCheck {
+public class ProjectionCatchUp {
     private final Map<Integer, Long> consumed = new ConcurrentHashMap<>();
     private volatile Map<Integer, Long> endOffsetsAtStart;
     private volatile boolean caughtUp;
@@ -37,8 +38,14 @@ public class ProjectionCatchUp implements HealthCheck {
         consumed.merge(partition, offset, Math::max);
     }
 
-    @Override
-    public HealthCheckResponse call() {
+    /** The readiness check; the bean itself cannot be one, as {@code @Readiness} is also a qualifier. */
+    @Produces
+    @Readiness
+    HealthCheck readiness() {
+        return this::check;
+    }
+
+    HealthCheckResponse check() {
         if (!caughtUp) {
             try {
                 if (endOffsetsAtStart == null) {
