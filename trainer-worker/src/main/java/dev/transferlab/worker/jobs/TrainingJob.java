@@ -72,7 +72,8 @@ public final class TrainingJob {
         events.publish(TrainingEventType.STARTED, b -> b.message(backbone.isRandom()
                 ? "extracting features; WARNING: the backbone has RANDOM weights (" + backbone.weightsSource()
                 + "), not pretrained ones, so accuracy will be far below a real DenseNet121's"
-                : "extracting features with backbone weights " + backbone.weightsSource()));
+                : "extracting features with backbone " + request.backbone().name() + ", weights from "
+                + backbone.origin() + " (stored at " + backbone.weightsSource() + ")"));
 
         ImageFolder dataset = new ImageFolderLister(store).list(store.locate(request.dataset()));
         List<ImageFolder.Item> train = dataset.train();
