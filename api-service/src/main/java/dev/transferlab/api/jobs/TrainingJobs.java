@@ -31,7 +31,7 @@ public class TrainingJobs {
     public Uni<JobView> submit(TrainingJobSubmission submission, String tenant) {
         String jobId = "job-" + UUID.randomUUID();
         TrainingRequest request = TrainingRequest.of(jobId, tenant, submission.dataset(), submission.backboneSpec(),
-                submission.hyperparameters());
+                submission.hyperparameters(), submission.preprocessingSpec());
         TrainingEvent accepted = TrainingEvent.builder(jobId, tenant, 0, TrainingEventType.ACCEPTED)
                 .request(request).message("queued for a worker").build();
         // The accepted event goes first so that no reader sees a worker's events before it.

@@ -49,6 +49,7 @@ public final class Stack implements AutoCloseable {
                     "api-service/target/quarkus-app/quarkus-run.jar"), port(options.apiPort()), shared, logs,
                     Duration.ofSeconds(90));
             Map<String, String> workerConfig = new LinkedHashMap<>(shared);
+            workerConfig.put("transferlab.backbone.cache-dir", options.dataDir().resolve("backbone-cache").toString());
             options.backboneWeights().ifPresentOrElse(
                     w -> workerConfig.put("transferlab.backbone.weights", w),
                     () -> workerConfig.put("transferlab.backbone.allow-random-weights", "true"));

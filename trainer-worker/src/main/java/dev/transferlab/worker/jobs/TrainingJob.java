@@ -84,7 +84,7 @@ public final class TrainingJob {
             train = parts.train();
             validation = parts.validation();
         }
-        PreprocessingSpec preprocessing = PreprocessingSpec.imagenet();
+        PreprocessingSpec preprocessing = request.preprocessingOrDefault();
         FeatureExtraction extraction = new FeatureExtraction(store, new ImagePreprocessor(preprocessing),
                 backbone.backbone(), featureBatchSize);
         FeatureExtraction.Result trainFeatures = extraction.extract(train);

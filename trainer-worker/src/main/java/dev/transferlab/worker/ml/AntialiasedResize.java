@@ -45,7 +45,8 @@ final class AntialiasedResize {
                 for (int x = 0; x < crop; x++) {
                     int sum = 1 << (PRECISION_BITS - 1);
                     for (int k = 0; k < rows.count[y]; k++) {
-                        sum += rows.weights[y][k] * horizontal[(c * rowCount + rows.start[y] - firstRow + k) * crop + x];
+                        int row = c * rowCount + rows.start[y] - firstRow + k;
+                        sum += rows.weights[y][k] * horizontal[row * crop + x];
                     }
                     out[(c * crop + y) * crop + x] = clip8(sum);
                 }

@@ -212,7 +212,8 @@ class ImagePreprocessorTest {
     private static byte[] withExifOrientation(byte[] png, int orientation) {
         java.nio.ByteBuffer tiff = java.nio.ByteBuffer.allocate(26).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         tiff.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8).putShort((short) 1)
-                .putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
+                .putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation)
+                .putShort((short) 0);
         java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(12 + 26);
         chunk.putInt(26).put("eXIf".getBytes()).put(tiff.array());
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();

@@ -30,7 +30,8 @@ final class TorchvisionFixtures {
             return made;
         }
         String python = System.getProperty("transferlab.parity.python", "/usr/bin/python3");
-        Assumptions.assumeFalse(python.equals("skip"), "full-size parity checks skipped (transferlab.parity.python=skip)");
+        Assumptions.assumeFalse(python.equals("skip"),
+                "full-size parity checks skipped (transferlab.parity.python=skip)");
         try {
             String version = Sha256.hex(SCRIPT);
             Path stamp = DIRECTORY.resolve("made-by-" + version);

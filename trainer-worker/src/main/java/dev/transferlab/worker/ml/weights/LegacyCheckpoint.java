@@ -32,7 +32,8 @@ final class LegacyCheckpoint {
             throw new IllegalArgumentException("unsupported legacy checkpoint protocol; expected " + PROTOCOL_VERSION);
         }
         if (SafeUnpickler.load(in, null) instanceof Map<?, ?> info && Boolean.FALSE.equals(info.get("little_endian"))) {
-            throw new IllegalArgumentException("the checkpoint was written big-endian; only little-endian is supported");
+            throw new IllegalArgumentException("the checkpoint was written big-endian; only little-endian is "
+                    + "supported");
         }
         Map<String, StorageRef> roots = new HashMap<>();
         Object state = SafeUnpickler.load(in, id -> storage(id, roots));
