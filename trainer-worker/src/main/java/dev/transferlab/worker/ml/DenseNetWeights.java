@@ -30,8 +30,10 @@ public final class DenseNetWeights {
     /**
      * Writes a torchvision state dict into the network, refusing a missing, mis-shaped or unknown parameter by name.
      * The checkpoint's head (classifier.*) and BatchNorm counters are ignored; old parameter names are accepted.
+     *
+     * @return the {@link #sha256(DenseNet)} of the loaded weights
      */
-    public static void load(DenseNet network, Map<String, Tensor> checkpoint) {
+    public static String load(DenseNet network, Map<String, Tensor> checkpoint) {
         Map<String, Tensor> stateDict = modernNames(checkpoint);
         Map<String, Shape> expected = network.torchvisionShapes();
         for (Map.Entry<String, Shape> entry : expected.entrySet()) {
@@ -54,6 +56,7 @@ public final class DenseNetWeights {
                     + " does not: " + unexpected);
         }
         network.torchvisionParameters().forEach((name, parameter) -> write(parameter, stateDict.get(name).data()));
+        return sha256(network, stateDict);
     }
 
     /** The state dict with torchvision's current parameter names, in the checkpoint's order. */
@@ -92,14 +95,19 @@ public final class DenseNetWeights {
      * float data, in state-dict order.
      */
     public static String sha256(DenseNet network) {
+        return sha256(network, stateDict(network));
+    }
+
+    /** The same hash, from a state dict that holds the network's values (no copy back from the engine). */
+    public static String sha256(DenseNet network, Map<String, Tensor> stateDict) {
         MessageDigest digest = Sha256.digest();
-        network.torchvisionParameters().forEach((name, parameter) -> {
+        for (String name : network.torchvisionParameters().keySet()) {
             digest.update(name.getBytes(StandardCharsets.UTF_8));
-            float[] values = parameter.getArray().toFloatArray();
+            float[] values = stateDict.get(name).data();
             ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
             bytes.asFloatBuffer().put(values);
             digest.update(bytes);
-        });
+        }
         return HexFormat.of().formatHex(digest.digest());
     }
 

@@ -38,6 +38,12 @@ record TensorRef(StorageRef storage, long offset, long[] size, long[] stride) {
                     + Math.min(available, storage.offset() + storage.size()));
         }
         float[] values = new float[(int) count];
+        if (storage.dtype() == TorchDType.FLOAT32 && isContiguous()) {
+            // The common case, copied in bulk: element-wise reading makes a cold JVM take seconds over DenseNet121.
+            storageData.slice(Math.toIntExact((storage.offset() + offset) * 4), values.length * 4)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+            return new Tensor(size.clone(), values);
+        }
         long[] index = new long[size.length];
         long position = storage.offset() + offset;
         for (int i = 0; i < values.length; i++) {
@@ -53,5 +59,16 @@ record TensorRef(StorageRef storage, long offset, long[] size, long[] stride) {
             }
         }
         return new Tensor(size.clone(), values);
+    }
+
+    private boolean isContiguous() {
+        long expected = 1;
+        for (int d = size.length - 1; d >= 0; d--) {
+            if (size[d] != 1 && stride[d] != expected) {
+                return false;
+            }
+            expected *= size[d];
+        }
+        return true;
     }
 }

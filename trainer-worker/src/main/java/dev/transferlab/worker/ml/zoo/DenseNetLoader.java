@@ -55,13 +55,15 @@ final class DenseNetLoader implements ModelLoader {
             int side = network.minimumInputSide();
             network.block().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, side, side));
             model.setBlock(network.block());
+            String sha256;
             if (stateDict != null) {
-                DenseNetWeights.load(network, stateDict);
+                sha256 = DenseNetWeights.load(network, stateDict);
             } else {
                 DenseNetWeights.randomInit(network, seed.get());
+                sha256 = DenseNetWeights.sha256(network);
             }
             model.setProperty(Backbone.FEATURE_SIZE, Integer.toString(network.featureSize()));
-            model.setProperty(Backbone.SHA256, DenseNetWeights.sha256(network));
+            model.setProperty(Backbone.SHA256, sha256);
             return ZooModels.noop(model);
         } catch (RuntimeException e) {
             model.close();
