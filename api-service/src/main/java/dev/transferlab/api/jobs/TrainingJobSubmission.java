@@ -1,7 +1,9 @@
 package dev.transferlab.api.jobs;
 
+import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.common.messages.BackboneSpec;
 import dev.transferlab.common.messages.Hyperparameters;
+import dev.transferlab.common.model.PreprocessingSpec;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -30,18 +32,31 @@ public record TrainingJobSubmission(
         @DecimalMin("0") @DecimalMax("0.9") Double validationFraction,
         Long seed,
         @Min(1) @Max(1000) Integer earlyStoppingPatience,
-        @Valid Backbone backbone) {
+        @Valid Backbone backbone,
+        @Valid Preprocessing preprocessing) {
 
     /**
      * {@code densenet121} is torchvision's; {@code densenet} takes the same knobs as torchvision's DenseNet class, so a
-     * smaller one can be trained where DenseNet121 would be too slow (tests, demos on a laptop).
+     * smaller one can be trained where DenseNet121 would be too slow (tests, demos on a laptop); {@code torchscript}
+     * is the user's own module, at {@code weights}, optionally pinned to its SHA-256.
      */
     public record Backbone(
-            @Pattern(regexp = "densenet121|densenet", message = "must be 'densenet121' or 'densenet'") String name,
+            @Pattern(regexp = "densenet121|densenet|torchscript",
+                    message = "must be 'densenet121', 'densenet' or 'torchscript'") String name,
             @Min(1) @Max(128) Integer growthRate,
             @Size(min = 1, max = 8) List<@Min(1) @Max(64) Integer> blockConfig,
             @Min(1) @Max(256) Integer numInitFeatures,
-            @Min(1) @Max(8) Integer bnSize) {
+            @Min(1) @Max(8) Integer bnSize,
+            @Size(max = 2048)
+            @Pattern(regexp = "(s3|https)://\\S+", message = "must be an s3:// or https:// location") String weights,
+            @Pattern(regexp = "[0-9a-fA-F]{64}", message = "must be a SHA-256 in hex (64 digits)") String sha256) {
+    }
+
+    /**
+     * Resize the shorter side to {@code resize} (the tutorial's 255 by default, or torchvision's usual 256), crop 224,
+     * and normalise with the ImageNet mean and std unless {@code normalize} is false (the tutorial's exact recipe).
+     */
+    public record Preprocessing(@Min(224) @Max(1024) Integer resize, Boolean normalize) {
     }
 
     public Hyperparameters hyperparameters() {
@@ -57,13 +72,34 @@ public record TrainingJobSubmission(
 
     public BackboneSpec backboneSpec() {
         BackboneSpec standard = BackboneSpec.densenet121();
-        if (backbone == null || backbone.name() == null || BackboneSpec.DENSENET121.equals(backbone.name())) {
+        String name = backbone == null || backbone.name() == null ? BackboneSpec.DENSENET121 : backbone.name();
+        boolean torchScript = BackboneSpec.TORCHSCRIPT.equals(name);
+        if (torchScript != (backbone != null && backbone.weights() != null)) {
+            throw torchScript
+                    ? ProblemException.invalidField("backbone.weights", "is required for a torchscript backbone")
+                    : ProblemException.invalidField("backbone.weights", "is only for a torchscript backbone; the "
+                    + "DenseNets' weights are the workers' configuration");
+        }
+        if (torchScript) {
+            return BackboneSpec.torchScript(backbone.weights(), backbone.sha256() == null ? null
+                    : backbone.sha256().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (BackboneSpec.DENSENET121.equals(name)) {
             return standard;
         }
-        return new BackboneSpec("densenet",
+        return new BackboneSpec(BackboneSpec.DENSENET,
                 Optional.ofNullable(backbone.growthRate()).orElse(standard.growthRate()),
                 Optional.ofNullable(backbone.blockConfig()).orElse(standard.blockConfig()),
                 Optional.ofNullable(backbone.numInitFeatures()).orElse(standard.numInitFeatures()),
                 Optional.ofNullable(backbone.bnSize()).orElse(standard.bnSize()));
+    }
+
+    public PreprocessingSpec preprocessingSpec() {
+        PreprocessingSpec standard = PreprocessingSpec.imagenet();
+        if (preprocessing == null) {
+            return standard;
+        }
+        return PreprocessingSpec.of(Optional.ofNullable(preprocessing.resize()).orElse(standard.resize()),
+                Optional.ofNullable(preprocessing.normalize()).orElse(standard.normalize()));
     }
 }

@@ -54,11 +54,11 @@ public class TrainingJobs {
     public Uni<Submitted> submit(TrainingJobSubmission submission, String tenant, String idempotencyKey) {
         String jobId = "job-" + UUID.randomUUID();
         TrainingRequest request = TrainingRequest.of(jobId, tenant, submission.dataset(), submission.backboneSpec(),
-                submission.hyperparameters());
+                submission.hyperparameters(), submission.preprocessingSpec());
         if (idempotencyKey != null) {
             // The normalised request, so that spelling out a default is the same request as leaving it out.
             String hash = sha256(Messages.toJson(java.util.List.of(request.dataset(), request.backbone(),
-                    request.hyperparameters())));
+                    request.hyperparameters(), request.preprocessingOrDefault())));
             TrainingRequest earlier = projection.byIdempotencyKey(tenant, idempotencyKey).orElse(null);
             if (earlier != null) {
                 return Uni.createFrom().item(existing(earlier, hash, idempotencyKey));

@@ -17,6 +17,11 @@ public record PreprocessingSpec(int resize, int crop, boolean normalize, List<Do
         return new PreprocessingSpec(255, 224, true, IMAGENET_MEAN, IMAGENET_STD);
     }
 
+    /** Resize the shorter side to {@code resize} and crop 224, normalised with the ImageNet mean and std or not. */
+    public static PreprocessingSpec of(int resize, boolean normalize) {
+        return new PreprocessingSpec(resize, 224, normalize, IMAGENET_MEAN, IMAGENET_STD);
+    }
+
     /** The tutorial exactly: no normalisation. */
     public static PreprocessingSpec tutorial() {
         return new PreprocessingSpec(255, 224, false, IMAGENET_MEAN, IMAGENET_STD);

@@ -6,6 +6,7 @@ import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -18,9 +19,13 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
 
@@ -103,6 +108,19 @@ public final class ObjectStore implements AutoCloseable {
             return Optional.of(bytes.asByteArray());
         } catch (NoSuchKeyException | NoSuchBucketException e) {
             return Optional.empty();
+        }
+    }
+
+    /** Streams the object into a file, replacing it; false when neither the object nor its bucket exists. */
+    public boolean download(ObjectLocation location, Path file) {
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(
+                b -> b.bucket(location.bucket()).key(location.key()))) {
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            return true;
+        } catch (NoSuchKeyException | NoSuchBucketException e) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot download " + location + " to " + file, e);
         }
     }
 

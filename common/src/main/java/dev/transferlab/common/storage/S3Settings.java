@@ -11,4 +11,10 @@ public record S3Settings(Optional<String> endpoint, String region, boolean pathS
                          Optional<String> secretKey, String bucket, int maxAttempts) {
 
     public static final int DEFAULT_MAX_ATTEMPTS = 10;
+
+    /** A self-hosted store (S3Proxy, MinIO) with static credentials, as the local stack and the tests use. */
+    public static S3Settings selfHosted(String endpoint, String accessKey, String secretKey, String bucket) {
+        return new S3Settings(Optional.of(endpoint), "us-east-1", true, Optional.of(accessKey),
+                Optional.of(secretKey), bucket, DEFAULT_MAX_ATTEMPTS);
+    }
 }

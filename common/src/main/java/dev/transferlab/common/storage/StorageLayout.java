@@ -8,6 +8,7 @@ public final class StorageLayout {
     public static final String MANIFEST = "manifest.json";
     public static final String HEAD_WEIGHTS = "head.safetensors";
     public static final String METRICS = "metrics.json";
+    public static final String BACKBONE_WEIGHTS_PREFIX = "backbones/sha256/";
 
     private StorageLayout() {
     }
@@ -31,6 +32,19 @@ public final class StorageLayout {
     /** The latest epoch checkpoint of a running job; deleted when the job ends. */
     public static String checkpoint(String tenant, String jobId) {
         return "checkpoints/" + tenant + "/" + jobId + "/head-checkpoint.safetensors";
+    }
+
+    /**
+     * Backbone weights under their content address: every worker that needs the same file finds it here, and a model
+     * manifest that names this key still names the same bytes years later.
+     */
+    public static String backboneWeights(String sha256Hex) {
+        return BACKBONE_WEIGHTS_PREFIX + sha256Hex;
+    }
+
+    /** What a weights source (a URL, say) was found to hold: the text of its SHA-256, so it is fetched only once. */
+    public static String backboneSource(String sha256OfSource) {
+        return "backbones/sources/" + sha256OfSource;
     }
 
     public static String datasetPrefix(String tenant, String name) {

@@ -1,5 +1,6 @@
 package dev.transferlab.common.messages;
 
+import dev.transferlab.common.model.PreprocessingSpec;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -16,6 +17,31 @@ class MessagesTest {
                 Hyperparameters.defaults());
         TrainingRequest back = Messages.fromJson(Messages.toJson(request), TrainingRequest.class);
         assertThat(back).isEqualTo(request);
+    }
+
+    @Test
+    void aTorchScriptBackboneAndItsPreprocessingRoundTrip() {
+        TrainingRequest request = TrainingRequest.of("job-2", "acme", "s3://b/d/",
+                BackboneSpec.torchScript("s3://b/m.pt", "ab".repeat(32)), Hyperparameters.defaults(),
+                PreprocessingSpec.of(256, false));
+        String json = Messages.toJson(request);
+
+        assertThat(Messages.fromJson(json, TrainingRequest.class)).isEqualTo(request);
+        assertThat(json).contains("\"weights\":\"s3://b/m.pt\"").doesNotContain("standardDenseNet121", "torchScript\"");
+        assertThat(request.backbone().isTorchScript()).isTrue();
+    }
+
+    @Test
+    void aRequestFromAnOlderSenderGetsTheDefaultPreprocessing() {
+        String json = Messages.toJson(TrainingRequest.of("job-3", "acme", "s3://b/d/", BackboneSpec.densenet121(),
+                Hyperparameters.defaults())).replaceAll(",\"preprocessing\":\\{[^}]*\\}", "");
+
+        TrainingRequest read = Messages.fromJson(json, TrainingRequest.class);
+
+        assertThat(json).doesNotContain("preprocessing");
+        assertThat(read.preprocessing()).isNull();
+        assertThat(read.preprocessingOrDefault()).isEqualTo(PreprocessingSpec.imagenet());
+        assertThat(read.backbone().isStandardDenseNet121()).isTrue();
     }
 
     @Test

@@ -17,7 +17,8 @@ public final class LocalStack {
               --s3-port N          S3 API port (default 9000)
               --api-port N         api-service HTTP port (default 8080)
               --worker-port N      trainer-worker HTTP port (default 8081)
-              --weights LOCATION   DenseNet121 weights (.safetensors, path or s3://); without it, random weights
+              --weights LOCATION   DenseNet121 weights: https URL, s3:// or path; .pth (legacy or zip) or
+                                   .safetensors, e.g. torchvision's densenet121-a639ec97.pth; default: random
               --exit               stop the stack when the demo is done instead of waiting for Ctrl-C
             """;
 

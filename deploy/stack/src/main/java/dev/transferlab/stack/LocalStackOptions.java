@@ -8,8 +8,8 @@ import java.util.Optional;
 /**
  * How the local stack runs. Ports of 0 are chosen free at start.
  *
- * @param backboneWeights DenseNet121 weights (.safetensors, file path or s3://); empty means random weights, which
- *                        the stack allows only because it says so plainly
+ * @param backboneWeights DenseNet121 weights (https URL, s3:// or file path; .pth or .safetensors); empty means
+ *                        random weights, which the stack allows only because it says so plainly
  * @param workerConfig    extra trainer-worker configuration properties
  */
 public record LocalStackOptions(Path home, Path dataDir, int kafkaPort, int s3Port, int apiPort, int workerPort,

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The whole platform on one machine: a Kafka broker and an S3 server (one JVM), the api-service and one
@@ -49,6 +48,7 @@ public final class Stack implements AutoCloseable {
                     "api-service/target/quarkus-app/quarkus-run.jar"), port(options.apiPort()), shared, logs,
                     Duration.ofSeconds(90));
             Map<String, String> workerConfig = new LinkedHashMap<>(shared);
+            workerConfig.put("transferlab.backbone.cache-dir", options.dataDir().resolve("backbone-cache").toString());
             options.backboneWeights().ifPresentOrElse(
                     w -> workerConfig.put("transferlab.backbone.weights", w),
                     () -> workerConfig.put("transferlab.backbone.allow-random-weights", "true"));
@@ -126,9 +126,8 @@ public final class Stack implements AutoCloseable {
 
     /** A client of the stack's object store, for putting datasets in and checking artifacts. */
     public ObjectStore objectStore() {
-        return new ObjectStore(new S3Settings(Optional.of(infra.s3Endpoint()), "us-east-1", true,
-                Optional.of(infra.accessKey()), Optional.of(infra.secretKey()), BUCKET,
-                S3Settings.DEFAULT_MAX_ATTEMPTS));
+        return new ObjectStore(S3Settings.selfHosted(infra.s3Endpoint(), infra.accessKey(), infra.secretKey(),
+                BUCKET));
     }
 
     @Override

@@ -109,6 +109,37 @@ class PlatformIT {
     }
 
     @Test
+    void aJobBringsItsOwnTorchScriptBackboneAndPredictionsRebuildIt() throws Exception {
+        // The same tiny DenseNet, scripted by torch (see trainer-worker/src/test/python/parity_fixtures.py).
+        byte[] module = java.nio.file.Files.readAllBytes(Path.of(
+                "../../trainer-worker/src/test/resources/parity/torchscript-tiny-densenet.pt"));
+        store.put(store.inDefaultBucket("uploads/default/tiny-densenet.pt"), module, "application/octet-stream");
+        String dataset = putDataset("byo-backbone", SampleImages.CLASSES, 8);
+        ApiClient.Answer answer = api.postJson("/v1/training-jobs", """
+                {"dataset": "%s", "epochs": 3, "batchSize": 8, "hiddenUnits": 16,
+                 "backbone": {"name": "torchscript", "weights": "s3://%s/uploads/default/tiny-densenet.pt"},
+                 "preprocessing": {"resize": 256, "normalize": false}}""".formatted(dataset, Stack.BUCKET));
+        assertThat(answer.status()).as(answer.body().toString()).isEqualTo(202);
+
+        List<ApiClient.SseEvent> events = follow(answer.body().get("id").asText());
+
+        assertThat(events).extracting(ApiClient.SseEvent::name).last().isEqualTo("completed");
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(module));
+        JsonNode model = api.get("/v1/models/" + last(events).get("modelId").asText()).body();
+        assertThat(model.get("backbone").get("name").asText()).isEqualTo("torchscript");
+        assertThat(model.get("backboneWeights").asText())
+                .isEqualTo("s3://" + Stack.BUCKET + "/backbones/sha256/" + sha);
+        assertThat(model.get("backboneSha256").asText()).isEqualTo(sha);
+        assertThat(model.get("preprocessing").get("resize").asInt()).isEqualTo(256);
+        assertThat(model.get("preprocessing").get("normalize").asBoolean()).isFalse();
+        ApiClient.Answer prediction = api.postBytes("/v1/models/" + model.get("modelId").asText() + "/predictions",
+                SampleImages.png("sunset", 80_000), "image/png");
+        assertThat(prediction.status()).as(prediction.body().toString()).isEqualTo(200);
+        assertThat(prediction.body().get("predictions")).hasSize(2);
+    }
+
+    @Test
     void unknownJobsAndModelsAre404ProblemDetails() {
         for (String path : List.of("/v1/training-jobs/job-nope", "/v1/training-jobs/job-nope/events",
                 "/v1/models/nope")) {
@@ -141,6 +172,21 @@ class PlatformIT {
         assertThat(badBackbone.status()).isEqualTo(400);
         assertThat(badBackbone.body().get("errors")).extracting(e -> e.get("field").asText())
                 .containsExactlyInAnyOrder("backbone.name", "backbone.blockConfig[0]");
+
+        ApiClient.Answer noModule = api.postJson("/v1/training-jobs",
+                "{\"dataset\": \"d/\", \"backbone\": {\"name\": \"torchscript\"}}");
+        assertThat(noModule.status()).isEqualTo(400);
+        assertThat(noModule.body().get("errors")).extracting(e -> e.get("field").asText())
+                .containsExactly("backbone.weights");
+        ApiClient.Answer localFile = api.postJson("/v1/training-jobs", "{\"dataset\": \"d/\", \"backbone\": "
+                + "{\"name\": \"torchscript\", \"weights\": \"file:///etc/passwd\", \"sha256\": \"abc\"}}");
+        assertThat(localFile.status()).isEqualTo(400);
+        assertThat(localFile.body().get("errors")).extracting(e -> e.get("field").asText())
+                .containsExactlyInAnyOrder("backbone.weights", "backbone.sha256");
+        ApiClient.Answer weightsForDenseNet = api.postJson("/v1/training-jobs", "{\"dataset\": \"d/\", "
+                + "\"backbone\": {\"name\": \"densenet121\", \"weights\": \"s3://b/w.pth\"}}");
+        assertThat(weightsForDenseNet.status()).isEqualTo(400);
+        assertThat(weightsForDenseNet.body().get("detail").asText()).contains("only for a torchscript backbone");
 
         ApiClient.Answer malformed = api.postJson("/v1/training-jobs", "{\"dataset\": ");
         assertThat(malformed.status()).isEqualTo(400);

@@ -1,60 +1,69 @@
 package dev.transferlab.worker.backbone;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDList;
+import ai.djl.repository.zoo.Criteria;
 import dev.transferlab.common.messages.BackboneSpec;
-import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.worker.jobs.JobFailure;
 import dev.transferlab.worker.ml.Backbone;
-import dev.transferlab.worker.ml.SafeTensors;
+import dev.transferlab.worker.ml.zoo.BackboneCriteria;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * Builds backbones and keeps them: building DenseNet121 and loading its weights takes seconds, and every job and
- * prediction on this worker can share one instance (the backbone is frozen).
+ * Builds backbones through DJL's model zoo and keeps them: building DenseNet121 and loading its weights takes
+ * seconds, and every job and prediction on this worker can share one instance (the backbone is frozen).
  */
 public final class BackboneProvider implements AutoCloseable {
     static final String RANDOM_PREFIX = "random-init:seed=";
 
-    private final ObjectStore store;
+    private final BackboneWeightsStore weights;
     private final Device device;
-    private final Optional<String> configuredWeights;
-    private final boolean allowRandom;
-    private final long randomSeed;
+    private final BackboneSettings settings;
     private final Map<String, LoadedBackbone> loaded = new HashMap<>();
 
-    public BackboneProvider(ObjectStore store, Device device, Optional<String> configuredWeights, boolean allowRandom,
-                            long randomSeed) {
-        this.store = store;
+    public BackboneProvider(BackboneWeightsStore weights, Device device, BackboneSettings settings) {
+        this.weights = weights;
         this.device = device;
-        this.configuredWeights = configuredWeights.filter(w -> !w.isBlank());
-        this.allowRandom = allowRandom;
-        this.randomSeed = randomSeed;
+        this.settings = settings;
     }
 
-    /** The backbone a new job trains on: the configured weights for DenseNet121, otherwise random if allowed. */
+    /**
+     * The backbone a new job trains on: the module a torchscript job names, the configured weights for DenseNet121,
+     * otherwise random weights if allowed.
+     */
     public LoadedBackbone forTraining(BackboneSpec spec) {
-        if (spec.isStandardDenseNet121() && configuredWeights.isPresent()) {
-            return get(spec, configuredWeights.get());
+        if (spec.isTorchScript()) {
+            String location = spec.weights() == null ? "" : spec.weights().trim();
+            String lower = location.toLowerCase(Locale.ROOT);
+            // A job is user input: it must not make the worker read its own files or fetch over plain http.
+            if (!lower.startsWith("s3://") && !lower.startsWith("https://")) {
+                throw new JobFailure("a torchscript backbone needs 'weights': the s3:// or https:// location of its "
+                        + "module, got '" + location + "'");
+            }
+            return fromFile(spec, location, spec.weightsSha256());
         }
-        if (!allowRandom) {
+        if (spec.isStandardDenseNet121() && settings.denseNet121Weights().isPresent()) {
+            return fromFile(spec, settings.denseNet121Weights().get(), settings.denseNet121Sha256().orElse(null));
+        }
+        if (!settings.allowRandom()) {
             throw new JobFailure(spec.isStandardDenseNet121()
                     ? "no DenseNet121 weights are configured (transferlab.backbone.weights) and random weights are "
                     + "not allowed (transferlab.backbone.allow-random-weights=false)"
                     : "published weights exist only for densenet121; a custom DenseNet needs "
                     + "transferlab.backbone.allow-random-weights=true");
         }
-        return get(spec, RANDOM_PREFIX + randomSeed);
+        return random(spec, settings.randomSeed());
     }
 
     /** The exact backbone a model was trained on, refusing one whose weights differ from the manifest's hash. */
     public LoadedBackbone forModel(BackboneSpec spec, String weightsSource, String expectedSha256) {
-        LoadedBackbone backbone = get(spec, weightsSource);
+        LoadedBackbone backbone = weightsSource.startsWith(RANDOM_PREFIX)
+                ? random(spec, Long.parseLong(weightsSource.substring(RANDOM_PREFIX.length())))
+                : fromFile(spec, weightsSource, null);
         if (!backbone.sha256().equals(expectedSha256)) {
             throw new JobFailure("the backbone weights at " + weightsSource + " have SHA-256 " + backbone.sha256()
                     + " but the model was trained on " + expectedSha256);
@@ -62,36 +71,46 @@ public final class BackboneProvider implements AutoCloseable {
         return backbone;
     }
 
-    private synchronized LoadedBackbone get(BackboneSpec spec, String weightsSource) {
-        return loaded.computeIfAbsent(spec + "@" + weightsSource, key -> load(spec, weightsSource));
+    private LoadedBackbone fromFile(BackboneSpec spec, String source, String expectedSha256) {
+        StoredWeights file;
+        try {
+            file = weights.fetch(source, expectedSha256);
+        } catch (WeightsException | IllegalArgumentException e) {
+            throw new JobFailure(e.getMessage(), e);
+        }
+        Criteria.Builder<NDList, NDList> criteria = spec.isTorchScript()
+                ? BackboneCriteria.torchScript(device) : BackboneCriteria.denseNet(spec, device);
+        return get(kind(spec) + "@" + file.sha256(), file.contentAddress(), source, () -> BackboneCriteria.load(
+                criteria.optArgument(BackboneCriteria.WEIGHTS, file.file()).build()));
     }
 
-    private LoadedBackbone load(BackboneSpec spec, String weightsSource) {
-        Backbone backbone = Backbone.create(spec, device);
+    private LoadedBackbone random(BackboneSpec spec, long seed) {
+        String source = RANDOM_PREFIX + seed;
+        return get(kind(spec) + "@" + source, source, source, () -> BackboneCriteria.load(
+                BackboneCriteria.denseNet(spec, device).optArgument(BackboneCriteria.RANDOM_SEED, seed).build()));
+    }
+
+    private synchronized LoadedBackbone get(String key, String weightsSource, String origin, Supplier<Backbone> load) {
+        LoadedBackbone cached = loaded.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        Backbone backbone;
         try {
-            if (weightsSource.startsWith(RANDOM_PREFIX)) {
-                backbone.randomInit(Long.parseLong(weightsSource.substring(RANDOM_PREFIX.length())));
-            } else {
-                backbone.loadWeights(SafeTensors.read(readWeights(weightsSource)));
-            }
-            return new LoadedBackbone(backbone, weightsSource, backbone.sha256());
+            backbone = load.get();
         } catch (RuntimeException e) {
-            backbone.close();
-            throw e instanceof JobFailure ? e : new JobFailure("cannot load backbone weights from " + weightsSource
-                    + ": " + e.getMessage(), e);
+            throw new JobFailure("cannot load the backbone from " + origin + ": " + e.getMessage(), e);
         }
+        LoadedBackbone ready = new LoadedBackbone(backbone, weightsSource, backbone.sha256(), origin);
+        loaded.put(key, ready);
+        return ready;
     }
 
-    private byte[] readWeights(String source) {
-        if (source.startsWith("s3://")) {
-            return store.get(store.locate(source))
-                    .orElseThrow(() -> new JobFailure("backbone weights not found at " + source));
-        }
-        try {
-            return Files.readAllBytes(Path.of(source));
-        } catch (IOException e) {
-            throw new JobFailure("cannot read backbone weights file " + source + ": " + e.getMessage(), e);
-        }
+    /** What, besides its weights, makes two backbones the same: the architecture, not where the job found it. */
+    private static String kind(BackboneSpec spec) {
+        return spec.isTorchScript() ? BackboneSpec.TORCHSCRIPT
+                : new BackboneSpec(spec.name(), spec.growthRate(), spec.blockConfig(), spec.numInitFeatures(),
+                spec.bnSize()).toString();
     }
 
     @Override

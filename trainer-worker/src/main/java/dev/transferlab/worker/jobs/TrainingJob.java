@@ -94,7 +94,8 @@ public final class TrainingJob {
                 () -> events.publish(TrainingEventType.STARTED, b -> b.message(backbone.isRandom()
                         ? "extracting features; WARNING: the backbone has RANDOM weights (" + backbone.weightsSource()
                         + "), not pretrained ones, so accuracy will be far below a real DenseNet121's"
-                        : "extracting features with backbone weights " + backbone.weightsSource())));
+                        : "extracting features with backbone " + request.backbone().name() + ", weights from "
+                        + backbone.origin() + " (stored at " + backbone.weightsSource() + ")")));
 
         ImageFolder dataset = new ImageFolderLister(store).list(store.locate(request.dataset()));
         List<ImageFolder.Item> train = dataset.train();
@@ -105,7 +106,7 @@ public final class TrainingJob {
             train = parts.train();
             validation = parts.validation();
         }
-        PreprocessingSpec preprocessing = PreprocessingSpec.imagenet();
+        PreprocessingSpec preprocessing = request.preprocessingOrDefault();
         FeatureExtraction extraction = new FeatureExtraction(store, new ImagePreprocessor(preprocessing),
                 backbone.backbone(), featureBatchSize, () -> cancellations.throwIfCancelled(request.jobId()));
         FeatureExtraction.Result trainFeatures = extraction.extract(train);

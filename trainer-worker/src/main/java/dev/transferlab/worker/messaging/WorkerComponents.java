@@ -4,6 +4,8 @@ import ai.djl.Device;
 import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.common.storage.S3Settings;
 import dev.transferlab.worker.backbone.BackboneProvider;
+import dev.transferlab.worker.backbone.BackboneSettings;
+import dev.transferlab.worker.backbone.BackboneWeightsStore;
 import dev.transferlab.worker.inference.ModelPredictor;
 import dev.transferlab.worker.jobs.Cancellations;
 import dev.transferlab.worker.jobs.ModelRepository;
@@ -16,6 +18,7 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import java.nio.file.Path;
 import java.util.Optional;
 
 /** Wires the framework-free engine to this service's configuration. */
@@ -55,12 +58,17 @@ public class WorkerComponents {
     @ApplicationScoped
     BackboneProvider backbones(ObjectStore store, Device device,
                                @ConfigProperty(name = "transferlab.backbone.weights") Optional<String> weights,
+                               @ConfigProperty(name = "transferlab.backbone.weights-sha256") Optional<String> sha256,
                                @ConfigProperty(name = "transferlab.backbone.allow-random-weights") boolean allowRandom,
-                               @ConfigProperty(name = "transferlab.backbone.random-seed") long seed) {
-        if (weights.filter(w -> !w.isBlank()).isEmpty() && allowRandom) {
+                               @ConfigProperty(name = "transferlab.backbone.random-seed") long seed,
+                               @ConfigProperty(name = "transferlab.backbone.cache-dir") Optional<String> cacheDir) {
+        BackboneSettings settings = new BackboneSettings(weights, sha256, allowRandom, seed);
+        if (settings.denseNet121Weights().isEmpty() && allowRandom) {
             LOG.warn("no backbone weights configured: backbones get RANDOM weights; predictions will be poor");
         }
-        return new BackboneProvider(store, device, weights, allowRandom, seed);
+        Path cache = cacheDir.filter(d -> !d.isBlank()).map(Path::of)
+                .orElse(Path.of(System.getProperty("java.io.tmpdir"), "transferlab-backbones"));
+        return new BackboneProvider(new BackboneWeightsStore(store, cache), device, settings);
     }
 
     void closeBackbones(@Disposes BackboneProvider backbones) {

@@ -1,19 +1,24 @@
 package dev.transferlab.worker.ml;
 
 /**
- * Bilinear resampling with antialiasing as PIL and torchvision do it: a separable triangle filter whose support
- * grows with the downscale factor, normalised weights, pixel centres at +0.5. Computed in floating point without
- * rounding to 8 bits between the passes. Only the pixels inside the crop window are computed, which gives the same
- * values as resizing the whole image and cropping afterwards, for a fraction of the work.
+ * Bilinear resampling with antialiasing exactly as PIL does it for 8-bit images, and so as torchvision's Resize does
+ * on PIL images: a separable triangle filter whose support grows with the downscale factor, pixel centres at +0.5,
+ * weights normalised and then rounded to 22-bit fixed point, and each pass (horizontal first) rounded and clipped to
+ * 8 bits. Copying PIL's integer arithmetic, rather than computing in floating point, is what makes the result equal
+ * to torchvision's bit for bit. Only the pixels inside the crop window are computed, which gives the same values as
+ * resizing the whole image and cropping afterwards, for a fraction of the work.
  */
 final class AntialiasedResize {
+
+    // PIL's Resample.c: PRECISION_BITS = 32 - 8 - 2.
+    private static final int PRECISION_BITS = 22;
 
     private AntialiasedResize() {
     }
 
     /**
      * Resizes {@code image} to outWidth x outHeight and returns the crop x crop window at (left, top) as CHW floats
-     * in the range 0..255.
+     * holding the 8-bit values 0..255.
      */
     static float[] resizeAndCrop(RgbImage image, int outWidth, int outHeight, int left, int top, int crop) {
         Taps columns = Taps.of(image.width(), outWidth, left, crop);
@@ -21,16 +26,16 @@ final class AntialiasedResize {
         int firstRow = rows.first();
         int rowCount = rows.end() - firstRow;
         // Horizontal pass first, as PIL does, over only the input rows the vertical pass will read.
-        float[] horizontal = new float[3 * rowCount * crop];
+        int[] horizontal = new int[3 * rowCount * crop];
         for (int y = 0; y < rowCount; y++) {
             int rowStart = (firstRow + y) * image.width();
             for (int x = 0; x < crop; x++) {
                 for (int c = 0; c < 3; c++) {
-                    double sum = 0;
+                    int sum = 1 << (PRECISION_BITS - 1);
                     for (int k = 0; k < columns.count[x]; k++) {
                         sum += columns.weights[x][k] * image.channel(rowStart + columns.start[x] + k, c);
                     }
-                    horizontal[(c * rowCount + y) * crop + x] = (float) sum;
+                    horizontal[(c * rowCount + y) * crop + x] = clip8(sum);
                 }
             }
         }
@@ -38,19 +43,25 @@ final class AntialiasedResize {
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < crop; y++) {
                 for (int x = 0; x < crop; x++) {
-                    double sum = 0;
+                    int sum = 1 << (PRECISION_BITS - 1);
                     for (int k = 0; k < rows.count[y]; k++) {
-                        sum += rows.weights[y][k] * horizontal[(c * rowCount + rows.start[y] - firstRow + k) * crop + x];
+                        int row = c * rowCount + rows.start[y] - firstRow + k;
+                        sum += rows.weights[y][k] * horizontal[row * crop + x];
                     }
-                    out[(c * crop + y) * crop + x] = (float) sum;
+                    out[(c * crop + y) * crop + x] = clip8(sum);
                 }
             }
         }
         return out;
     }
 
+    private static int clip8(int fixedPoint) {
+        // An arithmetic shift, as in C, then clamped: PIL's clip8 lookup table.
+        return Math.max(0, Math.min(255, fixedPoint >> PRECISION_BITS));
+    }
+
     /** For each wanted output index along one axis: the first input index, how many inputs, and their weights. */
-    private record Taps(int[] start, int[] count, double[][] weights) {
+    private record Taps(int[] start, int[] count, int[][] weights) {
 
         static Taps of(int inSize, int outSize, int firstOut, int n) {
             double scale = (double) inSize / outSize;
@@ -59,7 +70,7 @@ final class AntialiasedResize {
             double inverse = 1.0 / filterScale; // multiplied, not divided, to round exactly as the C code does
             int[] start = new int[n];
             int[] count = new int[n];
-            double[][] weights = new double[n][];
+            int[][] weights = new int[n][];
             for (int i = 0; i < n; i++) {
                 double center = (firstOut + i + 0.5) * scale;
                 // (int) truncates toward zero, as the C code's cast does.
@@ -71,12 +82,15 @@ final class AntialiasedResize {
                     w[k] = triangle((k + min - center + 0.5) * inverse);
                     total += w[k];
                 }
-                for (int k = 0; k < w.length && total != 0; k++) {
-                    w[k] /= total;
+                weights[i] = new int[w.length];
+                for (int k = 0; k < w.length; k++) {
+                    double normalised = total != 0 ? w[k] / total : w[k];
+                    // normalize_coeffs_8bpc: round half away from zero into fixed point.
+                    weights[i][k] = (int) (normalised < 0 ? -0.5 + normalised * (1 << PRECISION_BITS)
+                            : 0.5 + normalised * (1 << PRECISION_BITS));
                 }
                 start[i] = min;
                 count[i] = w.length;
-                weights[i] = w;
             }
             return new Taps(start, count, weights);
         }

@@ -1,143 +1,58 @@
 package dev.transferlab.worker.ml;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
+import ai.djl.repository.zoo.ZooModel;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.initializer.Initializer;
-import dev.transferlab.common.messages.BackboneSpec;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.TreeSet;
 
 /**
- * The frozen feature extractor on one device. It never trains: BatchNorm always uses its running statistics, and
- * its weights come only from {@link #loadWeights} or {@link #randomInit}.
+ * A frozen feature extractor on one device: any model from the backbone zoo (DenseNet with torchvision's weights, or
+ * a TorchScript module) that maps a batch of images [N, 3, H, W] to feature vectors [N, D]. Every backbone runs
+ * through this one forward path, on CPU and GPU alike.
  */
 public final class Backbone implements AutoCloseable {
 
-    private final DenseNet network;
-    private final NDManager manager;
-    private volatile boolean weightsSet;
+    /** Model property: the width D of the feature vector, read from the module when it was loaded. */
+    public static final String FEATURE_SIZE = "featureSize";
+    /** Model property: SHA-256 identifying the backbone's weights. */
+    public static final String SHA256 = "sha256";
 
-    private Backbone(DenseNet network, NDManager manager) {
-        this.network = network;
-        this.manager = manager;
-    }
+    private final ZooModel<NDList, NDList> model;
+    private final int featureSize;
+    private final String sha256;
 
-    public static Backbone create(BackboneSpec spec, Device device) {
-        DenseNet network = new DenseNet(spec);
-        NDManager manager = NDManager.newBaseManager(device);
-        try {
-            // Zeros: the real values are written by loadWeights or randomInit, so DJL's random initialiser would be
-            // wasted work.
-            network.block().setInitializer(Initializer.ZEROS, parameter -> true);
-            network.block().freezeParameters(true);
-            int side = network.minimumInputSide();
-            network.block().initialize(manager, DataType.FLOAT32, new Shape(1, 3, side, side));
-            return new Backbone(network, manager);
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
+    public Backbone(ZooModel<NDList, NDList> model) {
+        this.model = model;
+        String size = model.getProperty(FEATURE_SIZE);
+        String hash = model.getProperty(SHA256);
+        if (size == null || hash == null) {
+            model.close();
+            throw new IllegalArgumentException("model " + model.getName() + " is not a backbone: it lacks the "
+                    + FEATURE_SIZE + " and " + SHA256 + " properties the backbone zoo sets");
         }
-    }
-
-    /** Loads a torchvision state_dict. The head of the checkpoint (classifier.*) and BatchNorm counters are ignored. */
-    public void loadWeights(Map<String, Tensor> stateDict) {
-        Map<String, Shape> expected = network.torchvisionShapes();
-        for (Map.Entry<String, Shape> entry : expected.entrySet()) {
-            Tensor tensor = stateDict.get(entry.getKey());
-            if (tensor == null) {
-                throw new IllegalArgumentException("backbone weights lack parameter " + entry.getKey()
-                        + " (expected shape " + entry.getValue() + ")");
-            }
-            if (!Arrays.equals(tensor.shape(), entry.getValue().getShape())) {
-                throw new IllegalArgumentException("backbone parameter " + entry.getKey() + " has shape "
-                        + new Shape(tensor.shape()) + " but " + network.spec().name() + " needs "
-                        + entry.getValue());
-            }
-        }
-        TreeSet<String> unexpected = new TreeSet<>(stateDict.keySet());
-        unexpected.removeAll(expected.keySet());
-        unexpected.removeIf(name -> name.startsWith("classifier.") || name.endsWith(".num_batches_tracked"));
-        if (!unexpected.isEmpty()) {
-            throw new IllegalArgumentException("backbone weights have parameters " + network.spec().name()
-                    + " does not: " + unexpected);
-        }
-        network.torchvisionParameters().forEach((name, parameter) -> write(parameter, stateDict.get(name).data()));
-        weightsSet = true;
-    }
-
-    /**
-     * torchvision's initialisation (kaiming-normal convolutions, BatchNorm as identity) from a Java RNG, so the same
-     * seed gives the same weights in every process and on every device.
-     */
-    public void randomInit(long seed) {
-        Random random = new Random(seed);
-        network.torchvisionParameters().forEach((name, parameter) -> {
-            Shape shape = network.torchvisionShapes().get(name);
-            float[] values = new float[Math.toIntExact(shape.size())];
-            if (shape.dimension() == 4) {
-                double std = Math.sqrt(2.0 / (shape.get(1) * shape.get(2) * shape.get(3)));
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = (float) (random.nextGaussian() * std);
-                }
-            } else if (name.endsWith(".weight") || name.endsWith(".running_var")) {
-                Arrays.fill(values, 1f);
-            }
-            write(parameter, values);
-        });
-        weightsSet = true;
-    }
-
-    /** Identifies the weights: SHA-256 over each parameter's name and little-endian float data, in state_dict order. */
-    public String sha256() {
-        MessageDigest digest = sha256Digest();
-        network.torchvisionParameters().forEach((name, parameter) -> {
-            digest.update(name.getBytes(StandardCharsets.UTF_8));
-            float[] values = parameter.getArray().toFloatArray();
-            ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            bytes.asFloatBuffer().put(values);
-            digest.update(bytes);
-        });
-        return HexFormat.of().formatHex(digest.digest());
-    }
-
-    /** The current weights as a torchvision state_dict (without num_batches_tracked), copied to the heap. */
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> copy = new LinkedHashMap<>();
-        network.torchvisionParameters().forEach((name, parameter) -> copy.put(name,
-                new Tensor(network.torchvisionShapes().get(name).getShape(), parameter.getArray().toFloatArray())));
-        return copy;
+        this.featureSize = Integer.parseInt(size);
+        this.sha256 = hash;
     }
 
     public int featureSize() {
-        return network.featureSize();
+        return featureSize;
     }
 
-    public BackboneSpec spec() {
-        return network.spec();
+    public String sha256() {
+        return sha256;
+    }
+
+    public String name() {
+        return model.getName();
     }
 
     /** Runs one batch of preprocessed CHW images (all the same square size) and returns their feature vectors. */
     public float[][] features(List<float[]> images) {
-        if (!weightsSet) {
-            throw new IllegalStateException("backbone weights are neither loaded nor initialised");
-        }
         if (images.isEmpty()) {
             return new float[0][];
         }
@@ -152,13 +67,18 @@ public final class Backbone implements AutoCloseable {
             System.arraycopy(image, 0, batch, i * image.length, image.length);
         }
         // Everything the forward pass allocates is attached to this scope and freed with it.
-        try (NDManager scope = manager.newSubManager()) {
+        try (NDManager scope = model.getNDManager().newSubManager()) {
             NDArray input = scope.create(batch, new Shape(images.size(), 3, side, side));
-            NDList output = network.block().forward(new ParameterStore(scope, false), new NDList(input), false);
-            float[] flat = output.singletonOrThrow().toFloatArray();
+            NDArray output = model.getBlock().forward(new ParameterStore(scope, false), new NDList(input), false)
+                    .singletonOrThrow();
+            if (output.getShape().dimension() != 2 || output.getShape().get(1) != featureSize) {
+                throw new IllegalStateException("backbone " + name() + " returned shape " + output.getShape()
+                        + " where [" + images.size() + ", " + featureSize + "] was expected");
+            }
+            float[] flat = output.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
             float[][] features = new float[images.size()][];
             for (int i = 0; i < features.length; i++) {
-                features[i] = Arrays.copyOfRange(flat, i * featureSize(), (i + 1) * featureSize());
+                features[i] = Arrays.copyOfRange(flat, i * featureSize, (i + 1) * featureSize);
             }
             return features;
         }
@@ -166,7 +86,7 @@ public final class Backbone implements AutoCloseable {
 
     @Override
     public void close() {
-        manager.close();
+        model.close();
     }
 
     private static int imageSide(int length) {
@@ -175,17 +95,5 @@ public final class Backbone implements AutoCloseable {
             throw new IllegalArgumentException("an image of " + length + " values is not 3 x side x side");
         }
         return side;
-    }
-
-    private static void write(Parameter parameter, float[] values) {
-        parameter.getArray().set(values);
-    }
-
-    private static MessageDigest sha256Digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM lacks SHA-256", e);
-        }
     }
 }

@@ -80,7 +80,7 @@ public final class DenseNet {
     }
 
     /** Smallest square input side that survives every stride-2 stage; used to initialise parameter shapes cheaply. */
-    int minimumInputSide() {
+    public int minimumInputSide() {
         return 4 << spec.blockConfig().size();
     }
 

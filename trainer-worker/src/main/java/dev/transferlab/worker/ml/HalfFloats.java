@@ -1,12 +1,12 @@
 package dev.transferlab.worker.ml;
 
 /** IEEE 754 half precision to float; Java 17 has no Float.float16ToFloat (added in Java 20). */
-final class HalfFloats {
+public final class HalfFloats {
 
     private HalfFloats() {
     }
 
-    static float fromHalf(short half) {
+    public static float fromHalf(short half) {
         int bits = half & 0xffff;
         int sign = (bits & 0x8000) << 16;
         int exponent = (bits >>> 10) & 0x1f;

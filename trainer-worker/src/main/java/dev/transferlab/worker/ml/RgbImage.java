@@ -22,11 +22,45 @@ record RgbImage(int width, int height, int[] pixels) {
     // PIL refuses images above this many pixels as decompression bombs; a real photo is far smaller.
     static final long MAX_PIXELS = 178_956_970L;
 
+    /**
+     * The image as it is meant to be seen, given its EXIF orientation (1 to 8): the transposition PIL's
+     * ImageOps.exif_transpose applies, e.g. 6 (camera held upright) turns the stored image 90 degrees clockwise.
+     */
+    RgbImage oriented(int orientation) {
+        if (orientation <= 1 || orientation > 8) {
+            return this;
+        }
+        boolean swaps = orientation >= 5;
+        int outWidth = swaps ? height : width;
+        int outHeight = swaps ? width : height;
+        int[] out = new int[pixels.length];
+        for (int y = 0; y < outHeight; y++) {
+            for (int x = 0; x < outWidth; x++) {
+                int sx;
+                int sy;
+                switch (orientation) {
+                    case 2 -> { sx = width - 1 - x; sy = y; }
+                    case 3 -> { sx = width - 1 - x; sy = height - 1 - y; }
+                    case 4 -> { sx = x; sy = height - 1 - y; }
+                    case 5 -> { sx = y; sy = x; }
+                    case 6 -> { sx = y; sy = height - 1 - x; }
+                    case 7 -> { sx = width - 1 - y; sy = height - 1 - x; }
+                    default -> { sx = width - 1 - y; sy = x; }
+                }
+                out[y * outWidth + x] = pixels[sy * width + sx];
+            }
+        }
+        return new RgbImage(outWidth, outHeight, out);
+    }
+
     int channel(int index, int channel) {
         return (pixels[index] >> (16 - 8 * channel)) & 0xff;
     }
 
-    /** Decodes whatever javax.imageio reads (JPEG, PNG, GIF, BMP, TIFF) and converts it to RGB. */
+    /**
+     * Decodes whatever javax.imageio reads (JPEG, CMYK and YCCK JPEG included, PNG, GIF, BMP, TIFF), converts it to
+     * RGB as PIL's convert("RGB") does, and turns it as its EXIF orientation says.
+     */
     static RgbImage decode(byte[] encoded) {
         if (encoded == null || encoded.length == 0) {
             throw new InvalidImageException("the image is empty (0 bytes); upload a JPEG or PNG file");
@@ -49,9 +83,18 @@ record RgbImage(int width, int height, int[] pixels) {
                             + reader.getHeight(0) + " pixels; images must have between 1 and " + MAX_PIXELS
                             + " pixels");
                 }
-                BufferedImage image = reader.read(0);
-                refuseTruncation(warnings);
-                return fromBufferedImage(image);
+                RgbImage image;
+                if (CmykJpeg.is(encoded)) {
+                    // Java's JPEG decoder has no CMYK colour model; it can only hand over the raw samples.
+                    java.awt.image.Raster raster = reader.readRaster(0, null);
+                    refuseTruncation(warnings);
+                    image = CmykJpeg.toRgb(raster, CmykJpeg.isYcck(encoded));
+                } else {
+                    BufferedImage decoded = reader.read(0);
+                    refuseTruncation(warnings);
+                    image = fromBufferedImage(decoded);
+                }
+                return image.oriented(ExifOrientation.of(encoded));
             } finally {
                 reader.dispose();
             }
@@ -59,7 +102,7 @@ record RgbImage(int width, int height, int[] pixels) {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new InvalidImageException("the image could not be decoded (" + e.getMessage()
-                    + "); it may be truncated or corrupt, or use an unsupported variant such as CMYK JPEG."
+                    + "); it may be truncated or corrupt, or use an unsupported variant."
                     + " Re-save it as an RGB JPEG or PNG", e);
         }
     }

@@ -176,18 +176,27 @@ public final class SafeTensors {
             data[i] = switch (dtype) {
                 case "F32" -> buffer.getFloat(position);
                 case "F16" -> HalfFloats.fromHalf(buffer.getShort(position));
-                default -> Float.intBitsToFloat((buffer.getShort(position) & 0xffff) << 16);
+                case "BF16" -> Float.intBitsToFloat((buffer.getShort(position) & 0xffff) << 16);
+                case "F64" -> (float) buffer.getDouble(position);
+                case "I64" -> buffer.getLong(position);
+                case "I32" -> buffer.getInt(position);
+                case "I16" -> buffer.getShort(position);
+                case "I8" -> buffer.get(position);
+                default -> buffer.get(position) & 0xff;
             };
         }
         return new Tensor(shape, data);
     }
 
     private static int bytesPerElement(String name, String dtype) {
+        // Integer tensors appear beside the weights (BatchNorm's num_batches_tracked); they are read as floats.
         return switch (dtype) {
-            case "F32" -> 4;
-            case "F16", "BF16" -> 2;
+            case "F64", "I64" -> 8;
+            case "F32", "I32" -> 4;
+            case "F16", "BF16", "I16" -> 2;
+            case "I8", "U8", "BOOL" -> 1;
             default -> throw invalid("tensor '" + name + "' has dtype " + dtype
-                    + "; only F32, F16 and BF16 weights are supported");
+                    + "; supported are F64, F32, F16, BF16, I64, I32, I16, I8, U8 and BOOL");
         };
     }
 

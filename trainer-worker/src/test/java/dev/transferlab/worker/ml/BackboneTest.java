@@ -1,13 +1,17 @@
 package dev.transferlab.worker.ml;
 
 import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.NDList;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.NoopTranslator;
 import dev.transferlab.common.messages.BackboneSpec;
+import dev.transferlab.worker.ml.zoo.BackboneCriteria;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,27 +22,26 @@ class BackboneTest {
 
     @Test
     void densenet121MapsAnImageToAFiniteFeatureVector() {
-        try (Backbone backbone = Backbone.create(BackboneSpec.densenet121(), Device.cpu())) {
-            backbone.randomInit(1);
+        try (Backbone backbone = random(BackboneSpec.densenet121(), 1)) {
             float[] image = randomImage(224, new Random(2));
 
             long start = System.nanoTime();
             float[][] features = backbone.features(List.of(image));
             System.out.printf("densenet121 forward, 1 image at 224: %.0f ms%n", (System.nanoTime() - start) / 1e6);
 
+            assertThat(backbone.featureSize()).isEqualTo(1024);
             assertThat(features).hasDimensions(1, 1024);
             for (float value : features[0]) {
                 // Features follow a ReLU and an average, so they are finite and never negative.
                 assertThat(value).isFinite().isGreaterThanOrEqualTo(0f);
             }
-            assertThat(max(features[0])).isPositive();
+            assertThat(TinyDenseNetParityTest.maxAbs(features[0])).isPositive();
         }
     }
 
     @Test
-    void tinyNetworkMapsABatchAndEachImageIndependentlyOfTheBatch() {
-        try (Backbone backbone = Backbone.create(DenseNetTest.tiny(), Device.cpu())) {
-            backbone.randomInit(3);
+    void eachImageIsIndependentOfItsBatch() {
+        try (Backbone backbone = random(DenseNetTest.tiny(), 3)) {
             Random random = new Random(4);
             List<float[]> images = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
@@ -58,76 +61,45 @@ class BackboneTest {
     }
 
     @Test
-    void randomInitIsDeterministicPerSeed() {
-        try (Backbone a = Backbone.create(DenseNetTest.tiny(), Device.cpu());
-                Backbone b = Backbone.create(DenseNetTest.tiny(), Device.cpu())) {
-            a.randomInit(42);
-            b.randomInit(42);
-            String first = a.sha256();
-            assertThat(first).hasSize(64).isEqualTo(b.sha256());
-            b.randomInit(43);
-            assertThat(b.sha256()).isNotEqualTo(first);
-
-            Map<String, Tensor> weights = a.stateDict();
-            // kaiming-normal: std sqrt(2 / fan_in); conv0 has fan_in 3*7*7
-            assertThat(std(weights.get("features.conv0.weight").data())).isCloseTo(Math.sqrt(2.0 / 147), within(0.01));
-            assertThat(weights.get("features.norm0.weight").data()).containsOnly(1f);
-            assertThat(weights.get("features.norm0.running_mean").data()).containsOnly(0f);
-        }
-    }
-
-    @Test
-    void loadedWeightsGiveTheSameHashAndFeaturesAsTheirSource() {
-        try (Backbone source = Backbone.create(DenseNetTest.tiny(), Device.cpu());
-                Backbone target = Backbone.create(DenseNetTest.tiny(), Device.cpu())) {
-            source.randomInit(5);
-            Map<String, Tensor> checkpoint = new LinkedHashMap<>(source.stateDict());
-            // What torchvision checkpoints also hold; both must be ignored.
-            checkpoint.put("features.norm0.num_batches_tracked", new Tensor(new long[] {}, new float[] {0}));
-            checkpoint.put("classifier.weight", new Tensor(new long[] {2, 32}, new float[64]));
-
-            target.loadWeights(checkpoint);
-
-            assertThat(target.sha256()).isEqualTo(source.sha256());
+    void theSameSeedGivesTheSameBackboneAndAnotherSeedAnother() {
+        try (Backbone a = random(DenseNetTest.tiny(), 42); Backbone b = random(DenseNetTest.tiny(), 42);
+                Backbone c = random(DenseNetTest.tiny(), 43)) {
             float[] image = randomImage(32, new Random(6));
-            assertThat(target.features(List.of(image))[0]).containsExactly(source.features(List.of(image))[0]);
+
+            assertThat(a.sha256()).isEqualTo(b.sha256()).isNotEqualTo(c.sha256());
+            assertThat(a.features(List.of(image))[0]).containsExactly(b.features(List.of(image))[0]);
         }
     }
 
     @Test
-    void loadWeightsRefusesMissingMisshapedOrUnknownParametersByName() {
-        try (Backbone backbone = Backbone.create(DenseNetTest.tiny(), Device.cpu())) {
-            backbone.randomInit(7);
-            Map<String, Tensor> good = backbone.stateDict();
-
-            Map<String, Tensor> missing = new LinkedHashMap<>(good);
-            missing.remove("features.denseblock2.denselayer1.conv2.weight");
-            assertThatThrownBy(() -> backbone.loadWeights(missing))
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("features.denseblock2.denselayer1.conv2.weight");
-
-            Map<String, Tensor> misshaped = new LinkedHashMap<>(good);
-            misshaped.put("features.norm5.bias", new Tensor(new long[] {31}, new float[31]));
-            assertThatThrownBy(() -> backbone.loadWeights(misshaped))
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("features.norm5.bias")
-                    .hasMessageContaining("(31)")
-                    .hasMessageContaining("(32)");
-
-            Map<String, Tensor> extra = new LinkedHashMap<>(good);
-            extra.put("features.denseblock3.denselayer1.conv1.weight", new Tensor(new long[] {1}, new float[1]));
-            assertThatThrownBy(() -> backbone.loadWeights(extra))
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("features.denseblock3.denselayer1.conv1.weight");
+    void oddlySizedInputIsRefused() {
+        try (Backbone backbone = random(DenseNetTest.tiny(), 1)) {
+            assertThatThrownBy(() -> backbone.features(List.of(new float[3 * 32 * 31])))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3 x side x side");
+            assertThatThrownBy(() -> backbone.features(List.of(new float[3 * 32 * 32], new float[3 * 16 * 16])))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one size");
         }
     }
 
     @Test
-    void featuresBeforeAnyWeightsAreRefused() {
-        try (Backbone backbone = Backbone.create(DenseNetTest.tiny(), Device.cpu())) {
-            assertThatThrownBy(() -> backbone.features(List.of(new float[3 * 32 * 32])))
-                    .isInstanceOf(IllegalStateException.class);
-        }
+    void aModelFromElsewhereIsNotABackbone() {
+        ZooModel<NDList, NDList> plain = new ZooModel<>(Model.newInstance("plain", Device.cpu()), new NoopTranslator());
+
+        assertThatThrownBy(() -> new Backbone(plain)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("featureSize");
+    }
+
+    @Test
+    void aDenseNetNeedsWeightsOrASeed() {
+        Criteria<NDList, NDList> neither = BackboneCriteria.denseNet(DenseNetTest.tiny(), Device.cpu()).build();
+
+        assertThatThrownBy(() -> BackboneCriteria.load(neither)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("weights").hasMessageContaining("randomSeed");
+    }
+
+    static Backbone random(BackboneSpec spec, long seed) {
+        return BackboneCriteria.load(BackboneCriteria.denseNet(spec, Device.cpu())
+                .optArgument(BackboneCriteria.RANDOM_SEED, seed).build());
     }
 
     static float[] randomImage(int side, Random random) {
@@ -136,24 +108,5 @@ class BackboneTest {
             image[i] = (float) random.nextGaussian();
         }
         return image;
-    }
-
-    private static float max(float[] values) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (float value : values) {
-            max = Math.max(max, value);
-        }
-        return max;
-    }
-
-    private static double std(float[] values) {
-        double sum = 0;
-        double squares = 0;
-        for (float value : values) {
-            sum += value;
-            squares += value * value;
-        }
-        double mean = sum / values.length;
-        return Math.sqrt(squares / values.length - mean * mean);
     }
 }

@@ -59,6 +59,37 @@ class ImagePreprocessorTest {
     }
 
     @Test
+    void sixteenBitGreyKeepsItsHighByte() {
+        // A deliberate difference from PIL 9.4, which opens 16-bit grey as mode "I" and clips it to 255 in
+        // convert("RGB"), turning most of such an image white. 16-bit RGB it reads by the high byte, as we do.
+        BufferedImage grey = new BufferedImage(256, 256, BufferedImage.TYPE_USHORT_GRAY);
+        grey.getRaster().setSamples(0, 0, 256, 256, 0, filled(256 * 256, 0x8000 + 0x7f));
+
+        float[] out = new ImagePreprocessor(IMAGENET).apply(encode(grey, "png"));
+
+        assertPlanes(out, IMAGENET, 128, 128, 128);
+    }
+
+    @Test
+    void exifOrientationTurnsTheImageAsViewersShowIt() throws Exception {
+        // Stored 300x200 with a white left half; orientation 6 means "turn 90 degrees clockwise to view", after
+        // which the white half is on top and the image is 200x300.
+        BufferedImage halves = solid(300, 200, BufferedImage.TYPE_INT_RGB, 0);
+        for (int x = 0; x < 150; x++) {
+            for (int y = 0; y < 200; y++) {
+                halves.setRGB(x, y, 0xffffff);
+            }
+        }
+        byte[] png = withExifOrientation(encode(halves, "png"), 6);
+
+        float[] out = new ImagePreprocessor(PreprocessingSpec.tutorial()).apply(png);
+
+        assertThat(out[10 * 224 + 112]).as("top centre").isEqualTo(1f);
+        assertThat(out[200 * 224 + 112]).as("bottom centre").isZero();
+        assertThat(out[112 * 224 + 10]).as("left of the middle row").isEqualTo(out[112 * 224 + 200]);
+    }
+
+    @Test
     void paletteImagesAreLookedUp() {
         IndexColorModel palette = new IndexColorModel(8, 2, new byte[] {0, (byte) 30}, new byte[] {0, (byte) 160},
                 new byte[] {0, (byte) 90});
@@ -83,9 +114,10 @@ class ImagePreprocessorTest {
     }
 
     @Test
-    void downscalingUsesPilsAntialiasedTriangleFilter() {
+    void downscalingUsesPilsAntialiasedTriangleFilterAndRoundsTo8Bits() {
         // 8x8 to 4x4: each output averages 4 inputs with weights 1/8, 3/8, 3/8, 1/8, clipped and renormalised at
-        // the border. Columns hold 10 * x, so the expected row is computed by hand.
+        // the border, then rounded to 8 bits as PIL stores it. Columns hold 10 * x, so the expected row is computed
+        // by hand: 7.14, 25, 45 and 62.86 round to 7, 25, 45 and 63.
         BufferedImage ramp = new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY);
         for (int x = 0; x < 8; x++) {
             for (int y = 0; y < 8; y++) {
@@ -96,14 +128,10 @@ class ImagePreprocessorTest {
 
         float[] out = new ImagePreprocessor(noCrop).apply(encode(ramp, "png"));
 
-        float[] expectedRow = {
-            (0.75f * 0 + 0.75f * 10 + 0.25f * 20) / 1.75f / 255,
-            (0.25f * 10 + 0.75f * 20 + 0.75f * 30 + 0.25f * 40) / 2 / 255,
-            (0.25f * 30 + 0.75f * 40 + 0.75f * 50 + 0.25f * 60) / 2 / 255,
-            (0.25f * 50 + 0.75f * 60 + 0.75f * 70) / 1.75f / 255};
+        float[] expectedRow = {7 / 255f, 25 / 255f, 45 / 255f, 63 / 255f};
         for (int y = 0; y < 4; y++) {
             for (int x = 0; x < 4; x++) {
-                assertThat(out[y * 4 + x]).as("(%d, %d)", x, y).isCloseTo(expectedRow[x], within(1e-6f));
+                assertThat(out[y * 4 + x]).as("(%d, %d)", x, y).isEqualTo(expectedRow[x]);
             }
         }
     }
@@ -178,6 +206,25 @@ class ImagePreprocessorTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Inserts an eXIf chunk (a little-endian TIFF with one IFD entry, Orientation) after a PNG's IHDR chunk. */
+    private static byte[] withExifOrientation(byte[] png, int orientation) {
+        java.nio.ByteBuffer tiff = java.nio.ByteBuffer.allocate(26).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        tiff.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8).putShort((short) 1)
+                .putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation)
+                .putShort((short) 0);
+        java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(12 + 26);
+        chunk.putInt(26).put("eXIf".getBytes()).put(tiff.array());
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(chunk.array(), 4, 4 + 26);
+        chunk.putInt((int) crc.getValue());
+        int afterHeader = 8 + 8 + 13 + 4;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(png, 0, afterHeader);
+        out.write(chunk.array(), 0, chunk.capacity());
+        out.write(png, afterHeader, png.length - afterHeader);
+        return out.toByteArray();
     }
 
     private static int[] filled(int length, int value) {

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# DenseNet121 on the CPU, Java (DJL, PyTorch engine) beside torchvision, in one run: the time to load the full
+# weights, and features per second at batch 32.
+#
+#   bench/densenet121.sh [WEIGHTS] [ROUNDS] [REPEATS]
+#
+# WEIGHTS is a DenseNet121 weights file (torchvision's densenet121-a639ec97.pth, or any .pth/.safetensors); without
+# one, random weights are saved as torchvision publishes its file (legacy format, old names). Each side runs REPEATS
+# times (default 3), alternating, each run in a fresh process: it loads the weights, then times ROUNDS batches
+# (default 3) after one warm-up batch. Medians are compared, so a neighbour's burst of CPU use on a shared machine
+# skews one run, not the result. Both sides use THREADS threads (default: all cores). Needs Debian's
+# python3-torchvision (run with /usr/bin/python3). Builds the worker first unless SKIP_BUILD=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DJL_OFFLINE=true
+ROUNDS=${2:-3}
+REPEATS=${3:-3}
+BATCH=32
+THREADS=${THREADS:-$(nproc)}
+PYTHON=${PYTHON:-/usr/bin/python3}
+SCRIPT=trainer-worker/src/test/python/parity_fixtures.py
+WORK=trainer-worker/target/bench
+mkdir -p "$WORK"
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  ./mvnw -q -B -DskipTests -pl trainer-worker -am package
+fi
+WEIGHTS=${1:-}
+if [[ -z "$WEIGHTS" ]]; then
+  WEIGHTS=$WORK/densenet121-random-legacy.pth
+  [[ -f "$WEIGHTS" ]] || "$PYTHON" "$SCRIPT" weights "$WEIGHTS"
+fi
+
+APP=trainer-worker/target/quarkus-app
+echo "DenseNet121, CPU, batch $BATCH, $ROUNDS timed batches per run, $REPEATS runs per side, $THREADS threads," \
+  "weights $WEIGHTS ($(du -h "$WEIGHTS" | cut -f1))"
+RESULTS=$WORK/results.jsonl
+: > "$RESULTS"
+for ((run = 1; run <= REPEATS; run++)); do
+  "$PYTHON" "$SCRIPT" benchmark "$WEIGHTS" "$BATCH" "$ROUNDS" "$THREADS" | tail -1 >> "$RESULTS"
+  java -Dai.djl.pytorch.num_threads="$THREADS" -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+    -cp "$APP/lib/boot/*:$APP/lib/main/*:$APP/app/*" dev.transferlab.worker.bench.DenseNet121Benchmark \
+    "$WEIGHTS" "$BATCH" "$ROUNDS" 2>"$WORK/java.log" | tail -1 >> "$RESULTS"
+done
+
+"$PYTHON" - "$RESULTS" <<'PYTHON'
+import json, statistics, sys
+runs = [json.loads(line) for line in open(sys.argv[1])]
+sides = {"torchvision": runs[0::2], "Java (DJL)": runs[1::2]}
+print("%-12s %-40s %-26s %-26s" % ("", "engine", "load (s), median [runs]", "features/s, median [runs]"))
+medians = {}
+for name, results in sides.items():
+    load = [r["loadSeconds"] for r in results]
+    speed = [r["featuresPerSecond"] for r in results]
+    medians[name] = (statistics.median(load), statistics.median(speed))
+    print("%-12s %-40s %-26s %-26s" % (name, results[0]["engine"],
+          "%.2f [%s]" % (medians[name][0], " ".join("%.2f" % x for x in load)),
+          "%.2f [%s]" % (medians[name][1], " ".join("%.2f" % x for x in speed))))
+java, torch = medians["Java (DJL)"], medians["torchvision"]
+print("%-12s %-40s %-26s %-26s" % ("Java/torch", "", "%.2f" % (java[0] / torch[0]), "%.2f" % (java[1] / torch[1])))
+PYTHON

@@ -1,0 +1,92 @@
+package dev.transferlab.worker.ml;
+
+import java.awt.image.Raster;
+
+/**
+ * Four-component (CMYK or YCCK) JPEGs, which Java's decoder reads only as raw samples, converted to RGB as PIL does:
+ * libjpeg turns YCCK into CMYK, PIL reads CMYK JPEGs as inverted (the Adobe convention, assumed for all of them), and
+ * its CMYK-to-RGB conversion is R = (255 - K) - C * (255 - K) / 255 in 8-bit integer arithmetic.
+ */
+final class CmykJpeg {
+
+    private static final int SCALE_BITS = 16;
+    private static final int ONE_HALF = 1 << (SCALE_BITS - 1);
+
+    private CmykJpeg() {
+    }
+
+    /** True when the file is a four-component JPEG. */
+    static boolean is(byte[] encoded) {
+        return JpegSegments.isJpeg(encoded) && JpegSegments.components(encoded) == 4;
+    }
+
+    /** Adobe's APP14 segment says whether the samples are YCCK (transform 2) rather than CMYK. */
+    static boolean isYcck(byte[] encoded) {
+        return JpegSegments.find(encoded, 0xee, "Adobe").filter(p -> p.length() >= 12)
+                .map(p -> p.get(11) == 2).orElse(false);
+    }
+
+    static RgbImage toRgb(Raster raster, boolean ycck) {
+        int width = raster.getWidth();
+        int height = raster.getHeight();
+        int[] samples = raster.getPixels(0, 0, width, height, (int[]) null);
+        int[] pixels = new int[width * height];
+        int[] cmyk = new int[4];
+        for (int i = 0; i < pixels.length; i++) {
+            int s0 = samples[4 * i];
+            int s1 = samples[4 * i + 1];
+            int s2 = samples[4 * i + 2];
+            int s3 = samples[4 * i + 3];
+            if (ycck) {
+                // libjpeg's ycck_cmyk_convert gives 255 - R, 255 - G, 255 - B, K; PIL's inversion then leaves
+                // R, G, B and 255 - K.
+                cmyk[0] = clamp(s0 + crToR(s2));
+                cmyk[1] = clamp(s0 + ((cbToG(s1) + crToG(s2)) >> SCALE_BITS));
+                cmyk[2] = clamp(s0 + cbToB(s1));
+                cmyk[3] = 255 - s3;
+            } else {
+                cmyk[0] = 255 - s0;
+                cmyk[1] = 255 - s1;
+                cmyk[2] = 255 - s2;
+                cmyk[3] = 255 - s3;
+            }
+            int notBlack = 255 - cmyk[3];
+            int r = clamp(notBlack - mulDiv255(cmyk[0], notBlack));
+            int g = clamp(notBlack - mulDiv255(cmyk[1], notBlack));
+            int b = clamp(notBlack - mulDiv255(cmyk[2], notBlack));
+            pixels[i] = r << 16 | g << 8 | b;
+        }
+        return new RgbImage(width, height, pixels);
+    }
+
+    // PIL's MULDIV255: a * b / 255, rounded, without a division.
+    private static int mulDiv255(int a, int b) {
+        int t = a * b + 128;
+        return ((t >> 8) + t) >> 8;
+    }
+
+    // libjpeg's jdcolor.c tables, computed per sample: FIX(x) = x * 2^16 rounded.
+    private static int crToR(int cr) {
+        return (fix(1.40200) * (cr - 128) + ONE_HALF) >> SCALE_BITS;
+    }
+
+    private static int cbToB(int cb) {
+        return (fix(1.77200) * (cb - 128) + ONE_HALF) >> SCALE_BITS;
+    }
+
+    private static int crToG(int cr) {
+        return -fix(0.71414) * (cr - 128);
+    }
+
+    private static int cbToG(int cb) {
+        return -fix(0.34414) * (cb - 128) + ONE_HALF;
+    }
+
+    private static int fix(double x) {
+        return (int) (x * (1L << SCALE_BITS) + 0.5);
+    }
+
+    private static int clamp(int value) {
+        return Math.max(0, Math.min(255, value));
+    }
+}

@@ -1,0 +1,125 @@
+package dev.transferlab.worker.ml;
+
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Moves weights between a torchvision state dict and an initialised {@link DenseNet}. */
+public final class DenseNetWeights {
+
+    // torchvision's own fix-up (models/densenet.py, _load_state_dict): its published files name a layer's
+    // parameters "norm.1.weight", from before the modules were renamed "norm1".
+    private static final Pattern LEGACY_NAME = Pattern.compile(
+            "^(.*denselayer\\d+\\.(?:norm|relu|conv))\\.((?:[12])\\.(?:weight|bias|running_mean|running_var))$");
+
+    private DenseNetWeights() {
+    }
+
+    /**
+     * Writes a torchvision state dict into the network, refusing a missing, mis-shaped or unknown parameter by name.
+     * The checkpoint's head (classifier.*) and BatchNorm counters are ignored; old parameter names are accepted.
+     *
+     * @return the {@link #sha256(DenseNet)} of the loaded weights
+     */
+    public static String load(DenseNet network, Map<String, Tensor> checkpoint) {
+        Map<String, Tensor> stateDict = modernNames(checkpoint);
+        Map<String, Shape> expected = network.torchvisionShapes();
+        for (Map.Entry<String, Shape> entry : expected.entrySet()) {
+            Tensor tensor = stateDict.get(entry.getKey());
+            if (tensor == null) {
+                throw new IllegalArgumentException("backbone weights lack parameter " + entry.getKey()
+                        + " (expected shape " + entry.getValue() + ")");
+            }
+            if (!Arrays.equals(tensor.shape(), entry.getValue().getShape())) {
+                throw new IllegalArgumentException("backbone parameter " + entry.getKey() + " has shape "
+                        + new Shape(tensor.shape()) + " but " + network.spec().name() + " needs "
+                        + entry.getValue());
+            }
+        }
+        TreeSet<String> unexpected = new TreeSet<>(stateDict.keySet());
+        unexpected.removeAll(expected.keySet());
+        unexpected.removeIf(name -> name.startsWith("classifier.") || name.endsWith(".num_batches_tracked"));
+        if (!unexpected.isEmpty()) {
+            throw new IllegalArgumentException("backbone weights have parameters " + network.spec().name()
+                    + " does not: " + unexpected);
+        }
+        network.torchvisionParameters().forEach((name, parameter) -> write(parameter, stateDict.get(name).data()));
+        return sha256(network, stateDict);
+    }
+
+    /** The state dict with torchvision's current parameter names, in the checkpoint's order. */
+    public static Map<String, Tensor> modernNames(Map<String, Tensor> checkpoint) {
+        Map<String, Tensor> renamed = new LinkedHashMap<>();
+        checkpoint.forEach((name, tensor) -> {
+            Matcher legacy = LEGACY_NAME.matcher(name);
+            renamed.put(legacy.matches() ? legacy.group(1) + legacy.group(2) : name, tensor);
+        });
+        return renamed;
+    }
+
+    /**
+     * torchvision's initialisation (kaiming-normal convolutions, BatchNorm as identity) from a Java RNG, so the same
+     * seed gives the same weights in every process and on every device.
+     */
+    public static void randomInit(DenseNet network, long seed) {
+        Random random = new Random(seed);
+        network.torchvisionParameters().forEach((name, parameter) -> {
+            Shape shape = network.torchvisionShapes().get(name);
+            float[] values = new float[Math.toIntExact(shape.size())];
+            if (shape.dimension() == 4) {
+                double std = Math.sqrt(2.0 / (shape.get(1) * shape.get(2) * shape.get(3)));
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = (float) (random.nextGaussian() * std);
+                }
+            } else if (name.endsWith(".weight") || name.endsWith(".running_var")) {
+                Arrays.fill(values, 1f);
+            }
+            write(parameter, values);
+        });
+    }
+
+    /**
+     * Identifies the weights whatever file format they came in: SHA-256 over each parameter's name and little-endian
+     * float data, in state-dict order.
+     */
+    public static String sha256(DenseNet network) {
+        return sha256(network, stateDict(network));
+    }
+
+    /** The same hash, from a state dict that holds the network's values (no copy back from the engine). */
+    public static String sha256(DenseNet network, Map<String, Tensor> stateDict) {
+        MessageDigest digest = Sha256.digest();
+        for (String name : network.torchvisionParameters().keySet()) {
+            digest.update(name.getBytes(StandardCharsets.UTF_8));
+            float[] values = stateDict.get(name).data();
+            ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            bytes.asFloatBuffer().put(values);
+            digest.update(bytes);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** The current weights as a torchvision state dict (without num_batches_tracked), copied to the heap. */
+    public static Map<String, Tensor> stateDict(DenseNet network) {
+        Map<String, Tensor> copy = new LinkedHashMap<>();
+        network.torchvisionParameters().forEach((name, parameter) -> copy.put(name,
+                new Tensor(network.torchvisionShapes().get(name).getShape(), parameter.getArray().toFloatArray())));
+        return copy;
+    }
+
+    private static void write(Parameter parameter, float[] values) {
+        parameter.getArray().set(values);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.transferlab.worker.ml.weights;
+
+import dev.transferlab.worker.ml.Tensor;
+
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The format of {@code torch.save} before torch 1.6, in which torchvision's published weights are stored: four
+ * pickles (magic number, protocol version, system info, the object) and a pickled list of storage keys, followed by
+ * each storage in that order as an int64 element count and the raw little-endian elements.
+ */
+final class LegacyCheckpoint {
+
+    static final BigInteger MAGIC_NUMBER = new BigInteger("1950a86a20f9469cfc6c", 16);
+    private static final long PROTOCOL_VERSION = 1001;
+
+    private LegacyCheckpoint() {
+    }
+
+    static Map<String, Tensor> read(byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        Object magic = SafeUnpickler.load(in, null);
+        if (!MAGIC_NUMBER.equals(magic instanceof Long small ? BigInteger.valueOf(small) : magic)) {
+            throw new IllegalArgumentException("not a torch checkpoint: the legacy format's magic number is missing");
+        }
+        if (!Long.valueOf(PROTOCOL_VERSION).equals(SafeUnpickler.load(in, null))) {
+            throw new IllegalArgumentException("unsupported legacy checkpoint protocol; expected " + PROTOCOL_VERSION);
+        }
+        if (SafeUnpickler.load(in, null) instanceof Map<?, ?> info && Boolean.FALSE.equals(info.get("little_endian"))) {
+            throw new IllegalArgumentException("the checkpoint was written big-endian; only little-endian is "
+                    + "supported");
+        }
+        Map<String, StorageRef> roots = new HashMap<>();
+        Object state = SafeUnpickler.load(in, id -> storage(id, roots));
+        if (!(SafeUnpickler.load(in, null) instanceof List<?> keys)) {
+            throw new IllegalArgumentException("the checkpoint's list of storage keys is missing");
+        }
+        Map<String, ByteBuffer> data = new HashMap<>();
+        for (Object key : keys) {
+            StorageRef root = roots.get(String.valueOf(key));
+            if (root == null) {
+                throw new IllegalArgumentException("the checkpoint stores storage " + key + ", which no tensor uses");
+            }
+            long count = in.getLong();
+            if (count != root.size()) {
+                throw new IllegalArgumentException("storage " + key + " holds " + count + " elements but the "
+                        + "checkpoint declared " + root.size());
+            }
+            int length = Math.toIntExact(count * root.dtype().bytes());
+            if (length > in.remaining()) {
+                throw new IllegalArgumentException("the checkpoint is truncated inside storage " + key);
+            }
+            data.put(root.key(), in.slice(in.position(), length).order(ByteOrder.LITTLE_ENDIAN));
+            in.position(in.position() + length);
+        }
+        return StateDicts.tensors(state, storage -> {
+            ByteBuffer bytesOfRoot = data.get(storage.key());
+            if (bytesOfRoot == null) {
+                throw new IllegalArgumentException("the checkpoint lacks the bytes of storage " + storage.key());
+            }
+            return bytesOfRoot;
+        });
+    }
+
+    /** ('storage', type, root key, location, root size, view) where view is None or (view key, offset, size). */
+    private static StorageRef storage(List<Object> id, Map<String, StorageRef> roots) {
+        StorageRef root = StateDicts.storage(id, 6);
+        roots.putIfAbsent(root.key(), root);
+        if (id.get(5) == null) {
+            return root;
+        }
+        if (!(id.get(5) instanceof List<?> view) || view.size() != 3 || !(view.get(1) instanceof Long offset)
+                || !(view.get(2) instanceof Long size)) {
+            throw new IllegalArgumentException("unexpected storage view " + id.get(5));
+        }
+        return new StorageRef(root.key(), root.dtype(), offset, size);
+    }
+}

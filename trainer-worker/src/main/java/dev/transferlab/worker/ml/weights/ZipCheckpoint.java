@@ -1,0 +1,46 @@
+package dev.transferlab.worker.ml.weights;
+
+import dev.transferlab.worker.ml.Tensor;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The format {@code torch.save} writes since torch 1.6: a zip holding {@code <archive>/data.pkl} and each storage's
+ * raw bytes as {@code <archive>/data/<key>}.
+ */
+final class ZipCheckpoint {
+
+    private ZipCheckpoint() {
+    }
+
+    static Map<String, Tensor> read(byte[] bytes) {
+        StoredZip zip = StoredZip.of(bytes);
+        String prefix = null;
+        for (String name : zip.names()) {
+            if (name.endsWith("/constants.pkl") || name.contains("/code/")) {
+                throw new IllegalArgumentException("this is a TorchScript module, not a checkpoint of weights; use "
+                        + "it as a 'torchscript' backbone");
+            }
+            if (name.endsWith("/data.pkl") && name.indexOf('/') == name.length() - "/data.pkl".length()) {
+                prefix = name.substring(0, name.length() - "data.pkl".length());
+            }
+        }
+        if (prefix == null) {
+            throw new IllegalArgumentException("the zip archive has no data.pkl, so it is not a torch checkpoint");
+        }
+        String root = prefix;
+        zip.read(root + "byteorder").ifPresent(order -> {
+            String value = StandardCharsets.US_ASCII.decode(order).toString().trim();
+            if (!value.equals("little")) {
+                throw new IllegalArgumentException("the checkpoint was written " + value + "-endian; only "
+                        + "little-endian checkpoints are supported");
+            }
+        });
+        Object state = SafeUnpickler.load(zip.read(root + "data.pkl").orElseThrow(),
+                id -> StateDicts.storage(id, 5));
+        return StateDicts.tensors(state, storage -> zip.read(root + "data/" + storage.key()).orElseThrow(
+                () -> new IllegalArgumentException("the checkpoint lacks the bytes of storage " + storage.key())));
+    }
+}

@@ -1,0 +1,119 @@
+package dev.transferlab.worker.ml.zoo;
+
+import ai.djl.Application;
+import ai.djl.Model;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.repository.MRL;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelLoader;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.Progress;
+import dev.transferlab.common.messages.BackboneSpec;
+import dev.transferlab.worker.ml.Backbone;
+import dev.transferlab.worker.ml.DenseNet;
+import dev.transferlab.worker.ml.DenseNetWeights;
+import dev.transferlab.worker.ml.weights.WeightsFile;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Builds torchvision's DenseNet from DJL blocks and fills it from a weights file, or from a seed. */
+final class DenseNetLoader implements ModelLoader {
+
+    static final String DENSENET121 = "densenet121";
+    static final String DENSENET = "densenet";
+
+    private final String artifactId;
+
+    DenseNetLoader(String artifactId) {
+        this.artifactId = artifactId;
+    }
+
+    @Override
+    public <I, O> ZooModel<I, O> loadModel(Criteria<I, O> criteria) throws IOException, ModelNotFoundException {
+        ZooModels.requireNDLists(criteria, artifactId);
+        Arguments arguments = new Arguments(artifactId, criteria.getArguments());
+        DenseNet network = new DenseNet(spec(arguments));
+        Optional<Path> weights = arguments.path(BackboneCriteria.WEIGHTS);
+        Optional<Long> seed = arguments.number(BackboneCriteria.RANDOM_SEED);
+        if (weights.isEmpty() == seed.isEmpty()) {
+            throw new IllegalArgumentException("backbone " + artifactId + " needs either a '"
+                    + BackboneCriteria.WEIGHTS + "' file or a '" + BackboneCriteria.RANDOM_SEED + "'");
+        }
+        // Read before allocating native memory: a bad file then costs nothing to refuse.
+        var stateDict = weights.isPresent() ? WeightsFile.read(Files.readAllBytes(weights.get())) : null;
+        Model model = Model.newInstance(artifactId, criteria.getDevice(), "PyTorch");
+        try {
+            // Zeros: the real values are written next, so DJL's random initialiser would be wasted work.
+            network.block().setInitializer(Initializer.ZEROS, parameter -> true);
+            network.block().freezeParameters(true);
+            int side = network.minimumInputSide();
+            network.block().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, side, side));
+            model.setBlock(network.block());
+            String sha256;
+            if (stateDict != null) {
+                sha256 = DenseNetWeights.load(network, stateDict);
+            } else {
+                DenseNetWeights.randomInit(network, seed.get());
+                sha256 = DenseNetWeights.sha256(network);
+            }
+            model.setProperty(Backbone.FEATURE_SIZE, Integer.toString(network.featureSize()));
+            model.setProperty(Backbone.SHA256, sha256);
+            return ZooModels.noop(model);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    private BackboneSpec spec(Arguments arguments) {
+        if (artifactId.equals(DENSENET121)) {
+            return BackboneSpec.densenet121();
+        }
+        BackboneSpec standard = BackboneSpec.densenet121();
+        return new BackboneSpec(DENSENET, arguments.integer("growthRate", standard.growthRate()),
+                arguments.integers("blockConfig", standard.blockConfig()),
+                arguments.integer("numInitFeatures", standard.numInitFeatures()),
+                arguments.integer("bnSize", standard.bnSize()));
+    }
+
+    @Override
+    public String getGroupId() {
+        return BackboneZoo.GROUP_ID;
+    }
+
+    @Override
+    public String getArtifactId() {
+        return artifactId;
+    }
+
+    @Override
+    public Application getApplication() {
+        return Application.UNDEFINED;
+    }
+
+    @Override
+    public MRL getMrl() {
+        return MRL.undefined(null, BackboneZoo.GROUP_ID, artifactId);
+    }
+
+    @Override
+    public <I, O> boolean isDownloaded(Criteria<I, O> criteria) {
+        return true;
+    }
+
+    @Override
+    public <I, O> void downloadModel(Criteria<I, O> criteria, Progress progress) {
+        // Weights are local files by the time a Criteria names them; fetching is the caller's business.
+    }
+
+    @Override
+    public String toString() {
+        return BackboneZoo.GROUP_ID + ":" + artifactId;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.transferlab.worker.backbone;
+
+import ai.djl.Device;
+import dev.transferlab.common.messages.BackboneSpec;
+import dev.transferlab.common.storage.ObjectStore;
+import dev.transferlab.worker.jobs.JobFailure;
+import dev.transferlab.worker.ml.ParityFixtures;
+import dev.transferlab.worker.ml.Sha256;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BackboneProviderTest {
+
+    static final BackboneSpec TINY = new BackboneSpec("densenet", 8, List.of(2, 2), 16, 2);
+    static final BackboneSettings RANDOM_ALLOWED = new BackboneSettings(Optional.empty(), Optional.empty(), true, 3);
+    static ObjectStore store;
+
+    @TempDir
+    Path disk;
+
+    @BeforeAll
+    static void start() {
+        store = SharedS3.store();
+    }
+
+    @AfterAll
+    static void stop() {
+        store.close();
+    }
+
+    @Test
+    void aTorchScriptBackboneIsRecordedByContentAndRebuiltElsewhereForInference() {
+        byte[] module = ParityFixtures.bytes("torchscript-tiny-densenet.pt");
+        store.put(store.inDefaultBucket("uploads/tiny.pt"), module, "application/octet-stream");
+        BackboneSpec spec = BackboneSpec.torchScript("s3://" + SharedS3.BUCKET + "/uploads/tiny.pt", null);
+        float[] image = image(24);
+
+        try (BackboneProvider trainer = provider(disk.resolve("trainer"), RANDOM_ALLOWED);
+                BackboneProvider predictor = provider(disk.resolve("predictor"), RANDOM_ALLOWED)) {
+            LoadedBackbone training = trainer.forTraining(spec);
+            LoadedBackbone inference = predictor.forModel(spec, training.weightsSource(), training.sha256());
+
+            assertThat(training.sha256()).isEqualTo(Sha256.hex(module));
+            assertThat(training.weightsSource()).endsWith("/backbones/sha256/" + Sha256.hex(module));
+            assertThat(training.backbone().featureSize()).isEqualTo(32);
+            assertThat(inference.backbone().features(List.of(image))[0])
+                    .containsExactly(training.backbone().features(List.of(image))[0]);
+        }
+    }
+
+    @Test
+    void aJobMayNotPointTheWorkerAtItsOwnFilesOrAtPlainHttp() {
+        try (BackboneProvider provider = provider(disk, RANDOM_ALLOWED)) {
+            for (String location : new String[] {"/etc/passwd", "http://example.org/m.pt", null}) {
+                assertThatThrownBy(() -> provider.forTraining(BackboneSpec.torchScript(location, null)))
+                        .isInstanceOf(JobFailure.class).hasMessageContaining("s3:// or https://");
+            }
+        }
+    }
+
+    @Test
+    void weightsThatDoNotFitDenseNet121AreRefusedNamingTheParameter() {
+        BackboneSettings tinyWeights = new BackboneSettings(
+                Optional.of(ParityFixtures.path("tiny-densenet-legacy.pth").toString()), Optional.empty(), false, 0);
+
+        try (BackboneProvider provider = provider(disk, tinyWeights)) {
+            assertThatThrownBy(() -> provider.forTraining(BackboneSpec.densenet121()))
+                    .isInstanceOf(JobFailure.class)
+                    .hasMessageContaining("features.conv0.weight has shape (16, 3, 7, 7) but densenet121 needs "
+                            + "(64, 3, 7, 7)");
+        }
+    }
+
+    @Test
+    void randomWeightsAreReproducibleFromTheManifestAndOtherWeightsRefused() {
+        try (BackboneProvider provider = provider(disk, RANDOM_ALLOWED);
+                BackboneProvider other = provider(disk, RANDOM_ALLOWED)) {
+            LoadedBackbone training = provider.forTraining(TINY);
+
+            assertThat(training.isRandom()).isTrue();
+            assertThat(other.forModel(TINY, training.weightsSource(), training.sha256()).sha256())
+                    .isEqualTo(training.sha256());
+            assertThatThrownBy(() -> other.forModel(TINY, "random-init:seed=4", training.sha256()))
+                    .isInstanceOf(JobFailure.class).hasMessageContaining("the model was trained on");
+        }
+        BackboneSettings strict = new BackboneSettings(Optional.empty(), Optional.empty(), false, 0);
+        try (BackboneProvider provider = provider(disk, strict)) {
+            assertThatThrownBy(() -> provider.forTraining(BackboneSpec.densenet121()))
+                    .isInstanceOf(JobFailure.class).hasMessageContaining("transferlab.backbone.weights");
+        }
+    }
+
+    private static BackboneProvider provider(Path cache, BackboneSettings settings) {
+        return new BackboneProvider(new BackboneWeightsStore(store, cache), Device.cpu(), settings);
+    }
+
+    private static float[] image(int side) {
+        Random random = new Random(1);
+        float[] image = new float[3 * side * side];
+        for (int i = 0; i < image.length; i++) {
+            image[i] = (float) random.nextGaussian();
+        }
+        return image;
+    }
+}

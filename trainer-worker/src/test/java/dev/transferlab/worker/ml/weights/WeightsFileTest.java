@@ -1,0 +1,126 @@
+package dev.transferlab.worker.ml.weights;
+
+import dev.transferlab.worker.ml.DenseNetWeights;
+import dev.transferlab.worker.ml.ParityFixtures;
+import dev.transferlab.worker.ml.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Against files torch itself wrote (see src/test/python/parity_fixtures.py). */
+class WeightsFileTest {
+
+    @Test
+    void theThreeFormatsOfOneStateDictReadTheSame() {
+        Map<String, Tensor> zip = WeightsFile.read(ParityFixtures.bytes("tiny-densenet-zip.pt"));
+        Map<String, Tensor> safetensors = WeightsFile.read(ParityFixtures.bytes("tiny-densenet.safetensors"));
+        Map<String, Tensor> legacy = WeightsFile.read(ParityFixtures.bytes("tiny-densenet-legacy.pth"));
+
+        assertThat(WeightsFile.format(ParityFixtures.bytes("tiny-densenet-legacy.pth")))
+                .isEqualTo(WeightsFile.Format.LEGACY);
+        assertThat(safetensors).isEqualTo(zip);
+        assertThat(zip).containsKeys("features.denseblock1.denselayer1.norm1.weight",
+                "features.norm0.num_batches_tracked", "classifier.weight");
+        assertThat(zip.get("features.norm0.num_batches_tracked").data()).containsExactly(7f);
+        // The published file's layout: old names, and no BatchNorm counters yet.
+        assertThat(legacy).containsKey("features.denseblock1.denselayer1.norm.1.weight")
+                .doesNotContainKey("features.denseblock1.denselayer1.norm1.weight");
+        Map<String, Tensor> withoutCounters = new LinkedHashMap<>(zip);
+        withoutCounters.keySet().removeIf(name -> name.endsWith("num_batches_tracked"));
+        assertThat(DenseNetWeights.modernNames(legacy)).isEqualTo(withoutCounters);
+        assertThat(DenseNetWeights.modernNames(legacy).keySet()).containsExactlyElementsOf(withoutCounters.keySet());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"views-legacy.pth", "views-zip.pt"})
+    void sharedStoragesViewsAndStridesAreResolved(String file) {
+        Map<String, Tensor> expected = ParityFixtures.tensors("views-expected.safetensors");
+
+        Map<String, Tensor> read = WeightsFile.read(ParityFixtures.bytes(file));
+
+        assertThat(read.keySet()).containsExactly("base", "transposed", "strided", "row", "scalar");
+        assertThat(read).isEqualTo(expected);
+        assertThat(read.get("scalar").shape()).isEmpty();
+    }
+
+    @Test
+    void otherDtypesAreWidenedToFloat() {
+        Map<String, Tensor> read = WeightsFile.read(ParityFixtures.bytes("dtypes-zip.pt"));
+
+        assertThat(read).isEqualTo(ParityFixtures.tensors("dtypes-expected.safetensors"));
+        assertThat(read.get("half").data()).contains(65504f);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "hostile-os-system.pkl, os.system",
+        "hostile-legacy.pth, os.system",
+        "hostile-zip.pt, os.system",
+        "hostile-stack-global.pkl, builtins.exec",
+        "hostile-load-from-bytes.pkl, torch.storage._load_from_bytes"})
+    void picklesThatNameAnythingButTensorsAreRefusedAndNothingRuns(String file, String global) throws Exception {
+        // Each of these runs "touch <marker>" under torch.load; the generator checked that it does.
+        Path marker = Path.of("/tmp/transferlab-hostile-pickle-ran");
+        Files.deleteIfExists(marker);
+
+        assertThatThrownBy(() -> WeightsFile.read(ParityFixtures.bytes(file)))
+                .isInstanceOf(UnsafePickleException.class)
+                .hasMessageContaining(global)
+                .hasMessageContaining("nothing in it was run");
+        assertThat(marker).doesNotExist();
+    }
+
+    @Test
+    void opcodesThatBuildArbitraryObjectsAreRefused() {
+        // NEWOBJ on a whitelisted class still builds an instance by its constructor; INST names a class inline.
+        byte[] newObj = bytes(0x80, 2, 'c', "collections\nOrderedDict\n", ')', 0x81, '.');
+        byte[] inst = bytes(0x80, 2, '(', 'i', "os\nsystem\n", '.');
+
+        assertThatThrownBy(() -> WeightsFile.read(newObj)).isInstanceOf(UnsafePickleException.class)
+                .hasMessageContaining("0x81");
+        assertThatThrownBy(() -> WeightsFile.read(inst)).isInstanceOf(UnsafePickleException.class)
+                .hasMessageContaining("'i'");
+    }
+
+    @Test
+    void damagedFilesAreRefusedWithTheReason() {
+        byte[] legacy = ParityFixtures.bytes("tiny-densenet-legacy.pth");
+        byte[] zip = ParityFixtures.bytes("tiny-densenet-zip.pt");
+
+        assertThatThrownBy(() -> WeightsFile.read(Arrays.copyOf(legacy, legacy.length - 100)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
+        assertThatThrownBy(() -> WeightsFile.read(Arrays.copyOf(legacy, 300)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
+        assertThatThrownBy(() -> WeightsFile.read(Arrays.copyOf(zip, zip.length - 30)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("zip");
+        assertThatThrownBy(() -> WeightsFile.read("definitely not weights".getBytes()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a weights file");
+        assertThatThrownBy(() -> WeightsFile.read(ParityFixtures.bytes("torchscript-tiny-densenet.pt")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TorchScript");
+    }
+
+    private static byte[] bytes(Object... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (Object part : parts) {
+            if (part instanceof String text) {
+                out.writeBytes(text.getBytes());
+            } else if (part instanceof Character c) {
+                out.write(c);
+            } else {
+                out.write((Integer) part);
+            }
+        }
+        return out.toByteArray();
+    }
+}
