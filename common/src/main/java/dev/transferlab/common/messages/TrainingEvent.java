@@ -25,7 +25,8 @@ public record TrainingEvent(
         String modelId,
         Map<String, String> artifacts,
         Integer bestEpoch,
-        String reason) {
+        String reason,
+        ExtractionProgress extraction) {
 
     public static Builder builder(String jobId, String tenant, long sequence, TrainingEventType type) {
         return new Builder(jobId, tenant, sequence, type);
@@ -47,6 +48,7 @@ public record TrainingEvent(
         private Map<String, String> artifacts;
         private Integer bestEpoch;
         private String reason;
+        private ExtractionProgress extraction;
 
         private Builder(String jobId, String tenant, long sequence, TrainingEventType type) {
             this.jobId = jobId;
@@ -83,9 +85,16 @@ public record TrainingEvent(
             return this;
         }
 
+        /** On extraction-progress and feature-cache-hit: how far the features are. */
+        public Builder extraction(ExtractionProgress extraction) {
+            this.extraction = extraction;
+            return this;
+        }
+
         public TrainingEvent build() {
             return new TrainingEvent(Messages.SCHEMA_VERSION, type, eventId(jobId, sequence), jobId, tenant,
-                    Instant.now(), sequence, message, request, metrics, modelId, artifacts, bestEpoch, reason);
+                    Instant.now(), sequence, message, request, metrics, modelId, artifacts, bestEpoch, reason,
+                    extraction);
         }
     }
 }

@@ -1,5 +1,9 @@
 package dev.transferlab.common.model;
 
+import dev.transferlab.common.dataset.ContentHash;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -15,6 +19,13 @@ public record PreprocessingSpec(int resize, int crop, boolean normalize, List<Do
     /** The tutorial's Resize(255), CenterCrop(224), plus the ImageNet normalisation the published weights expect. */
     public static PreprocessingSpec imagenet() {
         return new PreprocessingSpec(255, 224, true, IMAGENET_MEAN, IMAGENET_STD);
+    }
+
+    /** A short, stable name of these settings for cache keys: features computed with other settings differ. */
+    public String fingerprint() {
+        String canonical = resize + "/" + crop + "/" + normalize + "/" + mean + "/" + std;
+        byte[] digest = ContentHash.sha256().digest(canonical.getBytes(StandardCharsets.UTF_8));
+        return "r" + resize + "-c" + crop + (normalize ? "-n" : "") + "-" + HexFormat.of().formatHex(digest, 0, 6);
     }
 
     /** The tutorial exactly: no normalisation. */

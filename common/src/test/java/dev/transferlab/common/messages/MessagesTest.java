@@ -29,6 +29,23 @@ class MessagesTest {
     }
 
     @Test
+    void extractionEventsCarryTheirProgressAndAnOlderRequestWithoutDatasetIdStillReads() {
+        TrainingEvent event = TrainingEvent.builder("job-1", "acme", 2, TrainingEventType.EXTRACTION_PROGRESS)
+                .extraction(new ExtractionProgress(40, 100, 1, 12.5, 4.8, null, null)).build();
+        String json = Messages.toJson(event);
+        assertThat(json).contains("\"type\":\"extraction-progress\"", "\"done\":40").doesNotContain("skippedFiles");
+        assertThat(Messages.fromJson(json, TrainingEvent.class)).isEqualTo(event);
+        assertThat(TrainingEventType.fromWireName("feature-cache-hit")).isEqualTo(TrainingEventType.FEATURE_CACHE_HIT);
+
+        TrainingRequest old = Messages.fromJson("{\"schemaVersion\":1,\"type\":\"training-request\",\"jobId\":\"j\","
+                + "\"tenant\":\"t\",\"dataset\":\"s3://b/d/\"}", TrainingRequest.class);
+        assertThat(old.datasetId()).isNull();
+        TrainingRequest byId = TrainingRequest.of("j", "t", "s3://b/d/", "ds-1", BackboneSpec.densenet121(),
+                Hyperparameters.defaults());
+        assertThat(Messages.fromJson(Messages.toJson(byId), TrainingRequest.class).datasetId()).isEqualTo("ds-1");
+    }
+
+    @Test
     void completedEventKeepsArtifacts() {
         TrainingEvent event = TrainingEvent.builder("job-1", "acme", 9, TrainingEventType.COMPLETED)
                 .model("job-1", Map.of("manifest", "s3://b/m.json"), 4).build();
