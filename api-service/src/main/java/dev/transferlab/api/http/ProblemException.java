@@ -2,23 +2,37 @@ package dev.transferlab.api.http;
 
 import jakarta.ws.rs.core.Response;
 
+import java.util.List;
+
 /** A domain failure that maps to one HTTP status; thrown by services, rendered by {@link ProblemMappers}. */
 public class ProblemException extends RuntimeException {
     private final int status;
     private final String title;
+    private final List<Problem.FieldError> errors;
 
     public ProblemException(Response.Status status, String detail) {
         this(status.getStatusCode(), status.getReasonPhrase(), detail);
     }
 
     public ProblemException(int status, String title, String detail) {
+        this(status, title, detail, null);
+    }
+
+    public ProblemException(int status, String title, String detail, List<Problem.FieldError> errors) {
         super(detail);
         this.status = status;
         this.title = title;
+        this.errors = errors;
+    }
+
+    /** A request body that is well-formed but wrong in one field, which the answer names. */
+    public static ProblemException badField(int status, String title, String field, String message) {
+        return new ProblemException(status, title, field + " " + message,
+                List.of(new Problem.FieldError(field, message)));
     }
 
     public Problem problem() {
-        return Problem.of(status, title, getMessage(), null);
+        return Problem.of(status, title, getMessage(), errors);
     }
 
     public static ProblemException notFound(String what, String id) {

@@ -30,6 +30,11 @@ public class JobProjection {
         return Optional.ofNullable(jobs.get(jobId)).map(JobHistory::view);
     }
 
+    /** Every job this replica has seen, as it is now. */
+    public List<JobView> views() {
+        return jobs.values().stream().map(JobHistory::view).toList();
+    }
+
     /** The job's events so far, then the live ones; completes after the terminal event. */
     public Optional<Multi<TrainingEvent>> follow(String jobId) {
         return Optional.ofNullable(jobs.get(jobId)).map(JobHistory::follow);

@@ -1,5 +1,8 @@
 package dev.transferlab.api.jobs;
 
+import dev.transferlab.api.datasets.DatasetManifests;
+import dev.transferlab.api.http.ProblemException;
+import dev.transferlab.common.dataset.DatasetManifest;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.TrainingEvent;
 import dev.transferlab.common.messages.TrainingEventType;
@@ -28,10 +31,13 @@ public class TrainingJobs {
     @Inject
     JobProjection projection;
 
+    @Inject
+    DatasetManifests datasets;
+
     public Uni<JobView> submit(TrainingJobSubmission submission, String tenant) {
         String jobId = "job-" + UUID.randomUUID();
-        TrainingRequest request = TrainingRequest.of(jobId, tenant, submission.dataset(), submission.backboneSpec(),
-                submission.hyperparameters());
+        TrainingRequest request = TrainingRequest.of(jobId, tenant, location(submission, tenant),
+                submission.datasetId(), submission.backboneSpec(), submission.hyperparameters());
         TrainingEvent accepted = TrainingEvent.builder(jobId, tenant, 0, TrainingEventType.ACCEPTED)
                 .request(request).message("queued for a worker").build();
         // The accepted event goes first so that no reader sees a worker's events before it.
@@ -39,5 +45,23 @@ public class TrainingJobs {
                 .chain(() -> requests.send(Record.of(jobId, Messages.toJson(request))))
                 .invoke(() -> projection.apply(accepted))
                 .map(ignored -> projection.view(jobId).orElseThrow());
+    }
+
+    /** A dataset id stands for its manifest's location, so workers read one kind of reference. */
+    private String location(TrainingJobSubmission submission, String tenant) {
+        boolean byLocation = submission.dataset() != null && !submission.dataset().isBlank();
+        if (!byLocation && submission.datasetId() == null) {
+            throw ProblemException.badField(400, "Bad Request", "dataset",
+                    "must be given (a location), or else datasetId");
+        }
+        if (byLocation && submission.datasetId() != null) {
+            throw ProblemException.badField(400, "Bad Request", "datasetId", "cannot be given together with dataset");
+        }
+        if (byLocation) {
+            return submission.dataset();
+        }
+        return datasets.find(tenant, submission.datasetId()).map(DatasetManifest::location)
+                .orElseThrow(() -> ProblemException.badField(422, "Unprocessable Content", "datasetId",
+                        "names no dataset of tenant '" + tenant + "'"));
     }
 }

@@ -28,8 +28,12 @@ public final class StorageLayout {
         return modelPrefix(tenant, modelId) + METRICS;
     }
 
+    public static String tenantDatasets(String tenant) {
+        return "datasets/" + tenant + "/";
+    }
+
     public static String datasetPrefix(String tenant, String datasetId) {
-        return "datasets/" + tenant + "/" + datasetId + "/";
+        return tenantDatasets(tenant) + datasetId + "/";
     }
 
     /** Written last: a dataset whose manifest exists is complete. */
