@@ -11,7 +11,7 @@ import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.worker.backbone.BackboneProvider;
 import dev.transferlab.worker.backbone.LoadedBackbone;
 import dev.transferlab.worker.ml.HeadTrainer;
-import dev.transferlab.worker.ml.ImagePreprocessor;
+import dev.transferlab.worker.ml.LabelledFeatures;
 import dev.transferlab.worker.ml.TrainingOutcome;
 
 import java.time.Instant;
@@ -32,15 +32,15 @@ public final class TrainingJob {
     private final BackboneProvider backbones;
     private final ModelRepository models;
     private final Device device;
-    private final int featureBatchSize;
+    private final FeatureSettings featureSettings;
 
     public TrainingJob(ObjectStore store, BackboneProvider backbones, ModelRepository models, Device device,
-                       int featureBatchSize) {
+                       FeatureSettings featureSettings) {
         this.store = store;
         this.backbones = backbones;
         this.models = models;
         this.device = device;
-        this.featureBatchSize = featureBatchSize;
+        this.featureSettings = featureSettings;
     }
 
     /** How the job ended, for the caller's log and for tests. */
@@ -74,7 +74,16 @@ public final class TrainingJob {
                 + "), not pretrained ones, so accuracy will be far below a real DenseNet121's"
                 : "extracting features with backbone weights " + backbone.weightsSource()));
 
-        ImageFolder dataset = new ImageFolderLister(store).list(store.locate(request.dataset()));
+        ImageFolder dataset = new ImageFolderLister(store).list(request);
+        PreprocessingSpec preprocessing = PreprocessingSpec.imagenet();
+        DatasetFeatures.Result features = new DatasetFeatures(store, featureSettings).features(request.tenant(),
+                dataset, backbone, preprocessing,
+                progress -> events.publish(TrainingEventType.EXTRACTION_PROGRESS, b -> b.extraction(progress)));
+        if (features.fromCache()) {
+            events.publish(TrainingEventType.FEATURE_CACHE_HIT, b -> b.extraction(features.summary())
+                    .message("features of " + features.table().size() + " images read from the feature cache; the "
+                            + "backbone does no work for this job"));
+        }
         List<ImageFolder.Item> train = dataset.train();
         List<ImageFolder.Item> validation = dataset.validation();
         if (validation.isEmpty()) {
@@ -83,25 +92,22 @@ public final class TrainingJob {
             train = parts.train();
             validation = parts.validation();
         }
-        PreprocessingSpec preprocessing = PreprocessingSpec.imagenet();
-        FeatureExtraction extraction = new FeatureExtraction(store, new ImagePreprocessor(preprocessing),
-                backbone.backbone(), featureBatchSize);
-        FeatureExtraction.Result trainFeatures = extraction.extract(train);
-        FeatureExtraction.Result validationFeatures = extraction.extract(validation);
-        int skipped = trainFeatures.skipped().size() + validationFeatures.skipped().size();
-        if (trainFeatures.features().labels().length == 0) {
+        LabelledFeatures trainFeatures = features.table().labelled(train);
+        LabelledFeatures validationFeatures = features.table().labelled(validation);
+        int skipped = features.table().skipped().size();
+        if (trainFeatures.size() == 0) {
             throw new JobFailure("none of the " + train.size() + " training images could be decoded; first error: "
-                    + trainFeatures.skipped().get(0));
+                    + features.table().skipped().get(0).path() + ": " + features.table().skipped().get(0).reason());
         }
 
-        TrainingOutcome outcome = new HeadTrainer(device).train(trainFeatures.features(), validationFeatures.features(),
+        TrainingOutcome outcome = new HeadTrainer(device).train(trainFeatures, validationFeatures,
                 dataset.classes().size(), request.hyperparameters(),
                 metrics -> events.publish(TrainingEventType.EPOCH_COMPLETED, b -> b.metrics(metrics)));
 
         ModelManifest manifest = new ModelManifest(Messages.SCHEMA_VERSION, request.jobId(), request.jobId(),
                 request.tenant(), Instant.now(), dataset.classes(), request.backbone(), backbone.weightsSource(),
                 backbone.sha256(), preprocessing, request.hyperparameters(), request.dataset(),
-                trainFeatures.features().labels().length, validationFeatures.features().labels().length,
+                trainFeatures.size(), validationFeatures.size(),
                 outcome.bestEpoch(), outcome.epochs(),
                 store.inDefaultBucket(dev.transferlab.common.storage.StorageLayout.modelHeadWeights(
                         request.tenant(), request.jobId())).toString());

@@ -5,8 +5,10 @@ import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.common.storage.S3Settings;
 import dev.transferlab.worker.backbone.BackboneProvider;
 import dev.transferlab.worker.inference.ModelPredictor;
+import dev.transferlab.worker.jobs.FeatureSettings;
 import dev.transferlab.worker.jobs.ModelRepository;
 import dev.transferlab.worker.jobs.TrainingJob;
+import dev.transferlab.worker.ml.DecodePipeline;
 import dev.transferlab.worker.ml.Devices;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -15,6 +17,7 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /** Wires the framework-free engine to this service's configuration. */
@@ -73,8 +76,13 @@ public class WorkerComponents {
     @Produces
     @ApplicationScoped
     TrainingJob trainingJob(ObjectStore store, BackboneProvider backbones, ModelRepository models, Device device,
-                            @ConfigProperty(name = "transferlab.features.batch-size") int batchSize) {
-        return new TrainingJob(store, backbones, models, device, batchSize);
+                            @ConfigProperty(name = "transferlab.features.batch-size") int batchSize,
+                            @ConfigProperty(name = "transferlab.features.decode-threads") int decodeThreads,
+                            @ConfigProperty(name = "transferlab.features.progress-interval") Duration progressEvery) {
+        int threads = decodeThreads > 0 ? decodeThreads : DecodePipeline.defaultThreads();
+        LOG.infof("features: batches of %d images, %d decoding threads", batchSize, threads);
+        return new TrainingJob(store, backbones, models, device, new FeatureSettings(batchSize, threads,
+                progressEvery));
     }
 
     @Produces
