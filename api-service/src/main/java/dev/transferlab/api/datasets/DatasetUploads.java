@@ -2,6 +2,7 @@ package dev.transferlab.api.datasets;
 
 import dev.transferlab.api.datasets.archive.Archive;
 import dev.transferlab.api.datasets.archive.Archives;
+import dev.transferlab.api.datasets.archive.UnreadableArchive;
 import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.common.dataset.ContentHash;
 import dev.transferlab.common.dataset.DatasetManifest;
@@ -69,8 +70,12 @@ public class DatasetUploads {
         }
     }
 
-    /** A limit crossed deep inside a decompressor or the S3 client arrives wrapped; the user needs to hear it. */
+    /**
+     * A limit crossed, or a broken archive, found deep inside a decompressor or the S3 client arrives wrapped; the
+     * uploader needs to hear it. Anything else (the store failing) stays an internal error.
+     */
     private static RuntimeException asProblem(Exception e) {
+        Throwable unreadable = e instanceof IOException ? e : null;
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ProblemException problem) {
                 return problem;
@@ -78,10 +83,13 @@ public class DatasetUploads {
             if (t instanceof UploadLimits.TooLarge tooLarge) {
                 return UploadLimits.tooLarge(tooLarge.getMessage());
             }
+            if (t instanceof UnreadableArchive && unreadable == null) {
+                unreadable = t;
+            }
         }
-        if (e instanceof IOException) {
+        if (unreadable != null) {
             return new ProblemException(422, "Unprocessable Content", "the archive cannot be read ("
-                    + e.getMessage() + "); upload a complete zip or tar.gz file");
+                    + unreadable.getMessage() + "); upload a complete zip or tar.gz file");
         }
         return (RuntimeException) e;
     }

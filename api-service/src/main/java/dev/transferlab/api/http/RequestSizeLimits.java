@@ -47,6 +47,8 @@ public class RequestSizeLimits {
             // Read as it arrives and refused past the limit; an upload counts its own bytes (DatasetUploads).
             context.put(VertxHttpRecorder.MAX_REQUEST_SIZE_KEY, limit);
         }
+        // A client that sent "Expect: 100-continue" (curl does for large bodies) is told to go on by the REST layer
+        // once it reads the body, so a body refused here is never sent.
         context.next();
     }
 

@@ -159,6 +159,11 @@ class DatasetUploadsIT {
         bad.put("422 one class", new TestArchives().images("train/", 3, "a").tarGz());
         byte[] tarGz = new TestArchives().images("train/", 2, "a", "b").tarGz();
         bad.put("422 truncated tar.gz", Arrays.copyOf(tarGz, tarGz.length / 2));
+        for (int cut : new int[] {tarGz.length / 3, tarGz.length - 30, 40}) {
+            bad.put("422 tar.gz cut at " + cut, Arrays.copyOf(tarGz, cut));
+        }
+        byte[] zip = new TestArchives().images("train/", 2, "a", "b").zip();
+        bad.put("422 truncated zip", Arrays.copyOf(zip, zip.length - 10));
         bad.put("422 a file twice", new TestArchives().images("train/", 2, "a", "b")
                 .file("./train/a/0.png", TestArchives.png(7)).tarGz());
 

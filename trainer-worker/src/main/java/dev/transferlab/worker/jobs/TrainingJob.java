@@ -79,6 +79,9 @@ public final class TrainingJob {
         DatasetFeatures.Result features = new DatasetFeatures(store, featureSettings).features(request.tenant(),
                 dataset, backbone, preprocessing,
                 progress -> events.publish(TrainingEventType.EXTRACTION_PROGRESS, b -> b.extraction(progress)));
+        LOG.info(() -> request.jobId() + ": " + (features.fromCache() ? "features read from the cache "
+                + features.cacheKey() + ", no images through the backbone" : features.table().size()
+                + " images through the backbone, features cached at " + features.cacheKey()));
         if (features.fromCache()) {
             events.publish(TrainingEventType.FEATURE_CACHE_HIT, b -> b.extraction(features.summary())
                     .message("features of " + features.table().size() + " images read from the feature cache; the "

@@ -34,7 +34,7 @@ final class TarGzArchive implements Archive {
         // The reader must not close the archive, nor read into the next entry.
         InputStream content = BoundedInputStream.builder().setInputStream(CloseShieldInputStream.wrap(tar))
                 .setMaxCount(entry.getSize()).get();
-        return new ArchiveEntry(entry.getName(), type, entry.getSize(), content);
+        return new ArchiveEntry(entry.getName(), type, entry.getSize(), UnreadableArchive.marking(content));
     }
 
     @Override

@@ -49,7 +49,7 @@ final class ZipArchive implements Archive {
         // A central directory can understate a size (a zip bomb); nothing beyond the declared size is inflated.
         current = BoundedInputStream.builder().setInputStream(zip.getInputStream(entry))
                 .setMaxCount(Math.max(0, entry.getSize())).get();
-        return new ArchiveEntry(entry.getName(), type, entry.getSize(), current);
+        return new ArchiveEntry(entry.getName(), type, entry.getSize(), UnreadableArchive.marking(current));
     }
 
     private void closeCurrent() throws IOException {
