@@ -18,11 +18,17 @@ public class ProblemException extends RuntimeException {
         this(status, title, detail, null);
     }
 
-    private ProblemException(int status, String title, String detail, List<Problem.FieldError> errors) {
+    public ProblemException(int status, String title, String detail, List<Problem.FieldError> errors) {
         super(detail);
         this.status = status;
         this.title = title;
         this.errors = errors;
+    }
+
+    /** A request body that is well-formed but wrong in one field, which the answer names. */
+    public static ProblemException badField(int status, String title, String field, String message) {
+        return new ProblemException(status, title, field + " " + message,
+                List.of(new Problem.FieldError(field, message)));
     }
 
     public Problem problem() {
@@ -31,8 +37,7 @@ public class ProblemException extends RuntimeException {
 
     /** A request body whose field is wrong in a way its own constraints cannot say, such as a combination. */
     public static ProblemException invalidField(String field, String message) {
-        return new ProblemException(400, "Bad Request", field + " " + message,
-                List.of(new Problem.FieldError(field, message)));
+        return badField(400, "Bad Request", field, message);
     }
 
     public static ProblemException notFound(String what, String id) {

@@ -50,6 +50,11 @@ public class JobProjection {
         return Optional.ofNullable(jobs.get(jobId)).map(JobHistory::view);
     }
 
+    /** Every job this replica has seen, as it is now. */
+    public List<JobView> views() {
+        return list(job -> true);
+    }
+
     /** The request first accepted under this tenant's idempotency key, if any. */
     public Optional<TrainingRequest> byIdempotencyKey(String tenant, String key) {
         return Optional.ofNullable(byIdempotencyKey.get(idempotencyIndex(tenant, key)));

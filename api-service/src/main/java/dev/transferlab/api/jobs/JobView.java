@@ -3,6 +3,7 @@ package dev.transferlab.api.jobs;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.transferlab.common.messages.BackboneSpec;
 import dev.transferlab.common.messages.EpochMetrics;
+import dev.transferlab.common.messages.ExtractionProgress;
 import dev.transferlab.common.messages.Hyperparameters;
 
 import java.time.Instant;
@@ -15,11 +16,13 @@ public record JobView(
         JobState state,
         String phase,
         String dataset,
+        String datasetId,
         BackboneSpec backbone,
         Hyperparameters hyperparameters,
         Instant submittedAt,
         Instant updatedAt,
         EpochMetrics latestMetrics,
+        ExtractionProgress extraction,
         String modelId,
         Integer bestEpoch,
         String reason,

@@ -1,8 +1,11 @@
 package dev.transferlab.api.jobs;
 
+import dev.transferlab.common.messages.ExtractionProgress;
 import dev.transferlab.common.messages.TrainingEvent;
 import dev.transferlab.common.messages.TrainingEventType;
 import dev.transferlab.common.messages.TrainingRequest;
+
+import java.util.Locale;
 
 /** How one event moves a job's view forward. Pure, so it is tested without a broker. */
 final class JobViews {
@@ -11,12 +14,13 @@ final class JobViews {
 
     static JobView next(JobView previous, TrainingEvent e, long eventCount) {
         JobView v = previous != null ? previous : new JobView(e.jobId(), e.tenant(), JobState.QUEUED, "queued", null,
-                null, null, e.timestamp(), e.timestamp(), null, null, null, null, false, 0);
+                null, null, null, e.timestamp(), e.timestamp(), null, null, null, null, null, false, 0);
         TrainingRequest request = e.request();
         JobState state = switch (e.type()) {
             case ACCEPTED -> JobState.QUEUED;
             case CANCEL_REQUESTED -> v.state();
-            case STARTED, RESUMED, EPOCH_COMPLETED, CHECKPOINTED -> JobState.RUNNING;
+            case STARTED, RESUMED, EXTRACTION_PROGRESS, FEATURE_CACHE_HIT, EPOCH_COMPLETED, CHECKPOINTED ->
+                    JobState.RUNNING;
             case COMPLETED -> JobState.COMPLETED;
             case FAILED -> JobState.FAILED;
             case CANCELLED -> JobState.CANCELLED;
@@ -25,20 +29,32 @@ final class JobViews {
             case ACCEPTED -> "queued";
             case STARTED -> e.message() != null ? e.message() : "started";
             case RESUMED -> "resumed after epoch " + e.epoch();
+            case EXTRACTION_PROGRESS -> extracting(e.extraction());
+            case FEATURE_CACHE_HIT -> "features from the cache";
             case EPOCH_COMPLETED -> "epoch " + e.metrics().epoch() + " of " + e.metrics().epochs();
             case CHECKPOINTED, CANCEL_REQUESTED -> v.phase();
             case COMPLETED, FAILED, CANCELLED -> e.type().wireName();
         };
         return new JobView(v.id(), v.tenant(), state, phase,
                 request != null ? request.dataset() : v.dataset(),
+                request != null ? request.datasetId() : v.datasetId(),
                 request != null ? request.backbone() : v.backbone(),
                 request != null ? request.hyperparameters() : v.hyperparameters(),
                 v.submittedAt(), e.timestamp(),
                 e.metrics() != null ? e.metrics() : v.latestMetrics(),
+                e.extraction() != null ? e.extraction() : v.extraction(),
                 e.modelId() != null ? e.modelId() : v.modelId(),
                 e.bestEpoch() != null ? e.bestEpoch() : v.bestEpoch(),
                 e.reason() != null ? e.reason() : v.reason(),
                 v.cancelRequested() || e.type() == TrainingEventType.CANCEL_REQUESTED,
                 eventCount);
+    }
+
+    private static String extracting(ExtractionProgress p) {
+        if (p == null) {
+            return "extracting features";
+        }
+        return String.format(Locale.ROOT, "extracting features: %d of %d images, %.1f images/s, ETA %.0f s", p.done(),
+                p.total(), p.imagesPerSecond(), p.etaSeconds());
     }
 }

@@ -4,6 +4,7 @@ import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.api.http.Tenants;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.TrainingEvent;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -57,6 +58,7 @@ public class TrainingJobResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
+    @Blocking // a dataset id is looked up in object storage
     public Uni<Response> submit(@Valid @NotNull(message = "a JSON body is required") TrainingJobSubmission request,
                                 @HeaderParam(Tenants.HEADER) String tenant,
                                 @HeaderParam("Idempotency-Key") @Size(min = 1, max = 255) String idempotencyKey,

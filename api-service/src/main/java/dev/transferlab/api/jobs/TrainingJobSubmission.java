@@ -9,7 +9,6 @@ import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
@@ -19,12 +18,17 @@ import java.util.Optional;
 /**
  * The body of {@code POST /v1/training-jobs}. Absent hyperparameters take the tutorial's defaults.
  *
- * @param dataset {@code s3://bucket/prefix}, or a prefix in the platform bucket, holding {@code train/<class>/…}
+ * Give exactly one of {@code dataset} and {@code datasetId}.
+ *
+ * @param dataset               a location: {@code s3://bucket/prefix}, or a prefix in the platform bucket, holding
+ *                              an ImageFolder tree
+ * @param datasetId             a dataset uploaded or registered through {@code /v1/datasets}
  * @param earlyStoppingPatience epochs without a better validation loss before training stops; absent: never stop early
  */
 public record TrainingJobSubmission(
-        @NotBlank @Size(max = 1024) @Pattern(regexp = "^(?!.*\\.\\.).*$", message = "must not contain '..'")
+        @Size(max = 1024) @Pattern(regexp = "^(?!.*\\.\\.).*$", message = "must not contain '..'")
         String dataset,
+        @Pattern(regexp = "ds-[a-z0-9]{1,40}", message = "must be a dataset id such as ds-3f2a…") String datasetId,
         @Min(1) @Max(1000) Integer epochs,
         @Min(1) @Max(65536) Integer batchSize,
         @DecimalMin(value = "0", inclusive = false) @DecimalMax("10") Double learningRate,

@@ -1,6 +1,8 @@
 package dev.transferlab.api.jobs;
 
+import dev.transferlab.api.datasets.DatasetManifests;
 import dev.transferlab.api.http.ProblemException;
+import dev.transferlab.common.dataset.DatasetManifest;
 import dev.transferlab.common.messages.CancelRequest;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.TrainingEvent;
@@ -44,6 +46,9 @@ public class TrainingJobs {
     @Inject
     JobProjection projection;
 
+    @Inject
+    DatasetManifests datasets;
+
     /** Keys being submitted on this replica right now, so two concurrent retries create one job. */
     private final Map<String, String> inFlightKeys = new ConcurrentHashMap<>();
 
@@ -53,8 +58,9 @@ public class TrainingJobs {
 
     public Uni<Submitted> submit(TrainingJobSubmission submission, String tenant, String idempotencyKey) {
         String jobId = "job-" + UUID.randomUUID();
-        TrainingRequest request = TrainingRequest.of(jobId, tenant, submission.dataset(), submission.backboneSpec(),
-                submission.hyperparameters(), submission.preprocessingSpec());
+        TrainingRequest request = TrainingRequest.of(jobId, tenant, location(submission, tenant),
+                submission.datasetId(), submission.backboneSpec(), submission.hyperparameters(),
+                submission.preprocessingSpec());
         if (idempotencyKey != null) {
             // The normalised request, so that spelling out a default is the same request as leaving it out.
             String hash = sha256(Messages.toJson(java.util.List.of(request.dataset(), request.backbone(),
@@ -117,5 +123,23 @@ public class TrainingJobs {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A dataset id stands for its manifest's location, so workers read one kind of reference. */
+    private String location(TrainingJobSubmission submission, String tenant) {
+        boolean byLocation = submission.dataset() != null && !submission.dataset().isBlank();
+        if (!byLocation && submission.datasetId() == null) {
+            throw ProblemException.badField(400, "Bad Request", "dataset",
+                    "must be given (a location), or else datasetId");
+        }
+        if (byLocation && submission.datasetId() != null) {
+            throw ProblemException.badField(400, "Bad Request", "datasetId", "cannot be given together with dataset");
+        }
+        if (byLocation) {
+            return submission.dataset();
+        }
+        return datasets.find(tenant, submission.datasetId()).map(DatasetManifest::location)
+                .orElseThrow(() -> ProblemException.badField(422, "Unprocessable Content", "datasetId",
+                        "names no dataset of tenant '" + tenant + "'"));
     }
 }

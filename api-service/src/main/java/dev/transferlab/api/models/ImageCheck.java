@@ -1,14 +1,8 @@
 package dev.transferlab.api.models;
 
 import dev.transferlab.api.http.ProblemException;
+import dev.transferlab.api.images.ImageFormats;
 
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.util.Iterator;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -29,19 +23,10 @@ final class ImageCheck {
             throw new ProblemException(413, "Content Too Large",
                     "the image is " + bytes.length + " bytes; the limit is " + maxBytes);
         }
-        String format = formatOf(bytes);
+        String format = ImageFormats.formatOf(bytes).orElse(null);
         if (format == null || !FORMATS.contains(format)) {
             throw new ProblemException(415, "Unsupported Media Type",
                     "the body is not a JPEG or PNG image" + (format == null ? "" : " (it is " + format + ")"));
-        }
-    }
-
-    private static String formatOf(byte[] bytes) {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            return readers.hasNext() ? readers.next().getFormatName().toLowerCase(Locale.ROOT) : null;
-        } catch (IOException e) {
-            return null;
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.transferlab.api.jobs;
 
 import dev.transferlab.common.messages.BackboneSpec;
 import dev.transferlab.common.messages.EpochMetrics;
+import dev.transferlab.common.messages.ExtractionProgress;
 import dev.transferlab.common.messages.Hyperparameters;
 import dev.transferlab.common.messages.TrainingEvent;
 import dev.transferlab.common.messages.TrainingEventType;
@@ -47,6 +48,23 @@ class JobViewsTest {
         assertThat(done.modelId()).isEqualTo("job-1");
         assertThat(done.latestMetrics().epoch()).isEqualTo(1);
         assertThat(done.events()).isEqualTo(4);
+    }
+
+    @Test
+    void extractionProgressAndCacheHitsKeepTheJobRunningAndShowInItsPhase() {
+        JobProjection projection = new JobProjection();
+        projection.apply(event(0, TrainingEventType.ACCEPTED));
+        projection.apply(event(1, TrainingEventType.STARTED));
+        projection.apply(TrainingEvent.builder("job-1", "default", 2, TrainingEventType.EXTRACTION_PROGRESS)
+                .extraction(new ExtractionProgress(40, 100, 2, 12.5, 4.8, null, null)).build());
+        JobView extracting = projection.view("job-1").orElseThrow();
+        assertThat(extracting.state()).isEqualTo(JobState.RUNNING);
+        assertThat(extracting.phase()).isEqualTo("extracting features: 40 of 100 images, 12.5 images/s, ETA 5 s");
+        assertThat(extracting.extraction().skipped()).isEqualTo(2);
+
+        projection.apply(TrainingEvent.builder("job-1", "default", 3, TrainingEventType.FEATURE_CACHE_HIT).build());
+        assertThat(projection.view("job-1").orElseThrow().phase()).isEqualTo("features from the cache");
+        assertThat(projection.views()).extracting(JobView::id).containsExactly("job-1");
     }
 
     @Test

@@ -26,7 +26,8 @@ public record TrainingEvent(
         String modelId,
         Map<String, String> artifacts,
         Integer bestEpoch,
-        String reason) {
+        String reason,
+        ExtractionProgress extraction) {
 
     public static Builder builder(String jobId, String tenant, TrainingEventType type) {
         return new Builder(jobId, tenant, type);
@@ -44,6 +45,7 @@ public record TrainingEvent(
         private Map<String, String> artifacts;
         private Integer bestEpoch;
         private String reason;
+        private ExtractionProgress extraction;
 
         private Builder(String jobId, String tenant, TrainingEventType type) {
             this.jobId = jobId;
@@ -86,9 +88,15 @@ public record TrainingEvent(
             return this;
         }
 
+        /** On extraction-progress and feature-cache-hit: how far the features are. */
+        public Builder extraction(ExtractionProgress extraction) {
+            this.extraction = extraction;
+            return this;
+        }
+
         public TrainingEvent build() {
             return new TrainingEvent(Messages.SCHEMA_VERSION, type, eventId(), jobId, tenant, Instant.now(), message,
-                    request, metrics, epoch, modelId, artifacts, bestEpoch, reason);
+                    request, metrics, epoch, modelId, artifacts, bestEpoch, reason, extraction);
         }
 
         private String eventId() {
@@ -96,6 +104,7 @@ public record TrainingEvent(
             return switch (type) {
                 // A job resumed twice from the same checkpoint resumed once, as far as anyone can tell.
                 case EPOCH_COMPLETED, CHECKPOINTED, RESUMED -> id + ":" + epoch;
+                case EXTRACTION_PROGRESS -> id + ":" + extraction.done();
                 default -> id;
             };
         }

@@ -7,7 +7,12 @@ import java.util.Arrays;
 import java.util.Locale;
 
 public enum TrainingEventType {
-    ACCEPTED, STARTED, RESUMED, EPOCH_COMPLETED, CHECKPOINTED, CANCEL_REQUESTED, COMPLETED, FAILED, CANCELLED;
+    ACCEPTED, STARTED, RESUMED,
+    /** Images through the backbone so far, with rate and ETA; the last one of a job has done == total. */
+    EXTRACTION_PROGRESS,
+    /** The job's features came from the feature cache: the backbone does no work for it. */
+    FEATURE_CACHE_HIT,
+    EPOCH_COMPLETED, CHECKPOINTED, CANCEL_REQUESTED, COMPLETED, FAILED, CANCELLED;
 
     /** Name on the wire and as the SSE {@code event:} field, e.g. {@code epoch-completed}. */
     @JsonValue

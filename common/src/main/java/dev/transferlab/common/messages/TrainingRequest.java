@@ -12,6 +12,8 @@ import java.time.Instant;
  *                       the platform bucket
  * @param preprocessing  how images become backbone input; null (from an older sender) means
  *                       {@link PreprocessingSpec#imagenet()}
+ * @param datasetId      the registered dataset the location belongs to, or null when the job names a bare location;
+ *                       the worker reads the dataset's manifest for its content hash
  * @param idempotencyKey the client's {@code Idempotency-Key}, if it sent one, with {@code submissionSha256} (a hash
  *                       of what it submitted): any api-service replica that reads this request's accepted event can
  *                       then answer a retry with the original job
@@ -27,6 +29,7 @@ public record TrainingRequest(
         BackboneSpec backbone,
         Hyperparameters hyperparameters,
         PreprocessingSpec preprocessing,
+        String datasetId,
         String idempotencyKey,
         String submissionSha256) {
 
@@ -34,18 +37,19 @@ public record TrainingRequest(
 
     public static TrainingRequest of(String jobId, String tenant, String dataset, BackboneSpec backbone,
                                      Hyperparameters hyperparameters) {
-        return of(jobId, tenant, dataset, backbone, hyperparameters, PreprocessingSpec.imagenet());
+        return of(jobId, tenant, dataset, null, backbone, hyperparameters, PreprocessingSpec.imagenet());
     }
 
-    public static TrainingRequest of(String jobId, String tenant, String dataset, BackboneSpec backbone,
-                                     Hyperparameters hyperparameters, PreprocessingSpec preprocessing) {
+    public static TrainingRequest of(String jobId, String tenant, String dataset, String datasetId,
+                                     BackboneSpec backbone, Hyperparameters hyperparameters,
+                                     PreprocessingSpec preprocessing) {
         return new TrainingRequest(Messages.SCHEMA_VERSION, TYPE, jobId, tenant, Instant.now(), dataset, backbone,
-                hyperparameters, preprocessing, null, null);
+                hyperparameters, preprocessing, datasetId, null, null);
     }
 
     public TrainingRequest withIdempotency(String key, String submissionSha256) {
         return new TrainingRequest(schemaVersion, type, jobId, tenant, timestamp, dataset, backbone, hyperparameters,
-                preprocessing, key, submissionSha256);
+                preprocessing, datasetId, key, submissionSha256);
     }
 
     public PreprocessingSpec preprocessingOrDefault() {

@@ -1,5 +1,9 @@
 package dev.transferlab.common.model;
 
+import dev.transferlab.common.dataset.ContentHash;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -20,6 +24,13 @@ public record PreprocessingSpec(int resize, int crop, boolean normalize, List<Do
     /** Resize the shorter side to {@code resize} and crop 224, normalised with the ImageNet mean and std or not. */
     public static PreprocessingSpec of(int resize, boolean normalize) {
         return new PreprocessingSpec(resize, 224, normalize, IMAGENET_MEAN, IMAGENET_STD);
+    }
+
+    /** A short, stable name of these settings for cache keys: features computed with other settings differ. */
+    public String fingerprint() {
+        String canonical = resize + "/" + crop + "/" + normalize + "/" + mean + "/" + std;
+        byte[] digest = ContentHash.sha256().digest(canonical.getBytes(StandardCharsets.UTF_8));
+        return "r" + resize + "-c" + crop + (normalize ? "-n" : "") + "-" + HexFormat.of().formatHex(digest, 0, 6);
     }
 
     /** The tutorial exactly: no normalisation. */

@@ -13,14 +13,18 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +35,8 @@ import java.util.Optional;
 
 /** The one client both services use for object storage. */
 public final class ObjectStore implements AutoCloseable {
+    private static final int DELETE_BATCH = 1000;
+
     private final S3Client s3;
     private final String defaultBucket;
 
@@ -100,6 +106,21 @@ public final class ObjectStore implements AutoCloseable {
                 RequestBody.fromFile(file));
     }
 
+    /** Streams {@code length} bytes to the object; the SDK buffers only what a retry needs, never the whole body. */
+    public void put(ObjectLocation location, InputStream in, long length, String contentType) {
+        s3.putObject(b -> b.bucket(location.bucket()).key(location.key()).contentType(contentType),
+                RequestBody.fromInputStream(in, length));
+    }
+
+    /** The object's content as a stream the caller closes, or empty when neither it nor its bucket exists. */
+    public Optional<InputStream> open(ObjectLocation location) {
+        try {
+            return Optional.of(s3.getObject(b -> b.bucket(location.bucket()).key(location.key())));
+        } catch (NoSuchKeyException | NoSuchBucketException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The object's bytes, or empty when neither it nor its bucket exists. */
     public Optional<byte[]> get(ObjectLocation location) {
         try {
@@ -148,8 +169,34 @@ public final class ObjectStore implements AutoCloseable {
         }
     }
 
+    /** The "folders" directly under a prefix, as full key prefixes ending in '/'. */
+    public List<String> listFolders(ObjectLocation prefix) {
+        try {
+            return s3.listObjectsV2Paginator(b -> b.bucket(prefix.bucket()).prefix(prefix.key()).delimiter("/"))
+                    .commonPrefixes().stream().map(CommonPrefix::prefix).toList();
+        } catch (NoSuchBucketException e) {
+            return List.of();
+        }
+    }
+
     public void delete(ObjectLocation location) {
         s3.deleteObject(b -> b.bucket(location.bucket()).key(location.key()));
+    }
+
+    /** Deletes every object under a prefix, a thousand per request (the S3 API's limit). */
+    public void deleteAll(ObjectLocation prefix) {
+        List<S3Object> objects = list(prefix);
+        for (int from = 0; from < objects.size(); from += DELETE_BATCH) {
+            List<ObjectIdentifier> batch = objects.subList(from, Math.min(objects.size(), from + DELETE_BATCH))
+                    .stream().map(o -> ObjectIdentifier.builder().key(o.key()).build()).toList();
+            DeleteObjectsResponse response = s3.deleteObjects(b -> b.bucket(prefix.bucket())
+                    .delete(d -> d.objects(batch).quiet(true)));
+            if (response.hasErrors() && !response.errors().isEmpty()) {
+                throw new IllegalStateException("could not delete " + response.errors().size() + " objects under "
+                        + prefix + ", e.g. " + response.errors().get(0).key() + ": "
+                        + response.errors().get(0).message());
+            }
+        }
     }
 
     @Override

@@ -47,7 +47,30 @@ public final class StorageLayout {
         return "backbones/sources/" + sha256OfSource;
     }
 
-    public static String datasetPrefix(String tenant, String name) {
-        return "datasets/" + tenant + "/" + name + "/";
+    public static String tenantDatasets(String tenant) {
+        return "datasets/" + tenant + "/";
+    }
+
+    public static String datasetPrefix(String tenant, String datasetId) {
+        return tenantDatasets(tenant) + datasetId + "/";
+    }
+
+    /** Written last: a dataset whose manifest exists is complete. */
+    public static String datasetManifest(String tenant, String datasetId) {
+        return datasetPrefix(tenant, datasetId) + MANIFEST;
+    }
+
+    /** An uploaded dataset's files, under their paths in the archive. */
+    public static String datasetFiles(String tenant, String datasetId) {
+        return datasetPrefix(tenant, datasetId) + "files/";
+    }
+
+    /**
+     * Cached backbone features of a dataset: valid for exactly these images, backbone weights and preprocessing, so
+     * all three are in the key. Per tenant, so that one tenant cannot learn from cache hits what another uploaded.
+     */
+    public static String featureCache(String tenant, String datasetHash, String backboneSha256,
+                                      String preprocessingId) {
+        return "features/" + tenant + "/" + datasetHash + "/" + backboneSha256 + "/" + preprocessingId + ".features";
     }
 }

@@ -21,7 +21,7 @@ class MessagesTest {
 
     @Test
     void aTorchScriptBackboneAndItsPreprocessingRoundTrip() {
-        TrainingRequest request = TrainingRequest.of("job-2", "acme", "s3://b/d/",
+        TrainingRequest request = TrainingRequest.of("job-2", "acme", "s3://b/d/", null,
                 BackboneSpec.torchScript("s3://b/m.pt", "ab".repeat(32)), Hyperparameters.defaults(),
                 PreprocessingSpec.of(256, false));
         String json = Messages.toJson(request);
@@ -52,6 +52,23 @@ class MessagesTest {
         assertThat(json).contains("\"type\":\"epoch-completed\"", "\"schemaVersion\":1", "\"eventId\":\"job-1:epoch-completed:2\"",
                 "\"tenant\":\"acme\"").doesNotContain("\"reason\"");
         assertThat(Messages.fromJson(json, TrainingEvent.class)).isEqualTo(event);
+    }
+
+    @Test
+    void extractionEventsCarryTheirProgressAndAnOlderRequestWithoutDatasetIdStillReads() {
+        TrainingEvent event = TrainingEvent.builder("job-1", "acme", TrainingEventType.EXTRACTION_PROGRESS)
+                .extraction(new ExtractionProgress(40, 100, 1, 12.5, 4.8, null, null)).build();
+        String json = Messages.toJson(event);
+        assertThat(json).contains("\"type\":\"extraction-progress\"", "\"done\":40").doesNotContain("skippedFiles");
+        assertThat(Messages.fromJson(json, TrainingEvent.class)).isEqualTo(event);
+        assertThat(TrainingEventType.fromWireName("feature-cache-hit")).isEqualTo(TrainingEventType.FEATURE_CACHE_HIT);
+
+        TrainingRequest old = Messages.fromJson("{\"schemaVersion\":1,\"type\":\"training-request\",\"jobId\":\"j\","
+                + "\"tenant\":\"t\",\"dataset\":\"s3://b/d/\"}", TrainingRequest.class);
+        assertThat(old.datasetId()).isNull();
+        TrainingRequest byId = TrainingRequest.of("j", "t", "s3://b/d/", "ds-1", BackboneSpec.densenet121(),
+                Hyperparameters.defaults(), PreprocessingSpec.imagenet());
+        assertThat(Messages.fromJson(Messages.toJson(byId), TrainingRequest.class).datasetId()).isEqualTo("ds-1");
     }
 
     @Test

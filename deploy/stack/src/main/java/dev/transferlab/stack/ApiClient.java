@@ -55,6 +55,19 @@ public final class ApiClient {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
+    public Answer postFile(String path, java.nio.file.Path file, String contentType) {
+        try {
+            return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
+                    .POST(HttpRequest.BodyPublishers.ofFile(file)));
+        } catch (java.io.FileNotFoundException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Answer delete(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).DELETE());
+    }
+
     /** Reads a job's event stream until the server ends it, handing each event to {@code onEvent}. */
     public void followEvents(String jobId, Consumer<SseEvent> onEvent) {
         followEvents(jobId, null, onEvent);

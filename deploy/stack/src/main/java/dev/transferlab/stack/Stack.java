@@ -44,8 +44,10 @@ public final class Stack implements AutoCloseable {
             shared.put("transferlab.s3.secret-key", infra.secretKey());
             shared.put("transferlab.s3.bucket", BUCKET);
             Path logs = options.dataDir().resolve("logs");
+            Map<String, String> apiConfig = new LinkedHashMap<>(shared);
+            apiConfig.putAll(options.apiConfig());
             api = ServiceProcess.start("api-service", options.home().resolve(
-                    "api-service/target/quarkus-app/quarkus-run.jar"), port(options.apiPort()), shared, logs,
+                    "api-service/target/quarkus-app/quarkus-run.jar"), port(options.apiPort()), apiConfig, logs,
                     Duration.ofSeconds(90));
             Map<String, String> workerConfig = new LinkedHashMap<>(shared);
             workerConfig.put("transferlab.backbone.cache-dir", options.dataDir().resolve("backbone-cache").toString());

@@ -1,86 +1,85 @@
 package dev.transferlab.worker.jobs;
 
+import dev.transferlab.common.dataset.ContentHash;
+import dev.transferlab.common.dataset.DatasetManifest;
+import dev.transferlab.common.dataset.ImageFolderLayout;
+import dev.transferlab.common.messages.Messages;
+import dev.transferlab.common.messages.TrainingRequest;
 import dev.transferlab.common.storage.ObjectLocation;
 import dev.transferlab.common.storage.ObjectStore;
+import dev.transferlab.common.storage.StorageLayout;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
-/** Reads the layout of an ImageFolder dataset ({@code train/<class>/…}, optional {@code val/<class>/…}). */
+/**
+ * Lists a job's dataset and places its images by the layout rules the API reports with ({@link ImageFolderLayout}).
+ * Every file that is not hidden is a candidate image; one that does not decode is skipped later, with its reason.
+ */
 public final class ImageFolderLister {
-    private static final List<String> IMAGE_SUFFIXES = List.of(".jpg", ".jpeg", ".png");
-
     private final ObjectStore store;
 
     public ImageFolderLister(ObjectStore store) {
         this.store = store;
     }
 
-    public ImageFolder list(ObjectLocation dataset) {
-        ObjectLocation root = dataset.asPrefix();
-        Split train = split(root.child("train/"));
-        if (train.byClass.isEmpty()) {
-            throw new JobFailure("no images found under " + root.child("train/")
-                    + ": a dataset needs train/<class>/<image> objects (JPEG or PNG)");
-        }
-        if (train.byClass.size() < 2) {
-            throw new JobFailure("the dataset at " + root + " has only one class (" + train.byClass.firstKey()
-                    + "); a classifier needs at least two classes under train/");
-        }
-        List<String> classes = new ArrayList<>(train.byClass.keySet());
-        Split validation = split(root.child("val/"));
-        TreeSet<String> unknown = new TreeSet<>(validation.byClass.keySet());
-        unknown.removeAll(classes);
-        if (!unknown.isEmpty()) {
-            throw new JobFailure("val/ has classes that train/ lacks: " + unknown);
-        }
-        return new ImageFolder(classes, train.items(classes), validation.items(classes),
-                train.skipped + validation.skipped);
-    }
-
-    private Split split(ObjectLocation prefix) {
-        Split split = new Split();
-        for (S3Object object : store.list(prefix)) {
-            String relative = object.key().substring(prefix.key().length());
-            String[] parts = relative.split("/");
-            if (parts.length != 2 || isHidden(parts[0]) || isHidden(parts[1])) {
-                continue;
+    public ImageFolder list(TrainingRequest request) {
+        ObjectLocation root = store.locate(request.dataset()).asPrefix();
+        Map<String, S3Object> objects = new HashMap<>();
+        for (S3Object object : store.list(root)) {
+            String path = object.key().substring(root.key().length());
+            if (!path.isEmpty() && !path.endsWith("/") && !ImageFolderLayout.isHidden(path)) {
+                objects.put(path, object);
             }
-            if (!isImageName(parts[1])) {
-                split.skipped++;
-                continue;
-            }
-            split.byClass.computeIfAbsent(parts[0], c -> new ArrayList<>())
-                    .add(new ObjectLocation(prefix.bucket(), object.key()));
         }
-        return split;
-    }
-
-    private static boolean isHidden(String name) {
-        return name.startsWith(".") || name.equals("__MACOSX");
-    }
-
-    private static boolean isImageName(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        return IMAGE_SUFFIXES.stream().anyMatch(lower::endsWith);
-    }
-
-    private static final class Split {
-        final TreeMap<String, List<ObjectLocation>> byClass = new TreeMap<>();
-        int skipped;
-
-        List<ImageFolder.Item> items(List<String> classes) {
-            List<ImageFolder.Item> items = new ArrayList<>();
-            for (Map.Entry<String, List<ObjectLocation>> e : byClass.entrySet()) {
-                int label = classes.indexOf(e.getKey());
-                e.getValue().forEach(location -> items.add(new ImageFolder.Item(location, label)));
+        ImageFolderLayout.Resolved layout = ImageFolderLayout.resolve(objects.keySet());
+        layout.problem().ifPresent(problem -> {
+            throw new JobFailure(problem + " (under " + root + ")");
+        });
+        ObjectLocation base = root.child(layout.root());
+        String validationSplit = layout.validationSplit().orElse(null);
+        List<ImageFolder.Item> train = new ArrayList<>();
+        List<ImageFolder.Item> validation = new ArrayList<>();
+        TreeMap<String, String> fingerprints = new TreeMap<>();
+        layout.placed().forEach((path, placement) -> {
+            ImageFolder.Item item = new ImageFolder.Item(base.child(path), path,
+                    layout.classes().indexOf(placement.className()));
+            if (placement.split().equals(ImageFolderLayout.TRAIN)) {
+                train.add(item);
+            } else if (placement.split().equals(validationSplit)) {
+                validation.add(item);
             }
-            return items;
+            S3Object object = objects.get(layout.root() + path);
+            fingerprints.put(path, object.eTag() + "/" + object.size());
+        });
+        String hash = uploadedContentHash(request).orElseGet(() -> ContentHash.of(ContentHash.LISTING, fingerprints));
+        return new ImageFolder(layout.classes(), train, validation, hash);
+    }
+
+    /**
+     * An uploaded dataset's hash covers its files' contents, so a re-upload of the same files finds the same cached
+     * features. Registered data may have changed since it was registered: its listing is hashed afresh instead.
+     */
+    private Optional<String> uploadedContentHash(TrainingRequest request) {
+        if (request.datasetId() == null) {
+            return Optional.empty();
+        }
+        byte[] json = store.get(store.inDefaultBucket(StorageLayout.datasetManifest(request.tenant(),
+                request.datasetId()))).orElseThrow(() -> new JobFailure("dataset " + request.datasetId()
+                + " no longer exists"));
+        try {
+            DatasetManifest manifest = Messages.mapper().readValue(json, DatasetManifest.class);
+            return manifest.kind() == DatasetManifest.Kind.UPLOAD ? Optional.of(manifest.contentHash())
+                    : Optional.empty();
+        } catch (IOException e) {
+            throw new JobFailure("the manifest of dataset " + request.datasetId() + " is unreadable: "
+                    + e.getMessage(), e);
         }
     }
 }

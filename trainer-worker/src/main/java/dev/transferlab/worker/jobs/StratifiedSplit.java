@@ -1,5 +1,7 @@
 package dev.transferlab.worker.jobs;
 
+import dev.transferlab.common.dataset.StratifiedCounts;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -9,8 +11,7 @@ import java.util.TreeMap;
 import java.util.function.ToIntFunction;
 
 /**
- * Holds out the same fraction of every class, reproducibly for a seed, keeping at least one training example per
- * class (and one held out when the class has two or more and the fraction is positive).
+ * Holds out the same fraction of every class, reproducibly for a seed, as many as {@link StratifiedCounts} says.
  */
 public final class StratifiedSplit {
     private StratifiedSplit() {
@@ -28,11 +29,7 @@ public final class StratifiedSplit {
         for (List<T> group : byLabel.values()) {
             List<T> shuffled = new ArrayList<>(group);
             Collections.shuffle(shuffled, random);
-            int held = (int) Math.round(shuffled.size() * fraction);
-            if (fraction > 0 && shuffled.size() >= 2) {
-                held = Math.max(1, held);
-            }
-            held = Math.min(held, shuffled.size() - 1);
+            int held = StratifiedCounts.heldOut(shuffled.size(), fraction);
             validation.addAll(shuffled.subList(0, held));
             train.addAll(shuffled.subList(held, shuffled.size()));
         }

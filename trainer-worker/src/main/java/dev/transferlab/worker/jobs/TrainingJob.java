@@ -16,6 +16,7 @@ import dev.transferlab.worker.ml.HeadCheckpoint;
 import dev.transferlab.worker.ml.HeadTrainer;
 import dev.transferlab.worker.ml.ImagePreprocessor;
 import dev.transferlab.worker.ml.TrainingHooks;
+import dev.transferlab.worker.ml.LabelledFeatures;
 import dev.transferlab.worker.ml.TrainingOutcome;
 
 import java.time.Instant;
@@ -41,17 +42,17 @@ public final class TrainingJob {
     private final CheckpointStore checkpoints;
     private final Device device;
     private final Cancellations cancellations;
-    private final int featureBatchSize;
+    private final FeatureSettings featureSettings;
 
     public TrainingJob(ObjectStore store, BackboneProvider backbones, ModelRepository models, Device device,
-                       Cancellations cancellations, int featureBatchSize) {
+                       Cancellations cancellations, FeatureSettings featureSettings) {
         this.store = store;
         this.backbones = backbones;
         this.models = models;
         this.checkpoints = new CheckpointStore(store);
         this.device = device;
         this.cancellations = cancellations;
-        this.featureBatchSize = featureBatchSize;
+        this.featureSettings = featureSettings;
     }
 
     /** How the job ended, for the caller's log and for tests. */
@@ -97,7 +98,20 @@ public final class TrainingJob {
                         : "extracting features with backbone " + request.backbone().name() + ", weights from "
                         + backbone.origin() + " (stored at " + backbone.weightsSource() + ")")));
 
-        ImageFolder dataset = new ImageFolderLister(store).list(store.locate(request.dataset()));
+        ImageFolder dataset = new ImageFolderLister(store).list(request);
+        PreprocessingSpec preprocessing = request.preprocessingOrDefault();
+        DatasetFeatures.Result features = new DatasetFeatures(store, featureSettings).features(request.tenant(),
+                dataset, backbone, preprocessing,
+                progress -> events.publish(TrainingEventType.EXTRACTION_PROGRESS, b -> b.extraction(progress)),
+                () -> cancellations.throwIfCancelled(request.jobId()));
+        LOG.info(() -> request.jobId() + ": " + (features.fromCache() ? "features read from the cache "
+                + features.cacheKey() + ", no images through the backbone" : features.table().size()
+                + " images through the backbone, features cached at " + features.cacheKey()));
+        if (features.fromCache()) {
+            events.publish(TrainingEventType.FEATURE_CACHE_HIT, b -> b.extraction(features.summary())
+                    .message("features of " + features.table().size() + " images read from the feature cache; the "
+                            + "backbone does no work for this job"));
+        }
         List<ImageFolder.Item> train = dataset.train();
         List<ImageFolder.Item> validation = dataset.validation();
         if (validation.isEmpty()) {
@@ -106,18 +120,15 @@ public final class TrainingJob {
             train = parts.train();
             validation = parts.validation();
         }
-        PreprocessingSpec preprocessing = request.preprocessingOrDefault();
-        FeatureExtraction extraction = new FeatureExtraction(store, new ImagePreprocessor(preprocessing),
-                backbone.backbone(), featureBatchSize, () -> cancellations.throwIfCancelled(request.jobId()));
-        FeatureExtraction.Result trainFeatures = extraction.extract(train);
-        FeatureExtraction.Result validationFeatures = extraction.extract(validation);
-        int skipped = trainFeatures.skipped().size() + validationFeatures.skipped().size();
-        if (trainFeatures.features().labels().length == 0) {
+        LabelledFeatures trainFeatures = features.table().labelled(train);
+        LabelledFeatures validationFeatures = features.table().labelled(validation);
+        int skipped = features.table().skipped().size();
+        if (trainFeatures.size() == 0) {
             throw new JobFailure("none of the " + train.size() + " training images could be decoded; first error: "
-                    + trainFeatures.skipped().get(0));
+                    + features.table().skipped().get(0).path() + ": " + features.table().skipped().get(0).reason());
         }
 
-        TrainingOutcome outcome = new HeadTrainer(device).train(trainFeatures.features(), validationFeatures.features(),
+        TrainingOutcome outcome = new HeadTrainer(device).train(trainFeatures, validationFeatures,
                 dataset.classes().size(), request.hyperparameters(), resumeFrom, new TrainingHooks() {
                     @Override
                     public void beforeBatch() {
@@ -137,7 +148,7 @@ public final class TrainingJob {
         ModelManifest manifest = new ModelManifest(Messages.SCHEMA_VERSION, request.jobId(), request.jobId(),
                 request.tenant(), Instant.now(), dataset.classes(), request.backbone(), backbone.weightsSource(),
                 backbone.sha256(), preprocessing, request.hyperparameters(), request.dataset(),
-                trainFeatures.features().labels().length, validationFeatures.features().labels().length,
+                trainFeatures.size(), validationFeatures.size(),
                 outcome.bestEpoch(), outcome.epochs(),
                 store.inDefaultBucket(StorageLayout.modelHeadWeights(request.tenant(), request.jobId())).toString());
         Map<String, String> artifacts = models.save(manifest, outcome.headWeights());

@@ -8,8 +8,10 @@ import dev.transferlab.worker.backbone.BackboneSettings;
 import dev.transferlab.worker.backbone.BackboneWeightsStore;
 import dev.transferlab.worker.inference.ModelPredictor;
 import dev.transferlab.worker.jobs.Cancellations;
+import dev.transferlab.worker.jobs.FeatureSettings;
 import dev.transferlab.worker.jobs.ModelRepository;
 import dev.transferlab.worker.jobs.TrainingJob;
+import dev.transferlab.worker.ml.DecodePipeline;
 import dev.transferlab.worker.ml.Devices;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -19,6 +21,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /** Wires the framework-free engine to this service's configuration. */
@@ -91,8 +94,13 @@ public class WorkerComponents {
     @ApplicationScoped
     TrainingJob trainingJob(ObjectStore store, BackboneProvider backbones, ModelRepository models, Device device,
                             Cancellations cancellations,
-                            @ConfigProperty(name = "transferlab.features.batch-size") int batchSize) {
-        return new TrainingJob(store, backbones, models, device, cancellations, batchSize);
+                            @ConfigProperty(name = "transferlab.features.batch-size") int batchSize,
+                            @ConfigProperty(name = "transferlab.features.decode-threads") int decodeThreads,
+                            @ConfigProperty(name = "transferlab.features.progress-interval") Duration progressEvery) {
+        int threads = decodeThreads > 0 ? decodeThreads : DecodePipeline.defaultThreads();
+        LOG.infof("features: batches of %d images, %d decoding threads", batchSize, threads);
+        return new TrainingJob(store, backbones, models, device, cancellations, new FeatureSettings(batchSize,
+                threads, progressEvery));
     }
 
     @Produces

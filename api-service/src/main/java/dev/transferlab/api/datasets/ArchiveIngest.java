@@ -1,0 +1,100 @@
+package dev.transferlab.api.datasets;
+
+import dev.transferlab.api.datasets.archive.Archive;
+import dev.transferlab.api.datasets.archive.ArchiveEntry;
+import dev.transferlab.api.images.ImageFormats;
+import dev.transferlab.common.dataset.ContentHash;
+import dev.transferlab.common.dataset.ImageFolderLayout;
+import dev.transferlab.common.dataset.SkippedFile;
+import dev.transferlab.common.storage.ObjectLocation;
+import dev.transferlab.common.storage.ObjectStore;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.security.DigestInputStream;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Moves one archive's images into object storage, entry by entry: each file is checked, its first bytes tell whether
+ * it is an image, and an image streams on to the store with its SHA-256 taken on the way. At most one entry is in
+ * flight, and only through a small buffer.
+ */
+final class ArchiveIngest {
+
+    /** An image now in the store. */
+    record StoredImage(String sha256, long size) {
+    }
+
+    private final ObjectStore store;
+    private final ObjectLocation files;
+    private final UploadLimits.Tally tally;
+    private final Map<String, StoredImage> images = new TreeMap<>();
+    private final List<SkippedFile> skipped = new ArrayList<>();
+    private final Set<String> seen = new HashSet<>();
+
+    ArchiveIngest(ObjectStore store, ObjectLocation files, UploadLimits limits) {
+        this.store = store;
+        this.files = files;
+        this.tally = limits.tally();
+    }
+
+    Map<String, StoredImage> images() {
+        return images;
+    }
+
+    /** Files that are not images; hidden files are ignored without a word. */
+    List<SkippedFile> skipped() {
+        return skipped;
+    }
+
+    void readAll(Archive archive) throws IOException {
+        for (ArchiveEntry entry = archive.next(); entry != null; entry = archive.next()) {
+            String path = EntryNames.safePath(entry.name());
+            switch (entry.type()) {
+                case LINK -> throw EntryNames.refused(entry.name(), "is a link; archives may hold only files and "
+                        + "folders");
+                case OTHER -> throw EntryNames.refused(entry.name(), "is not a regular file");
+                case DIRECTORY -> {
+                    continue;
+                }
+                case FILE -> {
+                    if (!path.isEmpty()) {
+                        file(path, entry);
+                    }
+                }
+            }
+        }
+    }
+
+    private void file(String path, ArchiveEntry entry) throws IOException {
+        tally.file(path, entry.size());
+        if (ImageFolderLayout.isHidden(path)) {
+            return;
+        }
+        if (!seen.add(path)) {
+            throw EntryNames.refused(entry.name(), "appears twice");
+        }
+        if (entry.size() < 0) {
+            throw EntryNames.refused(entry.name(), "has no declared size");
+        }
+        BufferedInputStream in = new BufferedInputStream(entry.content(), ImageFormats.HEADER_BYTES);
+        in.mark(ImageFormats.HEADER_BYTES);
+        byte[] header = in.readNBytes(ImageFormats.HEADER_BYTES);
+        in.reset();
+        Optional<String> format = ImageFormats.formatOf(header).filter(ImageFormats.DATASET_FORMATS::contains);
+        if (format.isEmpty()) {
+            skipped.add(new SkippedFile(path, "not an image: no JPEG, PNG, GIF, BMP or TIFF signature"));
+            return;
+        }
+        DigestInputStream digest = new DigestInputStream(in, ContentHash.sha256());
+        store.put(files.child(path), digest, entry.size(), "image/" + format.get());
+        images.put(path, new StoredImage(HexFormat.of().formatHex(digest.getMessageDigest().digest()), entry.size()));
+    }
+}

@@ -1,0 +1,50 @@
+package dev.transferlab.api.datasets;
+
+import dev.transferlab.api.http.ProblemException;
+import dev.transferlab.api.jobs.JobProjection;
+import dev.transferlab.api.jobs.JobState;
+import dev.transferlab.api.jobs.JobView;
+import dev.transferlab.common.dataset.DatasetManifest;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.List;
+import java.util.Set;
+
+/** Looking datasets up, and deleting one that no queued or running job needs. */
+@ApplicationScoped
+public class Datasets {
+    private static final Set<JobState> ACTIVE = Set.of(JobState.QUEUED, JobState.RUNNING);
+
+    @Inject
+    DatasetManifests manifests;
+
+    @Inject
+    JobProjection jobs;
+
+    public DatasetManifest get(String tenant, String id) {
+        return manifests.get(tenant, id);
+    }
+
+    public List<DatasetManifest> list(String tenant) {
+        return manifests.list(tenant).stream().map(DatasetManifest::summary).toList();
+    }
+
+    /**
+     * Refused (409) while a job that this replica knows of is queued or running on the dataset, named by id or by its
+     * location: deleting its files would fail the job halfway.
+     */
+    public void delete(String tenant, String id) {
+        DatasetManifest manifest = manifests.get(tenant, id);
+        List<String> using = jobs.views().stream()
+                .filter(job -> ACTIVE.contains(job.state()) && job.tenant().equals(tenant))
+                .filter(job -> id.equals(job.datasetId())
+                        || job.dataset() != null && job.dataset().startsWith(manifest.location()))
+                .map(JobView::id).sorted().toList();
+        if (!using.isEmpty()) {
+            throw new ProblemException(409, "Conflict", "dataset " + id + " is in use by " + using.size()
+                    + " queued or running job(s): " + String.join(", ", using) + "; delete it when they end");
+        }
+        manifests.delete(tenant, id);
+    }
+}

@@ -1,0 +1,237 @@
+package dev.transferlab.api.datasets;
+
+import dev.transferlab.api.http.ProblemException;
+import dev.transferlab.common.dataset.DatasetManifest;
+import dev.transferlab.common.dataset.SkippedFile;
+import dev.transferlab.common.storage.ObjectStore;
+import dev.transferlab.common.storage.S3Settings;
+import dev.transferlab.common.storage.StorageLayout;
+import dev.transferlab.infra.InfraProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Uploads and registrations against a real S3 server (S3Proxy), without the HTTP layer. */
+class DatasetUploadsIT {
+    private static final String TENANT = "uploads-it";
+    private static final UploadLimits LIMITS = new UploadLimits(200_000, 100_000, 50_000, 40, 3);
+
+    @TempDir
+    static Path data;
+    static InfraProcess infra;
+    static ObjectStore store;
+
+    DatasetUploads uploads;
+    DatasetRegistrations registrations;
+    DatasetManifests manifests;
+
+    @BeforeAll
+    static void startStore() {
+        infra = InfraProcess.start(data);
+        store = new ObjectStore(new S3Settings(Optional.of(infra.s3Endpoint()), "us-east-1", true,
+                Optional.of(infra.accessKey()), Optional.of(infra.secretKey()), "transferlab"));
+        store.ensureBucket("transferlab");
+    }
+
+    @AfterAll
+    static void stopStore() {
+        if (store != null) {
+            store.close();
+        }
+        if (infra != null) {
+            infra.close();
+        }
+    }
+
+    @BeforeEach
+    void wire() {
+        manifests = new DatasetManifests();
+        manifests.store = store;
+        uploads = new DatasetUploads();
+        uploads.store = store;
+        uploads.manifests = manifests;
+        uploads.limits = LIMITS;
+        registrations = new DatasetRegistrations();
+        registrations.store = store;
+        registrations.manifests = manifests;
+        registrations.limits = LIMITS;
+    }
+
+    @Test
+    void aZipBecomesADatasetWithCountsSkippedFilesAndItsImagesInTheStore() {
+        byte[] zip = new TestArchives()
+                .images("pets/train/", 3, "Cat", "cat", "Ünïcödé 猫")
+                .images("pets/val/", 1, "Cat", "cat")
+                .text("pets/train/cat/notes.txt", "not an image")
+                .file("pets/train/cat/.DS_Store", new byte[] {0, 0, 0, 1})
+                .file("__MACOSX/pets/train/cat/._0.png", new byte[] {0, 5, 22, 7})
+                .text("README.md", "a dataset").file("cover.png", TestArchives.png(5)).zip();
+
+        DatasetManifest m = uploads.upload(TENANT, "pets", new ByteArrayInputStream(zip));
+
+        assertThat(m.id()).startsWith("ds-");
+        assertThat(m.kind()).isEqualTo(DatasetManifest.Kind.UPLOAD);
+        assertThat(m.layout()).isEqualTo(DatasetManifest.Layout.SPLITS);
+        assertThat(m.classes()).containsExactly("Cat", "cat", "Ünïcödé 猫");
+        assertThat(m.counts().get("train")).containsExactly(Map.entry("Cat", 3), Map.entry("cat", 3),
+                Map.entry("Ünïcödé 猫", 3));
+        assertThat(m.counts().get("val")).containsEntry("Ünïcödé 猫", 0).containsEntry("cat", 1);
+        assertThat(m.images()).isEqualTo(11);
+        assertThat(m.skipped()).containsExactlyInAnyOrder(
+                new SkippedFile("pets/train/cat/notes.txt", "not an image: no JPEG, PNG, GIF, BMP or TIFF signature"),
+                new SkippedFile("README.md", "not an image: no JPEG, PNG, GIF, BMP or TIFF signature"),
+                new SkippedFile("cover.png", "outside the dataset folder pets/"));
+        assertThat(m.warnings()).contains("class 'Ünïcödé 猫' has no images in val/, so its accuracy is not measured");
+        assertThat(m.location()).endsWith(StorageLayout.datasetFiles(TENANT, m.id()) + "pets/");
+        assertThat(keys(m.id())).contains(StorageLayout.datasetFiles(TENANT, m.id()) + "pets/train/Ünïcödé 猫/2.png")
+                .doesNotContain(StorageLayout.datasetFiles(TENANT, m.id()) + "pets/train/cat/notes.txt")
+                .noneMatch(k -> k.contains("DS_Store") || k.contains("MACOSX"));
+        assertThat(manifests.get(TENANT, m.id())).isEqualTo(m);
+        assertThat(manifests.list(TENANT)).extracting(DatasetManifest::id).contains(m.id());
+    }
+
+    @Test
+    void theSameFilesGiveTheSameContentHashWhateverTheArchive() {
+        TestArchives files = new TestArchives().images("", 3, "a", "b");
+        Map<String, byte[]> reversed = new LinkedHashMap<>();
+        TestArchives wrapped = new TestArchives();
+        for (String c : List.of("b", "a")) {
+            for (int i = 2; i >= 0; i--) {
+                reversed.put(c + "/" + i + ".png", TestArchives.png(c.hashCode() * 31 + i));
+            }
+        }
+        reversed.forEach((path, bytes) -> wrapped.file("folder/" + path, bytes));
+        wrapped.file("folder/.DS_Store", new byte[] {1});
+
+        DatasetManifest zip = uploads.upload(TENANT, null, new ByteArrayInputStream(files.zip()));
+        DatasetManifest tarGz = uploads.upload(TENANT, null, new ByteArrayInputStream(wrapped.tarGz()));
+        DatasetManifest other = uploads.upload(TENANT, null, new ByteArrayInputStream(
+                new TestArchives().images("", 3, "a", "c").zip()));
+
+        assertThat(zip.layout()).isEqualTo(DatasetManifest.Layout.CLASSES);
+        assertThat(zip.counts().get("train")).containsEntry("a", 2);
+        assertThat(zip.counts().get("val")).containsEntry("a", 1);
+        assertThat(tarGz.id()).isNotEqualTo(zip.id());
+        assertThat(tarGz.contentHash()).startsWith("sha256-").isEqualTo(zip.contentHash());
+        assertThat(other.contentHash()).isNotEqualTo(zip.contentHash());
+    }
+
+    @Test
+    void everyBadUploadGetsItsAnswerAndLeavesNothingInStorage() {
+        String tenant = "bad-uploads";
+        byte[] zeros = new byte[45_000];
+        TestArchives good = new TestArchives().images("train/", 2, "a", "b");
+        Map<String, byte[]> bad = new LinkedHashMap<>();
+        bad.put("422 zip-slip in a zip", good.file("train/../../evil.png", TestArchives.png(1)).zip());
+        bad.put("422 zip-slip in a tar.gz", new TestArchives().images("train/", 2, "a", "b")
+                .file("../evil.png", TestArchives.png(1)).tarGz());
+        bad.put("422 absolute path", new TestArchives().images("train/", 2, "a", "b")
+                .file("/etc/evil.png", TestArchives.png(1)).tarGz());
+        bad.put("422 symlink in a zip", new TestArchives().images("train/", 2, "a", "b")
+                .link("train/a/link.png", "/etc/passwd").zip());
+        bad.put("422 symlink in a tar.gz", new TestArchives().images("train/", 2, "a", "b")
+                .link("train/a/link.png", "../../x").tarGz());
+        bad.put("413 too many files", new TestArchives().images("train/", 21, "a", "b").zip());
+        bad.put("413 one file too large", new TestArchives().images("train/", 2, "a", "b")
+                .file("train/a/big.png", new byte[60_000]).zip());
+        bad.put("413 unpacks too large", new TestArchives().images("train/", 2, "a", "b")
+                .file("train/a/z1.bin", zeros).file("train/a/z2.bin", zeros).file("train/a/z3.bin", zeros).zip());
+        byte[] noise = new byte[250_000];
+        new java.util.Random(1).nextBytes(noise);
+        bad.put("413 upload too large", new TestArchives().images("train/", 2, "a", "b")
+                .file("train/a/noise.bin", noise).tarGz());
+        bad.put("415 not an archive", "hello".getBytes());
+        bad.put("422 no images", new TestArchives().text("train/a/x.txt", "x").zip());
+        bad.put("422 one class", new TestArchives().images("train/", 3, "a").tarGz());
+        byte[] tarGz = new TestArchives().images("train/", 2, "a", "b").tarGz();
+        bad.put("422 truncated tar.gz", Arrays.copyOf(tarGz, tarGz.length / 2));
+        for (int cut : new int[] {tarGz.length / 3, tarGz.length - 30, 40}) {
+            bad.put("422 tar.gz cut at " + cut, Arrays.copyOf(tarGz, cut));
+        }
+        byte[] zip = new TestArchives().images("train/", 2, "a", "b").zip();
+        bad.put("422 truncated zip", Arrays.copyOf(zip, zip.length - 10));
+        bad.put("422 a file twice", new TestArchives().images("train/", 2, "a", "b")
+                .file("./train/a/0.png", TestArchives.png(7)).tarGz());
+
+        bad.forEach((what, body) -> {
+            int status = Integer.parseInt(what.substring(0, 3));
+            ProblemException refused = null;
+            try {
+                uploads.upload(tenant, null, new ByteArrayInputStream(body));
+            } catch (ProblemException e) {
+                refused = e;
+            }
+            assertThat(refused).as(what + " was accepted").isNotNull();
+            assertThat(refused.problem().status()).as(what + ": " + refused.getMessage()).isEqualTo(status);
+            assertThat(store.list(store.inDefaultBucket(StorageLayout.tenantDatasets(tenant)))).as(what).isEmpty();
+        });
+    }
+
+    @Test
+    void imagesLargerThanAnyBufferStreamThroughIntact() throws Exception {
+        uploads.limits = new UploadLimits(64 << 20, 64 << 20, 16 << 20, 100, 1);
+        java.awt.image.BufferedImage noise = new java.awt.image.BufferedImage(700, 700,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.util.Random random = new java.util.Random(3);
+        for (int y = 0; y < 700; y++) {
+            for (int x = 0; x < 700; x++) {
+                noise.setRGB(x, y, random.nextInt());
+            }
+        }
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(noise, "png", png);
+        byte[] big = png.toByteArray();
+        assertThat(big.length).isGreaterThan(1 << 20);
+
+        for (byte[] archive : List.of(new TestArchives().images("", 2, "a", "b").file("a/big.png", big).zip(),
+                new TestArchives().images("", 2, "a", "b").file("a/big.png", big).tarGz())) {
+            DatasetManifest m = uploads.upload(TENANT, null, new ByteArrayInputStream(archive));
+            assertThat(store.get(store.locate(m.location() + "a/big.png"))).hasValueSatisfying(
+                    stored -> assertThat(stored).isEqualTo(big));
+        }
+    }
+
+    @Test
+    void imagesAlreadyInStorageAreRegisteredInPlace() {
+        String prefix = "incoming/flowers/";
+        for (String c : List.of("rose", "tulip")) {
+            for (int i = 0; i < 4; i++) {
+                store.put(store.inDefaultBucket(prefix + c + "/" + i + ".png"), TestArchives.png(i), "image/png");
+            }
+        }
+        store.put(store.inDefaultBucket(prefix + "rose/info.csv"), "x".getBytes(), "text/csv");
+
+        DatasetManifest m = registrations.register(TENANT, "flowers", "s3://transferlab/" + prefix);
+
+        assertThat(m.kind()).isEqualTo(DatasetManifest.Kind.REGISTERED);
+        assertThat(m.location()).isEqualTo("s3://transferlab/" + prefix);
+        assertThat(m.classes()).containsExactly("rose", "tulip");
+        assertThat(m.images()).isEqualTo(8);
+        assertThat(m.contentHash()).startsWith("listing-sha256-");
+        assertThat(m.skipped()).extracting(SkippedFile::path).containsExactly("rose/info.csv");
+
+        assertThatThrownBy(() -> registrations.register(TENANT, null, "datasets/other-tenant/ds-1/files/"))
+                .hasMessageContaining("inside the platform's own storage");
+        assertThatThrownBy(() -> registrations.register(TENANT, null, "s3://transferlab/nothing-here/"))
+                .hasMessageContaining("no images found");
+    }
+
+    private static List<String> keys(String id) {
+        return store.list(store.inDefaultBucket(StorageLayout.datasetPrefix(TENANT, id))).stream()
+                .map(S3Object::key).toList();
+    }
+}

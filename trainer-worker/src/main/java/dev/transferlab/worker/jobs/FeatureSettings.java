@@ -1,0 +1,13 @@
+package dev.transferlab.worker.jobs;
+
+import java.time.Duration;
+
+/**
+ * How a worker computes features.
+ *
+ * @param batchSize        images per backbone forward pass
+ * @param decodeThreads    threads decoding and preprocessing images, usually the number of cores
+ * @param progressInterval the shortest time between two extraction-progress events of a job
+ */
+public record FeatureSettings(int batchSize, int decodeThreads, Duration progressInterval) {
+}
