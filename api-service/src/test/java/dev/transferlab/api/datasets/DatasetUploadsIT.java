@@ -20,7 +20,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -42,8 +41,8 @@ class DatasetUploadsIT {
     @BeforeAll
     static void startStore() {
         infra = InfraProcess.start(data);
-        store = new ObjectStore(new S3Settings(Optional.of(infra.s3Endpoint()), "us-east-1", true,
-                Optional.of(infra.accessKey()), Optional.of(infra.secretKey()), "transferlab"));
+        store = new ObjectStore(S3Settings.selfHosted(infra.s3Endpoint(), infra.accessKey(), infra.secretKey(),
+                "transferlab"));
         store.ensureBucket("transferlab");
     }
 

@@ -52,17 +52,17 @@ class JobViewsTest {
 
     @Test
     void extractionProgressAndCacheHitsKeepTheJobRunningAndShowInItsPhase() {
-        JobProjection projection = new JobProjection();
+        JobProjection projection = new JobProjection(16);
         projection.apply(event(0, TrainingEventType.ACCEPTED));
         projection.apply(event(1, TrainingEventType.STARTED));
-        projection.apply(TrainingEvent.builder("job-1", "default", 2, TrainingEventType.EXTRACTION_PROGRESS)
+        projection.apply(TrainingEvent.builder("job-1", "default", TrainingEventType.EXTRACTION_PROGRESS)
                 .extraction(new ExtractionProgress(40, 100, 2, 12.5, 4.8, null, null)).build());
         JobView extracting = projection.view("job-1").orElseThrow();
         assertThat(extracting.state()).isEqualTo(JobState.RUNNING);
         assertThat(extracting.phase()).isEqualTo("extracting features: 40 of 100 images, 12.5 images/s, ETA 5 s");
         assertThat(extracting.extraction().skipped()).isEqualTo(2);
 
-        projection.apply(TrainingEvent.builder("job-1", "default", 3, TrainingEventType.FEATURE_CACHE_HIT).build());
+        projection.apply(TrainingEvent.builder("job-1", "default", TrainingEventType.FEATURE_CACHE_HIT).build());
         assertThat(projection.view("job-1").orElseThrow().phase()).isEqualTo("features from the cache");
         assertThat(projection.views()).extracting(JobView::id).containsExactly("job-1");
     }

@@ -64,10 +64,6 @@ public final class ApiClient {
         }
     }
 
-    public Answer delete(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).DELETE());
-    }
-
     /** Reads a job's event stream until the server ends it, handing each event to {@code onEvent}. */
     public void followEvents(String jobId, Consumer<SseEvent> onEvent) {
         followEvents(jobId, null, onEvent);

@@ -1,17 +1,18 @@
 package dev.transferlab.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.transferlab.common.storage.ObjectStore;
 
 import java.io.PrintStream;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The demo a new user runs first: puts a generated dataset in the store, trains a DenseNet121 head through the REST
  * API while printing the live event stream, then classifies held-out images.
  */
 public final class Demo {
-    static final String DATASET = "datasets/default/demo-sunset-ocean/";
+    static final String DATASET_NAME = "sunset-ocean";
     private static final int IMAGES_PER_CLASS = 32;
     private static final int HELD_OUT_PER_CLASS = 3;
 
@@ -24,12 +25,12 @@ public final class Demo {
     }
 
     public void run(boolean randomWeights) {
-        uploadDataset();
         ApiClient api = new ApiClient(stack.apiUrl());
+        String datasetId = uploadDataset(api);
         String body = """
-                {"dataset": "s3://%s/%s", "epochs": 8, "batchSize": 16, "learningRate": 0.001,
+                {"datasetId": "%s", "epochs": 8, "batchSize": 16, "learningRate": 0.001,
                  "hiddenUnits": 500, "validationFraction": 0.25, "seed": 7, "backbone": {"name": "densenet121"}}
-                """.formatted(Stack.BUCKET, DATASET);
+                """.formatted(datasetId);
         out.println("\n$ curl -X POST " + stack.apiUrl() + "/v1/training-jobs -H 'Content-Type: application/json' -d '"
                 + body.strip().replaceAll("\\s+", " ") + "'");
         ApiClient.Answer submitted = api.postJson("/v1/training-jobs", body);
@@ -51,18 +52,29 @@ public final class Demo {
         classifyHeldOut(api, modelId[0]);
     }
 
-    private void uploadDataset() {
-        try (ObjectStore store = stack.objectStore()) {
-            store.ensureBucket(Stack.BUCKET);
-            for (String label : SampleImages.CLASSES) {
-                for (int i = 0; i < IMAGES_PER_CLASS; i++) {
-                    store.put(store.inDefaultBucket(DATASET + "train/" + label + "/" + i + ".png"),
-                            SampleImages.png(label, i), "image/png");
-                }
+    /** Uploads the generated images as a tar.gz, as a user would upload their own folder. */
+    private String uploadDataset(ApiClient api) {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        for (String label : SampleImages.CLASSES) {
+            for (int i = 0; i < IMAGES_PER_CLASS; i++) {
+                files.put(DATASET_NAME + "/" + label + "/" + i + ".png", SampleImages.png(label, i));
             }
         }
-        out.printf("Put %d generated images of classes %s in s3://%s/%s%n", IMAGES_PER_CLASS * 2,
-                SampleImages.CLASSES, Stack.BUCKET, DATASET);
+        out.printf("Generated %d images of classes %s in %s/<class>/%n", IMAGES_PER_CLASS * 2, SampleImages.CLASSES,
+                DATASET_NAME);
+        out.println("\n$ tar czf " + DATASET_NAME + ".tar.gz " + DATASET_NAME + " && curl --data-binary @"
+                + DATASET_NAME + ".tar.gz -H 'Content-Type: application/gzip' '" + stack.apiUrl()
+                + "/v1/datasets?name=" + DATASET_NAME + "'");
+        ApiClient.Answer created = api.postBytes("/v1/datasets?name=" + DATASET_NAME, DatasetArchives.tarGz(files),
+                "application/gzip");
+        if (created.status() != 201) {
+            throw new IllegalStateException("the dataset was refused: " + created.body());
+        }
+        JsonNode dataset = created.body();
+        out.println("201 Created: " + dataset.get("id").asText() + ", classes " + dataset.get("classes")
+                + ", images per split " + dataset.get("counts") + ", content hash "
+                + dataset.get("contentHash").asText().substring(0, 19) + "…");
+        return dataset.get("id").asText();
     }
 
     private String print(ApiClient.SseEvent event, String modelId) {
@@ -84,6 +96,13 @@ public final class Demo {
             case "failed" -> out.println("FAILED: " + data.get("reason").asText());
             case "checkpointed" -> {
                 // one per epoch; the epoch line says enough
+            }
+            case "extraction-progress" -> {
+                JsonNode p = data.get("extraction");
+                out.printf(Locale.ROOT, "extracting features: %d/%d images, %.1f images/s, ETA %.0f s%s%n",
+                        p.get("done").asInt(), p.get("total").asInt(), p.get("imagesPerSecond").asDouble(),
+                        p.get("etaSeconds").asDouble(), p.get("skipped").asInt() > 0 ? ", " + p.get("skipped")
+                                + " skipped" : "");
             }
             default -> out.println(event.name() + (data.has("message") ? ": " + data.get("message").asText() : ""));
         }

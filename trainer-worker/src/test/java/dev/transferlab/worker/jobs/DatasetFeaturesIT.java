@@ -7,6 +7,7 @@ import dev.transferlab.common.model.PreprocessingSpec;
 import dev.transferlab.common.storage.StorageLayout;
 import dev.transferlab.worker.backbone.LoadedBackbone;
 import dev.transferlab.worker.ml.Backbone;
+import dev.transferlab.worker.ml.zoo.BackboneCriteria;
 import dev.transferlab.worker.ml.LabelledFeatures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -130,13 +131,12 @@ class DatasetFeaturesIT {
     private static DatasetFeatures.Result features(ImageFolder dataset, LoadedBackbone backbone,
                                                    Consumer<ExtractionProgress> progress) {
         return new DatasetFeatures(s3.store, SETTINGS).features("default", dataset, backbone, PREPROCESSING,
-                progress);
+                progress, () -> { });
     }
 
     private static LoadedBackbone backbone(long seed) {
-        Backbone backbone = Backbone.create(S3Fixture.TINY, Device.cpu());
-        backbone.randomInit(seed);
-        return new LoadedBackbone(backbone, "random-init:seed=" + seed, backbone.sha256());
+        Backbone backbone = BackboneCriteria.randomDenseNet(S3Fixture.TINY, Device.cpu(), seed);
+        return new LoadedBackbone(backbone, "random-init:seed=" + seed, backbone.sha256(), "random weights");
     }
 
     private static void assertSameFeatures(LabelledFeatures actual, LabelledFeatures expected) {

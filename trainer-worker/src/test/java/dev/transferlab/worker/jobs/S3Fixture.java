@@ -17,7 +17,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 
 /** A real S3 server (S3Proxy, in its own process) and small generated image datasets in it. */
@@ -30,8 +29,8 @@ final class S3Fixture implements AutoCloseable {
 
     S3Fixture(Path dataDir) {
         infra = InfraProcess.start(dataDir);
-        store = new ObjectStore(new S3Settings(Optional.of(infra.s3Endpoint()), "us-east-1", true,
-                Optional.of(infra.accessKey()), Optional.of(infra.secretKey()), BUCKET));
+        store = new ObjectStore(S3Settings.selfHosted(infra.s3Endpoint(), infra.accessKey(), infra.secretKey(),
+                BUCKET));
         store.ensureBucket(BUCKET);
     }
 

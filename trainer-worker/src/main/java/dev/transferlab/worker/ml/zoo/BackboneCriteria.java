@@ -42,6 +42,11 @@ public final class BackboneCriteria {
         return base(device).optArtifactId(TorchScriptLoader.TORCHSCRIPT);
     }
 
+    /** A DenseNet with reproducible random weights, for tests and benchmarks. */
+    public static Backbone randomDenseNet(BackboneSpec spec, Device device, long seed) {
+        return load(denseNet(spec, device).optArgument(RANDOM_SEED, seed).build());
+    }
+
     /** Loads the model the criteria find and wraps it as a backbone. */
     public static Backbone load(Criteria<NDList, NDList> criteria) {
         try {

@@ -1,0 +1,74 @@
+package dev.transferlab.worker.bench;
+
+import dev.transferlab.common.model.PreprocessingSpec;
+import dev.transferlab.worker.ml.DecodePipeline;
+import dev.transferlab.worker.ml.ImagePreprocessor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.IntStream;
+
+/**
+ * Decode-and-preprocess throughput of the worker's pipeline (JPEG decode, antialiased resize to 255, centre crop
+ * 224, normalise), with one thread and with one per core. No backbone: this is the part the pool parallelises.
+ * Run with {@code bench/decode.sh [--images N] [--width W] [--height H]}.
+ */
+public final class DecodeBenchmark {
+    private DecodeBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        int images = 400;
+        int width = 500;
+        int height = 375;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--images" -> images = Integer.parseInt(args[++i]);
+                case "--width" -> width = Integer.parseInt(args[++i]);
+                case "--height" -> height = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        int w = width;
+        int h = height;
+        List<byte[]> jpegs = IntStream.range(0, images).parallel().mapToObj(i -> GeneratedPhotos.jpeg(w, h, i))
+                .toList();
+        double kb = jpegs.stream().mapToInt(b -> b.length).average().orElse(0) / 1024;
+        int cores = DecodePipeline.defaultThreads();
+        System.out.printf(Locale.ROOT, "%d generated %dx%d JPEGs (%.0f KB on average), %d cores%n", images, width,
+                height, kb, cores);
+        ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingSpec.imagenet());
+        List<Integer> counts = cores > 1 ? List.of(1, cores) : List.of(1);
+        double single = 0;
+        for (int threads : counts) {
+            run(preprocessor, threads, jpegs.subList(0, Math.min(50, images))); // warm-up: JIT, ImageIO readers
+            double rate = run(preprocessor, threads, jpegs);
+            single = threads == 1 ? rate : single;
+            System.out.printf(Locale.ROOT, "decode + preprocess, %d thread%s: %.1f images/s%s%n", threads,
+                    threads == 1 ? " " : "s", rate, threads == 1 ? "" : String.format(Locale.ROOT,
+                            " (%.2fx one thread)", rate / single));
+        }
+    }
+
+    private static double run(ImagePreprocessor preprocessor, int threads, List<byte[]> jpegs) {
+        List<Integer> items = new ArrayList<>();
+        for (int i = 0; i < jpegs.size(); i++) {
+            items.add(i);
+        }
+        long start = System.nanoTime();
+        int[] done = new int[1];
+        new DecodePipeline<Integer>(preprocessor, threads, 8).run(items, jpegs::get, new DecodePipeline.Sink<>() {
+            @Override
+            public void batch(List<Integer> batch, List<float[]> tensors) {
+                done[0] += batch.size();
+            }
+
+            @Override
+            public void skipped(Integer item, String reason) {
+                throw new IllegalStateException("generated image " + item + " did not decode: " + reason);
+            }
+        });
+        return done[0] / ((System.nanoTime() - start) / 1e9);
+    }
+}
