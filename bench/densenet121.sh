@@ -8,7 +8,8 @@
 # one, random weights are saved as torchvision publishes its file (legacy format, old names). Each side runs REPEATS
 # times (default 3), alternating, each run in a fresh process: it loads the weights, then times ROUNDS batches
 # (default 3) after one warm-up batch. Medians are compared, so a neighbour's burst of CPU use on a shared machine
-# skews one run, not the result. Both sides use THREADS threads (default: all cores). Needs Debian's
+# skews one run, not the result; CPU seconds (the process's, all threads) are reported beside wall seconds because on
+# such a machine they are the steadier measure of the work each side does. Both sides use THREADS threads (default: all cores). Needs Debian's
 # python3-torchvision (run with /usr/bin/python3). Builds the worker first unless SKIP_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,15 +48,15 @@ done
 import json, statistics, sys
 runs = [json.loads(line) for line in open(sys.argv[1])]
 sides = {"torchvision": runs[0::2], "Java (DJL)": runs[1::2]}
-print("%-12s %-40s %-26s %-26s" % ("", "engine", "load (s), median [runs]", "features/s, median [runs]"))
+columns = (("loadSeconds", "load s"), ("loadCpuSeconds", "load CPU s"), ("featuresPerSecond", "features/s"),
+           ("featuresPerCpuSecond", "features/CPU s"))
+print("medians of %d runs per side [each run]" % len(sides["torchvision"]))
+print("%-12s %-38s" % ("", "engine") + "".join("%-24s" % title for _, title in columns))
 medians = {}
 for name, results in sides.items():
-    load = [r["loadSeconds"] for r in results]
-    speed = [r["featuresPerSecond"] for r in results]
-    medians[name] = (statistics.median(load), statistics.median(speed))
-    print("%-12s %-40s %-26s %-26s" % (name, results[0]["engine"],
-          "%.2f [%s]" % (medians[name][0], " ".join("%.2f" % x for x in load)),
-          "%.2f [%s]" % (medians[name][1], " ".join("%.2f" % x for x in speed))))
-java, torch = medians["Java (DJL)"], medians["torchvision"]
-print("%-12s %-40s %-26s %-26s" % ("Java/torch", "", "%.2f" % (java[0] / torch[0]), "%.2f" % (java[1] / torch[1])))
+    medians[name] = {key: statistics.median(r[key] for r in results) for key, _ in columns}
+    print("%-12s %-38s" % (name, results[0]["engine"]) + "".join("%-24s" % ("%.2f [%s]" % (
+        medians[name][key], " ".join("%.2f" % r[key] for r in results))) for key, _ in columns))
+print("%-12s %-38s" % ("Java/torch", "") + "".join("%-24s" % ("%.2f" % (
+    medians["Java (DJL)"][key] / medians["torchvision"][key])) for key, _ in columns))
 PYTHON

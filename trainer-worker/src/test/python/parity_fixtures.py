@@ -125,6 +125,41 @@ def write_safetensors(path, tensors):
         out.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
+def legacy_as_torch_0_3(path, state):
+    """The legacy format as torch 0.3 wrote it (torchvision's published weights date from then): tensors rebuilt by
+    _rebuild_tensor without autograd arguments, an OrderedDict built from a list of [key, value] lists, storages
+    saved from a GPU. Checked by loading it back with torch.load."""
+    storages = collections.OrderedDict()
+
+    class Pickler(pickle.Pickler):
+        def persistent_id(self, obj):
+            if isinstance(obj, torch.storage.TypedStorage):
+                key = str(obj.data_ptr())
+                storages[key] = obj
+                return ("storage", torch.FloatStorage, key, "cuda:0", obj.size(), None)
+            return None
+
+        def reducer_override(self, obj):
+            if isinstance(obj, torch.Tensor):
+                return torch._utils._rebuild_tensor, (obj.storage(), obj.storage_offset(), tuple(obj.size()),
+                                                      obj.stride())
+            if type(obj) is collections.OrderedDict:
+                return collections.OrderedDict, ([[k, v] for k, v in obj.items()],)
+            return NotImplemented
+
+    with open(path, "wb") as out:
+        for header in (0x1950a86a20f9469cfc6c, 1001,
+                       {"protocol_version": 1001, "little_endian": True, "type_sizes": {"short": 2, "int": 4, "long": 8}}):
+            pickle.dump(header, out, 2)
+        Pickler(out, 2).dump(state)
+        pickle.dump(list(storages.keys()), out, 2)
+        for storage in storages.values():
+            out.write(struct.pack("<q", storage.size()) + bytes(storage.untyped().tolist()))
+    loaded = torch.load(path, map_location="cpu")
+    if list(loaded) != list(state) or any(not torch.equal(loaded[k], v) for k, v in state.items()):
+        sys.exit("%s does not load back as what was saved" % path)
+
+
 # ---------------------------------------------------------------- images
 
 def picture(width, height, seed):
@@ -270,6 +305,7 @@ def tiny(directory):
                                      ("row", base[2]), ("scalar", base[3, 5])])
     torch.save(views, os.path.join(directory, "views-legacy.pth"), _use_new_zipfile_serialization=False)
     torch.save(views, os.path.join(directory, "views-zip.pt"))
+    legacy_as_torch_0_3(os.path.join(directory, "views-torch-0.3-style.pth"), views)
     write_safetensors(os.path.join(directory, "views-expected.safetensors"),
                       collections.OrderedDict((k, v.contiguous()) for k, v in views.items()))
     values = torch.tensor([[1.5, -2.25, 65504.0], [0.0, 3.0, -0.5]])
@@ -314,8 +350,9 @@ def full(directory):
 
 
 def benchmark(weights, batch, rounds, threads):
+    """Wall and CPU time: on a shared machine the wall clock also measures the neighbours, the CPU time less so."""
     torch.set_num_threads(threads)
-    start = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     state = torch.load(weights, map_location="cpu")
     model = torchvision.models.densenet121()
     # torchvision's own fix-up of the published file's old names (torchvision.models.densenet._load_state_dict).
@@ -327,17 +364,18 @@ def benchmark(weights, batch, rounds, threads):
             state[match.group(1) + match.group(2)] = state.pop(key)
     model.load_state_dict(state)
     model.eval()
-    load_seconds = time.perf_counter() - start
+    load_seconds, load_cpu = time.perf_counter() - wall, time.process_time() - cpu
     torch.manual_seed(0)
     images = torch.randn(batch, 3, 224, 224)
     features(model, images)  # warm-up
-    start = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(rounds):
         features(model, images)
-    seconds = time.perf_counter() - start
+    seconds, cpu_seconds = time.perf_counter() - wall, time.process_time() - cpu
     print(json.dumps({"engine": "torchvision %s / torch %s" % (torchvision.__version__, torch.__version__),
-                      "threads": threads, "loadSeconds": load_seconds,
-                      "featuresPerSecond": batch * rounds / seconds}))
+                      "threads": threads, "loadSeconds": load_seconds, "loadCpuSeconds": load_cpu,
+                      "featuresPerSecond": batch * rounds / seconds,
+                      "featuresPerCpuSecond": batch * rounds / cpu_seconds}))
 
 
 if __name__ == "__main__":

@@ -46,6 +46,9 @@ final class LegacyCheckpoint {
             if (root == null) {
                 throw new IllegalArgumentException("the checkpoint stores storage " + key + ", which no tensor uses");
             }
+            if (in.remaining() < Long.BYTES) {
+                throw new IllegalArgumentException("the checkpoint is truncated before storage " + key);
+            }
             long count = in.getLong();
             if (count != root.size()) {
                 throw new IllegalArgumentException("storage " + key + " holds " + count + " elements but the "

@@ -99,6 +99,11 @@ final class StoredZip {
     }
 
     private static ByteBuffer inflate(String name, ByteBuffer raw, long size) {
+        // Deflate cannot expand more than about 1032 to 1; a larger claim is a corrupt header, not a reason to allocate.
+        if (size > 1032L * raw.remaining() + 1024) {
+            throw new IllegalArgumentException("zip entry " + name + " claims " + size + " bytes from "
+                    + raw.remaining() + " compressed ones");
+        }
         byte[] out = new byte[Math.toIntExact(size)];
         Inflater inflater = new Inflater(true);
         try {

@@ -18,11 +18,18 @@ public final class WeightsFile {
 
     /** The file's tensors by state-dict name, in the file's order, as float tensors. */
     public static Map<String, Tensor> read(byte[] bytes) {
-        return switch (format(bytes)) {
-            case ZIP -> ZipCheckpoint.read(bytes);
-            case LEGACY -> LegacyCheckpoint.read(bytes);
-            case SAFETENSORS -> SafeTensors.read(bytes);
-        };
+        Format format = format(bytes);
+        try {
+            return switch (format) {
+                case ZIP -> ZipCheckpoint.read(bytes);
+                case LEGACY -> LegacyCheckpoint.read(bytes);
+                case SAFETENSORS -> SafeTensors.read(bytes);
+            };
+        } catch (ArithmeticException | IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
+            // The readers check what they can name; a number that overflows where nothing was expected is damage.
+            throw new IllegalArgumentException("the weights file (" + format.name().toLowerCase(java.util.Locale.ROOT)
+                    + " format) is corrupt: " + e.getMessage(), e);
+        }
     }
 
     enum Format { ZIP, LEGACY, SAFETENSORS }

@@ -2,7 +2,6 @@ package dev.transferlab.worker.ml.weights;
 
 import dev.transferlab.worker.ml.Tensor;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 

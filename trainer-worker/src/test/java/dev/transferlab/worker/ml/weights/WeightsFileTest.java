@@ -43,7 +43,7 @@ class WeightsFileTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"views-legacy.pth", "views-zip.pt"})
+    @ValueSource(strings = {"views-legacy.pth", "views-zip.pt", "views-torch-0.3-style.pth"})
     void sharedStoragesViewsAndStridesAreResolved(String file) {
         Map<String, Tensor> expected = ParityFixtures.tensors("views-expected.safetensors");
 
@@ -108,6 +108,27 @@ class WeightsFileTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a weights file");
         assertThatThrownBy(() -> WeightsFile.read(ParityFixtures.bytes("torchscript-tiny-densenet.pt")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TorchScript");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"views-legacy.pth", "views-zip.pt", "views-torch-0.3-style.pth", "dtypes-zip.pt"})
+    void everyTruncationAndCorruptionIsAnIllegalArgumentNeverACrash(String file) {
+        byte[] whole = ParityFixtures.bytes(file);
+        for (int length = 0; length < whole.length; length++) {
+            byte[] cut = Arrays.copyOf(whole, length);
+            assertThatThrownBy(() -> WeightsFile.read(cut)).as("cut at %d", length)
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        java.util.Random random = new java.util.Random(1);
+        for (int trial = 0; trial < 2000; trial++) {
+            byte[] damaged = whole.clone();
+            damaged[random.nextInt(damaged.length)] = (byte) random.nextInt(256);
+            try {
+                WeightsFile.read(damaged);
+            } catch (IllegalArgumentException expected) {
+                // refused with a reason: fine; anything else escapes and fails the test
+            }
+        }
     }
 
     private static byte[] bytes(Object... parts) {

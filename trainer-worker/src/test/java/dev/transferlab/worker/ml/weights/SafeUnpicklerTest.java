@@ -1,0 +1,82 @@
+package dev.transferlab.worker.ml.weights;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Opcodes torch.save's pickles (Python 2's among them) use, hand-assembled. */
+class SafeUnpicklerTest {
+
+    @Test
+    void plainValuesAndContainersAreBuilt() {
+        byte[] pickle = bytes(0x80, 2,
+                '}', 'q', 0,                               // a dict, memo 0
+                'U', 3, "key",                             // Python 2 str
+                '(', 'J', le(-5), 'N', 0x88, 0x89, 'G', be(2.5), 't', // (-5, None, True, False, 2.5)
+                's',
+                'T', le(4), "list",
+                ']', '(', 'M', 0xff, 0xff, 0x8a, 9, new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 1}, 'e', // [65535, 2^64]
+                's',
+                'X', le(3), "mem",
+                'h', 0,                                    // the dict itself, from the memo... as a value
+                '0',                                       // ...then popped again
+                'K', 7, '2', 0x86,                         // (7, 7) by DUP and TUPLE2
+                's',
+                '.');
+
+        Object value = SafeUnpickler.load(ByteBuffer.wrap(pickle), null);
+
+        assertThat(value).isInstanceOf(Map.class);
+        Map<?, ?> map = (Map<?, ?>) value;
+        assertThat(map.get("key")).isEqualTo(Arrays.asList(-5L, null, true, false, 2.5));
+        assertThat(map.get("list")).isEqualTo(List.of(65535L, BigInteger.ONE.shiftLeft(64)));
+        assertThat(map.get("mem")).isEqualTo(List.of(7L, 7L));
+    }
+
+    @Test
+    void brokenStructureIsRefusedNotGuessed() {
+        assertThatThrownBy(() -> SafeUnpickler.load(ByteBuffer.wrap(bytes(0x80, 2, 'h', 3, '.')), null))
+                .hasMessageContaining("memo entry 3");
+        assertThatThrownBy(() -> SafeUnpickler.load(ByteBuffer.wrap(bytes(0x80, 2, 'K', 1, 'K', 2, '.')), null))
+                .hasMessageContaining("2 values");
+        assertThatThrownBy(() -> SafeUnpickler.load(ByteBuffer.wrap(bytes(0x80, 2, 'X', le(99), "ab")), null))
+                .hasMessageContaining("truncated");
+        assertThatThrownBy(() -> SafeUnpickler.load(ByteBuffer.wrap(bytes(0x80, 2, 'K', 1, ')', 'R', '.')), null))
+                .isInstanceOf(UnsafePickleException.class).hasMessageContaining("refusing to call Long");
+        assertThatThrownBy(() -> SafeUnpickler.load(ByteBuffer.wrap(bytes(0x80, 2, 'I', "1\n", '.')), null))
+                .hasMessageContaining("unsupported pickle opcode 'I'");
+    }
+
+    private static byte[] le(int value) {
+        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(value).array();
+    }
+
+    private static byte[] be(double value) {
+        return ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putDouble(value).array();
+    }
+
+    private static byte[] bytes(Object... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (Object part : parts) {
+            if (part instanceof String text) {
+                out.writeBytes(text.getBytes());
+            } else if (part instanceof Character c) {
+                out.write(c);
+            } else if (part instanceof byte[] array) {
+                out.writeBytes(array);
+            } else {
+                out.write((Integer) part);
+            }
+        }
+        return out.toByteArray();
+    }
+}
