@@ -1,6 +1,7 @@
 package dev.transferlab.worker.ml;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
@@ -55,7 +56,11 @@ final class TorchAdam extends Optimizer {
         state.step++;
         double biasCorrection1 = 1 - Math.pow(BETA1, state.step);
         double biasCorrection2 = 1 - Math.pow(BETA2, state.step);
-        // In place, as torch does: the state and the weight keep their storage; only temporaries are new.
+        // In place, as torch does: the state and the weight keep their storage; only temporaries are new. Grad mode
+        // must be off for that, as in torch.optim's no_grad step: PyTorch starts every thread with it on, and DJL's
+        // gradient collector restores whatever mode it found, so a thread that never turned it off still has it.
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
         try (NDScope temporaries = new NDScope()) {
             state.mean.muli((float) BETA1).addi(grad.mul((float) (1 - BETA1)));
             state.variance.muli((float) BETA2).addi(grad.square().muli((float) (1 - BETA2)));
@@ -64,6 +69,8 @@ final class TorchAdam extends Optimizer {
             // PyTorch adds each backward pass's gradient to the last one; DJL's PyTorch optimisers clear it after
             // their update, and the trainer relies on that.
             weight.getGradient().muli(0f);
+        } finally {
+            JniUtils.setGradMode(gradMode);
         }
     }
 
