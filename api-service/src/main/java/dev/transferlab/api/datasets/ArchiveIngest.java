@@ -3,7 +3,6 @@ package dev.transferlab.api.datasets;
 import dev.transferlab.api.datasets.archive.Archive;
 import dev.transferlab.api.datasets.archive.ArchiveEntry;
 import dev.transferlab.api.images.ImageFormats;
-import dev.transferlab.common.dataset.ContentHash;
 import dev.transferlab.common.dataset.ImageFolderLayout;
 import dev.transferlab.common.dataset.SkippedFile;
 import dev.transferlab.common.storage.ObjectLocation;
@@ -11,10 +10,8 @@ import dev.transferlab.common.storage.ObjectStore;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.security.DigestInputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -93,8 +90,8 @@ final class ArchiveIngest {
             skipped.add(new SkippedFile(path, "not an image: no JPEG, PNG, GIF, BMP or TIFF signature"));
             return;
         }
-        DigestInputStream digest = new DigestInputStream(in, ContentHash.sha256());
+        ContentDigest digest = new ContentDigest(in);
         store.put(files.child(path), digest, entry.size(), "image/" + format.get());
-        images.put(path, new StoredImage(HexFormat.of().formatHex(digest.getMessageDigest().digest()), entry.size()));
+        images.put(path, new StoredImage(digest.hex(), entry.size()));
     }
 }

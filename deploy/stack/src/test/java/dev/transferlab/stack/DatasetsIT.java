@@ -90,6 +90,15 @@ class DatasetsIT {
         assertThat(dataset.get("warnings")).hasSize(3);
         assertThat(dataset.get("contentHash").asText()).startsWith("sha256-");
 
+        // The same archive as the form field "file", as curl -F sends it: named after the file when no name is given.
+        String boundary = "----transferlab" + System.nanoTime();
+        byte[] form = multipart(boundary, "photos.tar.gz", DatasetArchives.tarGz(files));
+        ApiClient.Answer fromForm = api.postBytes("/v1/datasets", form, "multipart/form-data; boundary=" + boundary);
+        assertThat(fromForm.status()).as(fromForm.body().toString()).isEqualTo(201);
+        assertThat(fromForm.body().get("name").asText()).isEqualTo("photos.tar.gz");
+        assertThat(fromForm.body().get("contentHash")).as(fromForm.body() + " vs " + dataset).isEqualTo(dataset.get("contentHash"));
+        assertThat(api.delete("/v1/datasets/" + fromForm.body().get("id").asText()).status()).isEqualTo(204);
+
         assertThat(api.get("/v1/datasets").body()).extracting(d -> d.get("id").asText()).contains(id);
         assertThat(api.get("/v1/datasets/" + id).body().get("contentHash")).isEqualTo(dataset.get("contentHash"));
         assertThat(api.delete("/v1/datasets/" + id).status()).isEqualTo(204);
@@ -270,6 +279,15 @@ class DatasetsIT {
         Map<String, byte[]> more = new LinkedHashMap<>(files);
         more.put(path, content);
         return more;
+    }
+
+    private static byte[] multipart(String boundary, String fileName, byte[] content) {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + fileName
+                + "\"\r\nContent-Type: application/gzip\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(content);
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return body.toByteArray();
     }
 
     private static int datasetObjects() {
