@@ -29,7 +29,7 @@ public final class Demo {
         String datasetId = uploadDataset(api);
         String body = """
                 {"datasetId": "%s", "epochs": 8, "batchSize": 16, "learningRate": 0.001,
-                 "hiddenUnits": 500, "validationFraction": 0.25, "seed": 7, "backbone": {"name": "densenet121"}}
+                 "hiddenUnits": 500, "seed": 7, "backbone": {"name": "densenet121"}}
                 """.formatted(datasetId);
         out.println("\n$ curl -X POST " + stack.apiUrl() + "/v1/training-jobs -H 'Content-Type: application/json' -d '"
                 + body.strip().replaceAll("\\s+", " ") + "'");

@@ -6,14 +6,11 @@ import dev.transferlab.common.messages.TrainingRequest;
 import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.common.storage.S3Settings;
 import dev.transferlab.infra.InfraProcess;
+import dev.transferlab.worker.ml.TestImages;
 
-import javax.imageio.ImageIO;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -68,13 +65,7 @@ final class S3Fixture implements AutoCloseable {
         g.setColor(Color.WHITE);
         g.fillOval(random.nextInt(30), random.nextInt(25), 10, 10);
         g.dispose();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(image, "png", out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return TestImages.png(image);
     }
 
     @Override

@@ -3,11 +3,7 @@ package dev.transferlab.worker.ml;
 import dev.transferlab.common.model.PreprocessingSpec;
 import org.junit.jupiter.api.Test;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -100,13 +96,7 @@ class DecodePipelineTest {
                 image.setRGB(x, y, (seed * 7919 + x * 31 + y * 17) & 0xffffff);
             }
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(image, "png", out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return TestImages.png(image);
     }
 
     private static void sleep(long millis) {
