@@ -8,6 +8,7 @@ import dev.transferlab.worker.jobs.JobFailure;
 import dev.transferlab.worker.ml.Backbone;
 import dev.transferlab.worker.ml.zoo.BackboneCriteria;
 
+import java.net.URI;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -44,6 +45,9 @@ public final class BackboneProvider implements AutoCloseable {
                 throw new JobFailure("a torchscript backbone needs 'weights': the s3:// or https:// location of its "
                         + "module, got '" + location + "'");
             }
+            if (lower.startsWith("https://")) {
+                requireAllowedHost(location);
+            }
             return fromFile(spec, location, spec.weightsSha256());
         }
         if (spec.isStandardDenseNet121() && settings.denseNet121Weights().isPresent()) {
@@ -57,6 +61,20 @@ public final class BackboneProvider implements AutoCloseable {
                     + "transferlab.backbone.allow-random-weights=true");
         }
         return random(spec, settings.randomSeed());
+    }
+
+    private void requireAllowedHost(String url) {
+        String host;
+        try {
+            host = URI.create(url).getHost();
+        } catch (IllegalArgumentException e) {
+            throw new JobFailure("the torchscript weights location is not a valid URL: " + url, e);
+        }
+        if (host == null || !settings.jobWeightsHosts().contains(host.toLowerCase(Locale.ROOT))) {
+            throw new JobFailure("this worker fetches a job's https weights only from the hosts in "
+                    + "transferlab.backbone.job-weights-hosts " + settings.jobWeightsHosts() + ", not from " + host
+                    + "; upload the module to the platform's bucket and name its s3:// location instead");
+        }
     }
 
     /** The exact backbone a model was trained on, refusing one whose weights differ from the manifest's hash. */

@@ -22,6 +22,7 @@ import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Wires the framework-free engine to this service's configuration. */
@@ -64,8 +65,11 @@ public class WorkerComponents {
                                @ConfigProperty(name = "transferlab.backbone.weights-sha256") Optional<String> sha256,
                                @ConfigProperty(name = "transferlab.backbone.allow-random-weights") boolean allowRandom,
                                @ConfigProperty(name = "transferlab.backbone.random-seed") long seed,
-                               @ConfigProperty(name = "transferlab.backbone.cache-dir") Optional<String> cacheDir) {
-        BackboneSettings settings = new BackboneSettings(weights, sha256, allowRandom, seed);
+                               @ConfigProperty(name = "transferlab.backbone.cache-dir") Optional<String> cacheDir,
+                               @ConfigProperty(name = "transferlab.backbone.job-weights-hosts")
+                               Optional<List<String>> jobWeightsHosts) {
+        BackboneSettings settings = new BackboneSettings(weights, sha256, allowRandom, seed,
+                jobWeightsHosts.orElse(List.of()));
         if (settings.denseNet121Weights().isEmpty() && allowRandom) {
             LOG.warn("no backbone weights configured: backbones get RANDOM weights; predictions will be poor");
         }

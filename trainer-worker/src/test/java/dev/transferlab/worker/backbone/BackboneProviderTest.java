@@ -69,6 +69,24 @@ class BackboneProviderTest {
     }
 
     @Test
+    void aJobsHttpsWeightsMustComeFromAnAllowedHost() {
+        BackboneSettings allowing = new BackboneSettings(Optional.empty(), Optional.empty(), true, 3,
+                List.of(" Models.Example.ORG ", "127.0.0.1"));
+        try (BackboneProvider provider = provider(disk, allowing)) {
+            for (String location : new String[] {"https://169.254.169.254/latest/meta-data/m.pt",
+                    "https://models.example.org.evil.test/m.pt", "https://localhost:8081/m.pt"}) {
+                assertThatThrownBy(() -> provider.forTraining(BackboneSpec.torchScript(location, null)))
+                        .isInstanceOf(JobFailure.class)
+                        .hasMessageContaining("transferlab.backbone.job-weights-hosts [models.example.org, 127.0.0.1]");
+            }
+            // An allowed host passes the check and fails only at the download: nothing listens on port 1.
+            assertThatThrownBy(() -> provider.forTraining(BackboneSpec.torchScript("https://127.0.0.1:1/m.pt", null)))
+                    .isInstanceOf(JobFailure.class).hasMessageContaining("cannot fetch backbone weights")
+                    .hasMessageNotContaining("job-weights-hosts");
+        }
+    }
+
+    @Test
     void weightsThatDoNotFitDenseNet121AreRefusedNamingTheParameter() {
         BackboneSettings tinyWeights = new BackboneSettings(
                 Optional.of(ParityFixtures.path("tiny-densenet-legacy.pth").toString()), Optional.empty(), false, 0);

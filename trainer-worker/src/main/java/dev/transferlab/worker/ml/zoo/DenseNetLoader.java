@@ -1,16 +1,12 @@
 package dev.transferlab.worker.ml.zoo;
 
-import ai.djl.Application;
 import ai.djl.Model;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.repository.MRL;
 import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ModelLoader;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.training.initializer.Initializer;
-import ai.djl.util.Progress;
 import dev.transferlab.common.messages.BackboneSpec;
 import dev.transferlab.worker.ml.Backbone;
 import dev.transferlab.worker.ml.DenseNet;
@@ -23,20 +19,18 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /** Builds torchvision's DenseNet from DJL blocks and fills it from a weights file, or from a seed. */
-final class DenseNetLoader implements ModelLoader {
+final class DenseNetLoader extends LocalBackboneLoader {
 
     static final String DENSENET121 = "densenet121";
     static final String DENSENET = "densenet";
 
-    private final String artifactId;
-
     DenseNetLoader(String artifactId) {
-        this.artifactId = artifactId;
+        super(artifactId);
     }
 
     @Override
     public <I, O> ZooModel<I, O> loadModel(Criteria<I, O> criteria) throws IOException, ModelNotFoundException {
-        ZooModels.requireNDLists(criteria, artifactId);
+        requireNDLists(criteria);
         Arguments arguments = new Arguments(artifactId, criteria.getArguments());
         DenseNet network = new DenseNet(spec(arguments));
         Optional<Path> weights = arguments.path(BackboneCriteria.WEIGHTS);
@@ -64,7 +58,7 @@ final class DenseNetLoader implements ModelLoader {
             }
             model.setProperty(Backbone.FEATURE_SIZE, Integer.toString(network.featureSize()));
             model.setProperty(Backbone.SHA256, sha256);
-            return ZooModels.noop(model);
+            return noop(model);
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -80,40 +74,5 @@ final class DenseNetLoader implements ModelLoader {
                 arguments.integers("blockConfig", standard.blockConfig()),
                 arguments.integer("numInitFeatures", standard.numInitFeatures()),
                 arguments.integer("bnSize", standard.bnSize()));
-    }
-
-    @Override
-    public String getGroupId() {
-        return BackboneZoo.GROUP_ID;
-    }
-
-    @Override
-    public String getArtifactId() {
-        return artifactId;
-    }
-
-    @Override
-    public Application getApplication() {
-        return Application.UNDEFINED;
-    }
-
-    @Override
-    public MRL getMrl() {
-        return MRL.undefined(null, BackboneZoo.GROUP_ID, artifactId);
-    }
-
-    @Override
-    public <I, O> boolean isDownloaded(Criteria<I, O> criteria) {
-        return true;
-    }
-
-    @Override
-    public <I, O> void downloadModel(Criteria<I, O> criteria, Progress progress) {
-        // Weights are local files by the time a Criteria names them; fetching is the caller's business.
-    }
-
-    @Override
-    public String toString() {
-        return BackboneZoo.GROUP_ID + ":" + artifactId;
     }
 }

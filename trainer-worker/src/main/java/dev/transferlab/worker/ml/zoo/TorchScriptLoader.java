@@ -1,18 +1,14 @@
 package dev.transferlab.worker.ml.zoo;
 
-import ai.djl.Application;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.repository.MRL;
 import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ModelLoader;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.Progress;
 import dev.transferlab.worker.ml.Backbone;
 import dev.transferlab.worker.ml.Sha256;
 
@@ -24,14 +20,18 @@ import java.util.Map;
  * Bring your own backbone: any TorchScript module that maps images [N, 3, H, W], preprocessed as the job says, to
  * feature vectors [N, D]. D is read from the module by running one image through it.
  */
-final class TorchScriptLoader implements ModelLoader {
+final class TorchScriptLoader extends LocalBackboneLoader {
 
     static final String TORCHSCRIPT = "torchscript";
+
+    TorchScriptLoader() {
+        super(TORCHSCRIPT);
+    }
 
     @Override
     public <I, O> ZooModel<I, O> loadModel(Criteria<I, O> criteria)
             throws IOException, ModelNotFoundException, MalformedModelException {
-        ZooModels.requireNDLists(criteria, TORCHSCRIPT);
+        requireNDLists(criteria);
         Arguments arguments = new Arguments(TORCHSCRIPT, criteria.getArguments());
         Path file = arguments.path(BackboneCriteria.WEIGHTS).orElseThrow(() -> new IllegalArgumentException(
                 "a torchscript backbone needs its module file as the '" + BackboneCriteria.WEIGHTS + "' argument"));
@@ -43,7 +43,7 @@ final class TorchScriptLoader implements ModelLoader {
             model.load(file, null, Map.of("mapLocation", "true"));
             model.setProperty(Backbone.FEATURE_SIZE, Long.toString(featureSize(model, side)));
             model.setProperty(Backbone.SHA256, sha256);
-            return ZooModels.noop(model);
+            return noop(model);
         } catch (RuntimeException | IOException | MalformedModelException e) {
             model.close();
             throw e;
@@ -68,40 +68,5 @@ final class TorchScriptLoader implements ModelLoader {
             }
             return shape.get(1);
         }
-    }
-
-    @Override
-    public String getGroupId() {
-        return BackboneZoo.GROUP_ID;
-    }
-
-    @Override
-    public String getArtifactId() {
-        return TORCHSCRIPT;
-    }
-
-    @Override
-    public Application getApplication() {
-        return Application.UNDEFINED;
-    }
-
-    @Override
-    public MRL getMrl() {
-        return MRL.undefined(null, BackboneZoo.GROUP_ID, TORCHSCRIPT);
-    }
-
-    @Override
-    public <I, O> boolean isDownloaded(Criteria<I, O> criteria) {
-        return true;
-    }
-
-    @Override
-    public <I, O> void downloadModel(Criteria<I, O> criteria, Progress progress) {
-        // The module is a local file by the time a Criteria names it.
-    }
-
-    @Override
-    public String toString() {
-        return BackboneZoo.GROUP_ID + ":" + TORCHSCRIPT;
     }
 }
