@@ -12,8 +12,9 @@ final class K8sFormats {
 
     // https://github.com/kubernetes/apimachinery/blob/master/pkg/api/resource/quantity.go, as
     // @kubernetes-models/validate (the npm schemas' own validator) spells it.
+    private static final String SIGNED_NUMBER = "[+-]?(?:\\d+|\\d+\\.\\d+|\\d+\\.|\\.\\d+)";
     private static final Pattern QUANTITY_PATTERN = Pattern.compile(
-            "^[+-]?(?:\\d+|\\d+\\.\\d+|\\d+\\.|\\.\\d+)(?:[KMGTPE]i|[YZEPTGMkhdcmunpfazy]|da|[eE][+-]?(?:\\d+|\\d+\\.\\d+|\\d+\\.|\\.\\d+))?$");
+            "^" + SIGNED_NUMBER + "(?:[KMGTPE]i|[YZEPTGMkhdcmunpfazy]|da|[eE]" + SIGNED_NUMBER + ")?$");
     private static final Pattern BASE64 = Pattern.compile(
             "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$");
 

@@ -10,7 +10,6 @@ import com.networknt.schema.dialect.Dialects;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Validates Kubernetes documents, whole or as strategic-merge patches, against {@link SchemaCatalog}'s schemas. */
@@ -27,7 +26,8 @@ public final class ManifestValidator {
         definitions = JsonNodeFactory.instance.objectNode();
         CATALOG.definitions.fields().forEachRemaining(
                 e -> definitions.set(e.getKey(), StrictSchema.tighten(e.getValue(), required)));
-        Dialect dialect = Dialect.builder(Dialects.getDraft7()).format(K8sFormats.QUANTITY).format(K8sFormats.BYTE).build();
+        Dialect dialect = Dialect.builder(Dialects.getDraft7())
+                .format(K8sFormats.QUANTITY).format(K8sFormats.BYTE).build();
         registry = SchemaRegistry.withDefaultDialect(dialect);
     }
 
@@ -39,11 +39,6 @@ public final class ManifestValidator {
     /** A strategic-merge patch: the same fields and types, but nothing is required. */
     public static List<String> validatePatch(JsonNode doc) {
         return PATCH.check(doc);
-    }
-
-    /** The {@code apiVersion/kind} pairs there is a schema for. */
-    public static Set<String> kinds() {
-        return CATALOG.kinds.keySet();
     }
 
     private List<String> check(JsonNode doc) {

@@ -27,7 +27,8 @@ class ManifestValidatorTest {
 
     @Test
     void deploymentWithAMisspeltFieldFails() {
-        assertThat(broken(workerDeployment(), d -> container(d).set("readinesProbe", container(d).remove("readinessProbe"))))
+        assertThat(broken(workerDeployment(),
+                d -> container(d).set("readinesProbe", container(d).remove("readinessProbe"))))
                 .anySatisfy(e -> assertThat(e).contains("/spec/template/spec/containers/0").contains("readinesProbe"));
     }
 
@@ -105,7 +106,8 @@ class ManifestValidatorTest {
 
     @Test
     void aKindWithoutASchemaFails() {
-        ObjectNode unknown = Manifests.YAML.createObjectNode().put("apiVersion", "example.com/v1").put("kind", "Gadget");
+        ObjectNode unknown = Manifests.YAML.createObjectNode()
+                .put("apiVersion", "example.com/v1").put("kind", "Gadget");
         assertThat(ManifestValidator.validate(unknown)).containsExactly("no schema for example.com/v1/Gadget");
     }
 
