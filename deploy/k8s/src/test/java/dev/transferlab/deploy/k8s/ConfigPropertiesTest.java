@@ -1,0 +1,84 @@
+package dev.transferlab.deploy.k8s;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every setting the manifests give a service is one it reads: a misspelt variable would be ignored silently (the
+ * property keeps its default). A variable is a property in MicroProfile Config's environment form
+ * ({@code transferlab.s3.path-style} is TRANSFERLAB_S3_PATH_STYLE); the properties a service reads are those of its
+ * application.properties and its {@code @ConfigProperty} injections.
+ */
+class ConfigPropertiesTest {
+    private static final Pattern CONFIG_PROPERTY = Pattern.compile("@ConfigProperty\\(name\\s*=\\s*\"([^\"]+)\"");
+    private static final List<String> CONFIG_PREFIXES = List.of("TRANSFERLAB_", "QUARKUS_", "KAFKA_", "MP_");
+    // Quarkus's own properties that the manifests set and application.properties doesn't.
+    private static final Set<String> QUARKUS_OWN = Set.of("quarkus.shutdown.timeout");
+
+    @ParameterizedTest
+    @CsvSource({"dev, api-service", "dev, trainer-worker", "prod, api-service", "prod, trainer-worker"})
+    void everyVariableIsAPropertyTheServiceReads(String overlay, String service) {
+        List<ObjectNode> docs = Kubectl.build(overlay);
+        JsonNode container = Workloads.container(Manifests.one(docs, "Deployment", service), service);
+        Set<String> known = new TreeSet<>();
+        properties(service).forEach(p -> known.add(envForm(p)));
+        List<String> variables = variables(docs, container);
+        assertThat(variables).contains("KAFKA_BOOTSTRAP_SERVERS", "TRANSFERLAB_S3_BUCKET", "TRANSFERLAB_S3_ACCESS_KEY");
+        assertThat(variables.stream().filter(v -> CONFIG_PREFIXES.stream().anyMatch(v::startsWith)))
+                .allSatisfy(v -> assertThat(known).as("properties of " + service).contains(v));
+    }
+
+    private static List<String> variables(List<ObjectNode> docs, JsonNode container) {
+        List<String> names = new ArrayList<>();
+        container.path("env").forEach(e -> names.add(e.path("name").asText()));
+        for (JsonNode from : container.path("envFrom")) {
+            String kind = from.has("configMapRef") ? "ConfigMap" : "Secret";
+            JsonNode source = Manifests.one(docs, kind, from.findValue("name").asText());
+            source.path("data").fieldNames().forEachRemaining(names::add);
+            source.path("stringData").fieldNames().forEachRemaining(names::add);
+        }
+        return names;
+    }
+
+    static Set<String> properties(String service) {
+        Path module = Manifests.ROOT.resolve("../..").resolve(service).normalize();
+        Set<String> names = new TreeSet<>(QUARKUS_OWN);
+        Properties props = new Properties();
+        try (Reader in = Files.newBufferedReader(module.resolve("src/main/resources/application.properties"));
+             Stream<Path> sources = Files.walk(module.resolve("src/main/java"))) {
+            props.load(in);
+            names.addAll(props.stringPropertyNames());
+            for (Path source : sources.filter(p -> p.toString().endsWith(".java")).toList()) {
+                Matcher m = CONFIG_PROPERTY.matcher(Files.readString(source));
+                while (m.find()) {
+                    names.add(m.group(1));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return names;
+    }
+
+    static String envForm(String property) {
+        return property.replaceAll("[^A-Za-z0-9]", "_").toUpperCase();
+    }
+}

@@ -1,0 +1,68 @@
+package dev.transferlab.deploy.k8s;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.transferlab.common.messages.Topics;
+import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The KafkaTopics create exactly the services' topics, with the retention each one's use needs. */
+class TopicsTest {
+    private final List<ObjectNode> topics = Manifests.ofKind(Kubectl.build("prod"), "KafkaTopic");
+
+    @Test
+    void theTopicsAreThoseOfTheCommonContract() {
+        List<String> contract = Arrays.stream(Topics.class.getDeclaredFields())
+                .filter(f -> Modifier.isStatic(f.getModifiers()) && f.getType() == String.class)
+                .map(TopicsTest::value).toList();
+        assertThat(contract).hasSize(6);
+        assertThat(topics.stream().map(TopicsTest::topicName).toList()).containsExactlyInAnyOrderElementsOf(contract);
+        assertThat(topics).allSatisfy(t -> assertThat(t.path("metadata").path("labels").path("strimzi.io/cluster")
+                .asText()).isEqualTo("transferlab"));
+    }
+
+    @Test
+    void retentionFitsEachTopicsUse() {
+        // The api rebuilds job state from the events at start: never lose one to time, size or compaction.
+        JsonNode events = config(Topics.TRAINING_EVENTS);
+        assertThat(events.path("retention.ms").asLong()).isEqualTo(-1);
+        assertThat(events.path("retention.bytes").asLong(-1)).isEqualTo(-1);
+        assertThat(events.path("cleanup.policy").asText("delete")).isEqualTo("delete");
+        // A cancellation must outlive the queued command it cancels.
+        assertThat(config(Topics.TRAINING_CONTROL).path("retention.ms").asLong())
+                .isGreaterThanOrEqualTo(config(Topics.TRAINING_REQUESTS).path("retention.ms").asLong());
+        // Images travel inline in prediction requests, and failed ones go to the dead letters.
+        for (String topic : List.of(Topics.INFERENCE_REQUESTS, Topics.DEAD_LETTERS)) {
+            assertThat(config(topic).path("max.message.bytes").asInt()).as(topic).isGreaterThanOrEqualTo(16 << 20);
+        }
+        // Requests and answers are useless after the api's 30 s timeout: hours, not days.
+        for (String topic : List.of(Topics.INFERENCE_REQUESTS, Topics.INFERENCE_RESULTS)) {
+            assertThat(config(topic).path("retention.ms").asLong()).as(topic).isBetween(60_000L, 86_400_000L);
+        }
+        assertThat(topics).allSatisfy(t -> assertThat(t.path("spec").path("config").path("cleanup.policy").asText())
+                .isEqualTo("delete"));
+    }
+
+    private JsonNode config(String topic) {
+        return topics.stream().filter(t -> topicName(t).equals(topic)).findFirst().orElseThrow()
+                .path("spec").path("config");
+    }
+
+    private static String topicName(JsonNode topic) {
+        return topic.path("spec").path("topicName").asText(Manifests.name(topic));
+    }
+
+    private static String value(Field field) {
+        try {
+            return (String) field.get(null);
+        } catch (IllegalAccessException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
