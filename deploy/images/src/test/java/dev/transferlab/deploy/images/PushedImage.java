@@ -43,6 +43,10 @@ record PushedImage(JsonNode manifest, JsonNode config, List<String> files) {
         return words;
     }
 
+    String user() {
+        return config.path("config").path("User").asText();
+    }
+
     List<String> env() {
         List<String> env = new ArrayList<>();
         config.path("config").path("Env").forEach(variable -> env.add(variable.asText()));

@@ -47,6 +47,7 @@ class ServiceImagesIT {
 
         assertThat(image.entrypoint()).contains("java", "-jar", "quarkus-run.jar");
         assertThat(image.exposedPorts()).containsExactly("8080/tcp");
+        assertThat(image.user()).as("numeric and not root, for runAsNonRoot").isEqualTo("185");
         assertThat(image.files()).contains("/home/jboss/quarkus-run.jar",
                 "/home/jboss/app/api-service-" + VERSION + ".jar",
                 "/home/jboss/lib/main/dev.transferlab.common-" + VERSION + ".jar");
@@ -59,6 +60,7 @@ class ServiceImagesIT {
 
         assertThat(image.entrypoint()).contains("-XX:MaxRAMPercentage=33", "quarkus-run.jar");
         assertThat(image.exposedPorts()).containsExactly("8081/tcp");
+        assertThat(image.user()).isEqualTo("185");
         assertThat(image.env()).contains("DJL_OFFLINE=true", "DJL_CACHE_DIR=/tmp/djl");
         assertThat(image.files()).contains("/home/jboss/lib/main/ai.djl.pytorch.pytorch-native-cpu-2.5.1-linux-x86_64.jar",
                 "/home/jboss/lib/main/ai.djl.pytorch.pytorch-engine-0.33.0.jar");
