@@ -147,7 +147,17 @@ class PlatformIT {
             assertThat(scrape.matching("kafka_producer_record_send_total")).isNotEmpty();
         }
         assertThat(worker.matching("kafka_consumer_fetch_manager_records_lag_max"))
-                .extracting(s -> s.labels().get("client_id")).anyMatch(id -> id.contains("transferlab-trainers"));
+                .extracting(s -> s.labels().get("client_id")).contains("kafka-consumer-training-requests");
+        System.out.printf("PlatformIT metrics: epoch timer count %.0f sum %.3f s; extraction %.1f images/s; worker "
+                        + "inference ok count %.0f sum %.3f s; api predictions ok count %.0f sum %.3f s; lag max %s%n",
+                worker.value("transferlab_training_epoch_seconds_count"),
+                worker.value("transferlab_training_epoch_seconds_sum"),
+                worker.value("transferlab_features_images_per_second_max"),
+                worker.value("transferlab_inference_seconds_count", "outcome", "ok"),
+                worker.value("transferlab_inference_seconds_sum", "outcome", "ok"),
+                apiAfter.value("transferlab_predictions_seconds_count", "outcome", "ok"),
+                apiAfter.value("transferlab_predictions_seconds_sum", "outcome", "ok"),
+                worker.matching("kafka_consumer_fetch_manager_records_lag_max"));
 
         for (String service : List.of(stack.apiUrl(), stack.workerUrl())) {
             ApiClient.Answer ready = new ApiClient(service).get("/q/health/ready");

@@ -45,6 +45,8 @@ class ShutdownIT {
         try {
             String jobId = submit(putDataset("sigterm-worker", SampleImages.CLASSES, 6), EPOCHS, 2);
             awaitEpoch(jobId, 20);
+            // Queued behind it on the same partition, so likely already fetched into the running worker's buffer.
+            String queued = submit(putDataset("sigterm-queued", SampleImages.CLASSES, 4), 2, 4);
             ServiceProcess running = ranJob(stack().worker(), jobId) ? stack().worker() : second;
             ServiceProcess other = running == stack().worker() ? second : stack().worker();
             assertThat(ranJob(running, jobId)).as("one of the two workers runs the job").isTrue();
@@ -97,6 +99,15 @@ class ShutdownIT {
             assertThat(store().exists(store().inDefaultBucket(StorageLayout.checkpoint("default", jobId))))
                     .as("the checkpoint is gone once the model is stored").isFalse();
             assertThat(api().get("/v1/training-jobs/" + jobId).body().get("state").asText()).isEqualTo("completed");
+
+            // The job behind it never started on the stopping worker, and ran once on the other.
+            assertThat(last(follow(queued)).get("type").asText()).isEqualTo("completed");
+            assertThat(ranJob(running, queued)).as("started on the stopping worker").isFalse();
+            System.out.printf("ShutdownIT: the queued job reached the stopping worker's buffer and was left: %s%n",
+                    Files.readString(running.log()).contains("job " + queued + ": not started"));
+            assertThat(ranJob(other, queued)).isTrue();
+            assertThat(RawKafka.published(queued, "completed")).isEqualTo(1);
+            assertThat(RawKafka.published(queued, "released")).isZero();
         } finally {
             second.close();
             if (!stack().worker().isAlive()) {

@@ -2,6 +2,7 @@ package dev.transferlab.worker.messaging;
 
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.TrainingRequest;
+import dev.transferlab.worker.jobs.Draining;
 import dev.transferlab.worker.jobs.TrainingJob;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,6 +34,9 @@ public class TrainingRequestConsumer {
     @Inject
     WorkerMetrics metrics;
 
+    @Inject
+    Draining draining;
+
     @Incoming("training-requests")
     @Blocking("training")
     public CompletionStage<Void> onRequest(Message<String> message) {
@@ -41,6 +45,12 @@ public class TrainingRequestConsumer {
             request = CommandChecks.valid(Messages.fromJson(message.getPayload(), TrainingRequest.class));
         } catch (RuntimeException e) {
             return message.nack(e);
+        }
+        if (draining.isDraining()) {
+            // Received while this worker shuts down (it was waiting in the connector's buffer): left for the next one.
+            LOG.infof("job %s: not started, this worker is shutting down", request.jobId());
+            metrics.jobEnded(TrainingJob.Outcome.NOT_STARTED);
+            return CompletableFuture.completedFuture(null);
         }
         LOG.infof("job %s: training on %s", request.jobId(), request.dataset());
         TrainingJob.Outcome outcome = trainingJob.run(request, events);
