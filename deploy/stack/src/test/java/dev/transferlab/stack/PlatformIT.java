@@ -113,7 +113,8 @@ class PlatformIT {
         Scrape workerBefore = Scrape.of(stack.workerUrl());
         Scrape apiBefore = Scrape.of(stack.apiUrl());
         int images = 2 * 6;
-        String jobId = submit(putDataset("metrics", SampleImages.CLASSES, 6), 4, 4);
+        // Images no other test uses, so that their features are computed, not read from the cache.
+        String jobId = submit(putDataset("metrics", SampleImages.CLASSES, 6, 7_000), 4, 4);
         assertThat(last(follow(jobId)).get("type").asText()).isEqualTo("completed");
         for (int i = 0; i < 3; i++) {
             assertThat(api.postBytes("/v1/models/" + jobId + "/predictions", SampleImages.png("ocean", 90_000 + i),

@@ -64,11 +64,19 @@ final class SharedStack {
     }
 
     static String putDataset(String name, List<String> classes, int perClass) {
+        return putDataset(name, classes, perClass, 0);
+    }
+
+    /**
+     * Images {@code firstSeed} on: other seeds than other datasets' make other files, and so features that are not
+     * in the feature cache yet.
+     */
+    static String putDataset(String name, List<String> classes, int perClass, int firstSeed) {
         String prefix = "datasets/default/" + name + "/";
         for (String label : classes) {
             for (int i = 0; i < perClass; i++) {
                 store().put(store().inDefaultBucket(prefix + "train/" + label + "/" + i + ".png"),
-                        SampleImages.png(label, i), "image/png");
+                        SampleImages.png(label, firstSeed + i), "image/png");
             }
         }
         return "s3://" + Stack.BUCKET + "/" + prefix;

@@ -124,9 +124,17 @@ public final class TrainingJob {
             int epoch = progress.checkpointedEpoch;
             LOG.info(() -> request.jobId() + " released: this worker is shutting down; "
                     + (epoch > 0 ? "the next worker resumes after epoch " + epoch : "the next worker starts over"));
-            events.publish(TrainingEventType.RELEASED, b -> b.epoch(epoch).message(workerName
-                    + " is shutting down and released the job " + (epoch > 0 ? "after epoch " + epoch
-                    + " (its checkpoint is kept)" : "before its first checkpoint") + "; waiting for another worker"));
+            try {
+                events.publish(TrainingEventType.RELEASED, b -> b.epoch(epoch).message(workerName
+                        + " is shutting down and released the job " + (epoch > 0 ? "after epoch " + epoch
+                        + " (its checkpoint is kept)" : "before its first checkpoint")
+                        + "; waiting for another worker"));
+            } catch (RuntimeException notPublished) {
+                // The job is released all the same: its command is not acknowledged, so the next worker gets it.
+                // Escaping from here would reject the command instead, and so dead-letter it.
+                LOG.log(Level.WARNING, request.jobId() + ": the released event could not be published",
+                        notPublished);
+            }
             return Outcome.RELEASED;
         } catch (JobFailure e) {
             LOG.info(() -> request.jobId() + " failed: " + e.getMessage());
