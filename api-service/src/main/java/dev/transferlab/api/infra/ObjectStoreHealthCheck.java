@@ -7,6 +7,8 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
+import java.time.Duration;
+
 /** Ready only when the platform bucket can be reached (and exists: it is created on first check). */
 @Readiness
 @ApplicationScoped
@@ -17,12 +19,9 @@ public class ObjectStoreHealthCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        try {
-            store.ensureBucket(store.defaultBucket());
-            return HealthCheckResponse.named("object-storage").up().withData("bucket", store.defaultBucket()).build();
-        } catch (RuntimeException e) {
-            return HealthCheckResponse.named("object-storage").down().withData("error", String.valueOf(e.getMessage()))
-                    .build();
-        }
+        return store.defaultBucketProblem(Duration.ofSeconds(5))
+                .map(problem -> HealthCheckResponse.named("object-storage").down().withData("error", problem))
+                .orElseGet(() -> HealthCheckResponse.named("object-storage").up())
+                .withData("bucket", store.defaultBucket()).build();
     }
 }

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
@@ -31,6 +32,7 @@ import java.util.function.Predicate;
 public class JobProjection {
     private final Map<String, JobHistory> jobs = new ConcurrentHashMap<>();
     private final Map<String, TrainingRequest> byIdempotencyKey = new ConcurrentHashMap<>();
+    private final AtomicInteger followers = new AtomicInteger();
     private final int followerBuffer;
 
     public JobProjection(@ConfigProperty(name = "transferlab.sse.client-buffer", defaultValue = "1024")
@@ -60,6 +62,16 @@ public class JobProjection {
         return Optional.ofNullable(byIdempotencyKey.get(idempotencyIndex(tenant, key)));
     }
 
+    /** How many jobs are in this state now. */
+    public long count(JobState state) {
+        return jobs.values().stream().map(JobHistory::view).filter(v -> v.state() == state).count();
+    }
+
+    /** Event streams being followed now (open SSE connections on this replica). */
+    public int followers() {
+        return followers.get();
+    }
+
     /** Matching jobs, newest first. */
     public List<JobView> list(Predicate<JobView> filter) {
         return jobs.values().stream().map(JobHistory::view).filter(filter)
@@ -73,7 +85,9 @@ public class JobProjection {
      * fails with {@link SlowClientException} rather than holding memory or delaying anyone else.
      */
     public Optional<Multi<TrainingEvent>> follow(String jobId, String lastEventId) {
-        return Optional.ofNullable(jobs.get(jobId)).map(h -> h.follow(lastEventId, followerBuffer));
+        return Optional.ofNullable(jobs.get(jobId)).map(h -> h.follow(lastEventId, followerBuffer)
+                .onSubscription().invoke(followers::incrementAndGet)
+                .onTermination().invoke(followers::decrementAndGet));
     }
 
     private static String idempotencyIndex(String tenant, String key) {

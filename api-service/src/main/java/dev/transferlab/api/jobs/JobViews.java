@@ -17,7 +17,8 @@ final class JobViews {
                 null, null, null, e.timestamp(), e.timestamp(), null, null, null, null, null, false, 0);
         TrainingRequest request = e.request();
         JobState state = switch (e.type()) {
-            case ACCEPTED -> JobState.QUEUED;
+            // Its worker shut down; the command goes to another worker, which resumes the job from its checkpoint.
+            case ACCEPTED, RELEASED -> JobState.QUEUED;
             case CANCEL_REQUESTED -> v.state();
             case STARTED, RESUMED, EXTRACTION_PROGRESS, FEATURE_CACHE_HIT, EPOCH_COMPLETED, CHECKPOINTED ->
                     JobState.RUNNING;
@@ -29,6 +30,9 @@ final class JobViews {
             case ACCEPTED -> "queued";
             case STARTED -> e.message() != null ? e.message() : "started";
             case RESUMED -> "resumed after epoch " + e.epoch();
+            case RELEASED -> e.epoch() != null && e.epoch() > 0
+                    ? "waiting for a worker: released after epoch " + e.epoch() + " by a worker that shut down"
+                    : "waiting for a worker: released by a worker that shut down";
             case EXTRACTION_PROGRESS -> extracting(e.extraction());
             case FEATURE_CACHE_HIT -> "features from the cache";
             case EPOCH_COMPLETED -> "epoch " + e.metrics().epoch() + " of " + e.metrics().epochs();

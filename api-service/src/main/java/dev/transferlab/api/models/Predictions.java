@@ -1,6 +1,8 @@
 package dev.transferlab.api.models;
 
 import dev.transferlab.api.http.ProblemException;
+import dev.transferlab.api.infra.ApiMetrics;
+import io.micrometer.core.instrument.Timer;
 import dev.transferlab.common.messages.InferenceRequest;
 import dev.transferlab.common.messages.InferenceResult;
 import dev.transferlab.common.messages.Messages;
@@ -25,6 +27,9 @@ public class Predictions {
     @Inject
     Models models;
 
+    @Inject
+    ApiMetrics metrics;
+
     @ConfigProperty(name = "transferlab.inference.max-image-bytes")
     long maxImageBytes;
 
@@ -32,10 +37,12 @@ public class Predictions {
         models.manifest(tenant, modelId);
         ImageCheck.requireImage(image, maxImageBytes);
         InferenceRequest request = InferenceRequest.of("inf-" + UUID.randomUUID(), tenant, modelId, image);
+        Timer.Sample sample = metrics.startPrediction();
         return requestReply.request(Messages.toJson(request))
                 .onFailure(KafkaRequestReplyTimeoutException.class).transform(e -> new ProblemException(504, "Gateway Timeout",
                         "no trainer-worker answered in time; is one running?"))
-                .map(json -> toResponse(Messages.fromJson(json, InferenceResult.class)));
+                .map(json -> toResponse(Messages.fromJson(json, InferenceResult.class)))
+                .onItemOrFailure().invoke((response, failure) -> metrics.predictionEnded(sample, failure));
     }
 
     private static ModelResource.PredictionResponse toResponse(InferenceResult result) {

@@ -68,6 +68,40 @@ class JobViewsTest {
     }
 
     @Test
+    void aReleasedJobIsQueuedAgainUntilAnotherWorkerResumesItAndItsStreamStaysOpen() {
+        JobProjection projection = new JobProjection(16);
+        projection.apply(event(0, TrainingEventType.ACCEPTED));
+        projection.apply(event(1, TrainingEventType.STARTED));
+        projection.apply(event(6, TrainingEventType.EPOCH_COMPLETED));
+        AssertSubscriber<TrainingEvent> follower = projection.follow("job-1", null).orElseThrow()
+                .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        assertThat(projection.followers()).isEqualTo(1);
+        TrainingEvent released = TrainingEvent.builder("job-1", "default", TrainingEventType.RELEASED).epoch(5)
+                .message("worker shutting down").build();
+        projection.apply(released);
+        projection.apply(released);
+
+        JobView waiting = projection.view("job-1").orElseThrow();
+        assertThat(waiting.state()).isEqualTo(JobState.QUEUED);
+        assertThat(waiting.isTerminal()).isFalse();
+        assertThat(waiting.phase()).isEqualTo("waiting for a worker: released after epoch 5 by a worker that shut down");
+        assertThat(waiting.latestMetrics().epoch()).isEqualTo(5);
+        assertThat(waiting.events()).as("the repeated release is one").isEqualTo(4);
+        assertThat(projection.count(JobState.QUEUED)).isEqualTo(1);
+        assertThat(projection.count(JobState.RUNNING)).isZero();
+        follower.assertNotTerminated();
+
+        projection.apply(TrainingEvent.builder("job-1", "default", TrainingEventType.RESUMED).epoch(5).build());
+        assertThat(projection.view("job-1").orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        projection.apply(event(3, TrainingEventType.COMPLETED));
+        follower.awaitCompletion();
+        assertThat(follower.getItems()).extracting(TrainingEvent::type).containsSubsequence(
+                TrainingEventType.RELEASED, TrainingEventType.RESUMED, TrainingEventType.COMPLETED);
+        assertThat(projection.followers()).isZero();
+        assertThat(projection.count(JobState.COMPLETED)).isEqualTo(1);
+    }
+
+    @Test
     void aReplayedEventIsAppliedOnce() {
         JobProjection projection = new JobProjection(16);
         projection.apply(event(0, TrainingEventType.ACCEPTED));

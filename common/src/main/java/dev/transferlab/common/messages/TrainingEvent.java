@@ -70,7 +70,10 @@ public record TrainingEvent(
             return this;
         }
 
-        /** The epoch a checkpoint was taken after, or that a resumed run continues from. */
+        /**
+         * The epoch a checkpoint was taken after, that a resumed run continues from, or whose checkpoint a released
+         * job resumes from (0: none).
+         */
         public Builder epoch(int epoch) {
             this.epoch = epoch;
             return this;
@@ -103,7 +106,8 @@ public record TrainingEvent(
             String id = jobId + ":" + type.wireName();
             return switch (type) {
                 // A job resumed twice from the same checkpoint resumed once, as far as anyone can tell.
-                case EPOCH_COMPLETED, CHECKPOINTED, RESUMED -> id + ":" + epoch;
+                // Released twice after the same checkpoint is one release: nothing happened in between.
+                case EPOCH_COMPLETED, CHECKPOINTED, RESUMED, RELEASED -> id + ":" + epoch;
                 case EXTRACTION_PROGRESS -> id + ":" + extraction.done();
                 default -> id;
             };

@@ -12,7 +12,14 @@ public enum TrainingEventType {
     EXTRACTION_PROGRESS,
     /** The job's features came from the feature cache: the backbone does no work for it. */
     FEATURE_CACHE_HIT,
-    EPOCH_COMPLETED, CHECKPOINTED, CANCEL_REQUESTED, COMPLETED, FAILED, CANCELLED;
+    EPOCH_COMPLETED, CHECKPOINTED, CANCEL_REQUESTED,
+    /**
+     * The worker running the job is shutting down: it stopped at a batch boundary, kept the checkpoint of the epoch
+     * in {@code epoch} (0: none yet) and left the command unacknowledged, so another worker resumes the job. Not
+     * terminal: the job is queued again.
+     */
+    RELEASED,
+    COMPLETED, FAILED, CANCELLED;
 
     /** Name on the wire and as the SSE {@code event:} field, e.g. {@code epoch-completed}. */
     @JsonValue

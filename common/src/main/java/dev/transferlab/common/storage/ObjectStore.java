@@ -1,6 +1,7 @@
 package dev.transferlab.common.storage;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -85,6 +86,33 @@ public final class ObjectStore implements AutoCloseable {
                 throw e;
             }
             createBucket(bucket);
+        }
+    }
+
+    /**
+     * For readiness checks: empty when the platform bucket answers (created when missing, as at start), otherwise
+     * what went wrong. Bounded by {@code timeout} over all of the client's retries, so that a probe answers while the
+     * store is down instead of riding the outage out as jobs do.
+     */
+    public Optional<String> defaultBucketProblem(Duration timeout) {
+        AwsRequestOverrideConfiguration bounded = AwsRequestOverrideConfiguration.builder().apiCallTimeout(timeout)
+                .build();
+        try {
+            try {
+                s3.headBucket(b -> b.bucket(defaultBucket).overrideConfiguration(bounded));
+            } catch (S3Exception e) {
+                if (e.statusCode() != 404) {
+                    throw e;
+                }
+                try {
+                    s3.createBucket(b -> b.bucket(defaultBucket).overrideConfiguration(bounded));
+                } catch (BucketAlreadyOwnedByYouException alreadyThere) {
+                    // another replica created it first
+                }
+            }
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.of(String.valueOf(e.getMessage()));
         }
     }
 

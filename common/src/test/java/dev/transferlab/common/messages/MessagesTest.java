@@ -72,6 +72,18 @@ class MessagesTest {
     }
 
     @Test
+    void aReleasedJobIsNotEndedAndItsEventIsNamedByTheCheckpointItResumesFrom() {
+        TrainingEvent event = TrainingEvent.builder("job-1", "acme", TrainingEventType.RELEASED).epoch(7)
+                .message("worker shutting down").build();
+        String json = Messages.toJson(event);
+        assertThat(json).contains("\"type\":\"released\"", "\"eventId\":\"job-1:released:7\"", "\"epoch\":7");
+        assertThat(Messages.fromJson(json, TrainingEvent.class)).isEqualTo(event);
+        assertThat(event.type().isTerminal()).isFalse();
+        assertThat(TrainingEvent.builder("job-1", "acme", TrainingEventType.RELEASED).epoch(0).build().eventId())
+                .isEqualTo("job-1:released:0");
+    }
+
+    @Test
     void completedEventKeepsArtifacts() {
         TrainingEvent event = TrainingEvent.builder("job-1", "acme", TrainingEventType.COMPLETED)
                 .model("job-1", Map.of("manifest", "s3://b/m.json"), 4).build();

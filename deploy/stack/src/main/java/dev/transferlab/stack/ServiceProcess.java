@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -85,6 +86,21 @@ public final class ServiceProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /**
+     * SIGTERM, as Kubernetes stops a pod, then waits up to {@code timeout} for the process to exit on its own: it is
+     * not killed when it does not.
+     *
+     * @return the exit code, or empty when the process is still running after the timeout
+     */
+    public synchronized OptionalInt terminate(Duration timeout) {
+        if (process == null || !process.isAlive()) {
+            return process == null ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
+        }
+        process.destroy();
+        waitFor(timeout);
+        return process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
+    }
+
     /** SIGKILL: no shutdown hooks, no offset commits, as when a machine disappears. */
     public synchronized void kill() {
         if (process != null) {
@@ -137,12 +153,7 @@ public final class ServiceProcess implements AutoCloseable {
     /** SIGTERM, and SIGKILL if it has not stopped after 20 s. */
     @Override
     public synchronized void close() {
-        if (process == null || !process.isAlive()) {
-            return;
-        }
-        process.destroy();
-        waitFor(Duration.ofSeconds(20));
-        if (process.isAlive()) {
+        if (terminate(Duration.ofSeconds(20)).isEmpty() && process != null) {
             process.destroyForcibly();
             waitFor(Duration.ofSeconds(10));
         }

@@ -25,11 +25,16 @@ public final class Stack implements AutoCloseable {
     private final InfraProcess infra;
     private final ServiceProcess api;
     private final ServiceProcess worker;
+    private final LocalStackOptions options;
+    private final Map<String, String> workerConfig;
 
-    private Stack(InfraProcess infra, ServiceProcess api, ServiceProcess worker) {
+    private Stack(InfraProcess infra, ServiceProcess api, ServiceProcess worker, LocalStackOptions options,
+                  Map<String, String> workerConfig) {
         this.infra = infra;
         this.api = api;
         this.worker = worker;
+        this.options = options;
+        this.workerConfig = workerConfig;
     }
 
     public static Stack start(LocalStackOptions options) {
@@ -50,15 +55,12 @@ public final class Stack implements AutoCloseable {
                     "api-service/target/quarkus-app/quarkus-run.jar"), port(options.apiPort()), apiConfig, logs,
                     Duration.ofSeconds(90));
             Map<String, String> workerConfig = new LinkedHashMap<>(shared);
-            workerConfig.put("transferlab.backbone.cache-dir", options.dataDir().resolve("backbone-cache").toString());
             options.backboneWeights().ifPresentOrElse(
                     w -> workerConfig.put("transferlab.backbone.weights", w),
                     () -> workerConfig.put("transferlab.backbone.allow-random-weights", "true"));
             workerConfig.putAll(options.workerConfig());
-            ServiceProcess worker = ServiceProcess.start("trainer-worker", options.home().resolve(
-                    "trainer-worker/target/quarkus-app/quarkus-run.jar"), port(options.workerPort()), workerConfig,
-                    logs, Duration.ofSeconds(180));
-            return new Stack(infra, api, worker);
+            ServiceProcess worker = startWorker(options, workerConfig, "trainer-worker", port(options.workerPort()));
+            return new Stack(infra, api, worker, options, Map.copyOf(workerConfig));
         } catch (RuntimeException e) {
             if (api != null) {
                 api.close();
@@ -66,6 +68,23 @@ public final class Stack implements AutoCloseable {
             infra.close();
             throw e;
         }
+    }
+
+    private static ServiceProcess startWorker(LocalStackOptions options, Map<String, String> workerConfig, String name,
+                                              int port) {
+        Map<String, String> config = new LinkedHashMap<>(workerConfig);
+        config.putIfAbsent("transferlab.backbone.cache-dir", options.dataDir()
+                .resolve(name.equals("trainer-worker") ? "backbone-cache" : "backbone-cache-" + name).toString());
+        return ServiceProcess.start(name, options.home().resolve("trainer-worker/target/quarkus-app/quarkus-run.jar"),
+                port, config, options.dataDir().resolve("logs"), Duration.ofSeconds(180));
+    }
+
+    /**
+     * Starts one more trainer-worker with the same configuration on a free port (its own log, {@code <name>.log},
+     * and its own weights cache), as scaling the worker Deployment up would; the caller stops it.
+     */
+    public ServiceProcess startAnotherWorker(String name) {
+        return startWorker(options, workerConfig, name, port(0));
     }
 
     /** The repository this code was built in: {@code deploy/stack/target/<classes or jar>} is four levels down. */

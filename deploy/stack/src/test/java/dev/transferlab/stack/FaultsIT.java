@@ -1,25 +1,16 @@
 package dev.transferlab.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.transferlab.common.messages.Messages;
-import dev.transferlab.common.messages.Topics;
 import dev.transferlab.common.storage.StorageLayout;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 
 import static dev.transferlab.stack.SharedStack.api;
+import static dev.transferlab.stack.SharedStack.assertEveryEpochOnce;
+import static dev.transferlab.stack.SharedStack.awaitEpoch;
 import static dev.transferlab.stack.SharedStack.follow;
 import static dev.transferlab.stack.SharedStack.last;
 import static dev.transferlab.stack.SharedStack.putDataset;
@@ -46,11 +37,11 @@ class FaultsIT {
         List<ApiClient.SseEvent> events = follow(jobId);
         assertThat(last(events).get("type").asText()).isEqualTo("completed");
         assertThat(events).extracting(ApiClient.SseEvent::name).contains("resumed");
-        assertEveryEpochOnce(events);
+        assertEveryEpochOnce(events, EPOCHS);
         assertThat(store().exists(store().inDefaultBucket(StorageLayout.modelManifest("default", jobId)))).isTrue();
         assertThat(store().exists(store().inDefaultBucket(StorageLayout.checkpoint("default", jobId))))
                 .as("the checkpoint is gone once the model is stored").isFalse();
-        assertThat(publishedCount(jobId, "completed")).as("completed events on the topic").isEqualTo(1);
+        assertThat(RawKafka.published(jobId, "completed")).as("completed events on the topic").isEqualTo(1);
     }
 
     @Test
@@ -66,7 +57,7 @@ class FaultsIT {
         List<ApiClient.SseEvent> events = follow(jobId);
         assertThat(events).extracting(ApiClient.SseEvent::name).first().isEqualTo("accepted");
         assertThat(last(events).get("type").asText()).isEqualTo("completed");
-        assertEveryEpochOnce(events);
+        assertEveryEpochOnce(events, EPOCHS);
     }
 
     @Test
@@ -79,46 +70,7 @@ class FaultsIT {
 
         List<ApiClient.SseEvent> events = follow(jobId);
         assertThat(last(events).get("type").asText()).isEqualTo("completed");
-        assertEveryEpochOnce(events);
+        assertEveryEpochOnce(events, EPOCHS);
         assertThat(store().exists(store().inDefaultBucket(StorageLayout.modelManifest("default", jobId)))).isTrue();
-    }
-
-    private static void assertEveryEpochOnce(List<ApiClient.SseEvent> events) {
-        assertThat(events).extracting(ApiClient.SseEvent::id).doesNotHaveDuplicates();
-        assertThat(events.stream().filter(e -> e.name().equals("epoch-completed"))
-                .map(e -> e.data().get("metrics").get("epoch").asInt()).toList())
-                .containsExactlyElementsOf(IntStream.rangeClosed(1, EPOCHS).boxed().toList());
-    }
-
-    private static void awaitEpoch(String jobId, int epoch) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
-        while (Instant.now().isBefore(deadline)) {
-            JsonNode metrics = api().get("/v1/training-jobs/" + jobId).body().path("latestMetrics");
-            if (metrics.path("epoch").asInt() >= epoch) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError(jobId + " never reached epoch " + epoch);
-    }
-
-    /** Counts what was really published, duplicates included: the projection would hide them. */
-    private static long publishedCount(String jobId, String type) {
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack().infra().kafkaBootstrap(),
-                ConsumerConfig.GROUP_ID_CONFIG, "faults-it-" + System.nanoTime(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()))) {
-            consumer.subscribe(List.of(Topics.TRAINING_EVENTS));
-            List<ConsumerRecord<String, String>> records = new ArrayList<>();
-            Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
-            while (Instant.now().isBefore(deadline)) {
-                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-            }
-            return records.stream().filter(r -> jobId.equals(r.key()))
-                    .map(r -> Messages.mapper().convertValue(ApiClient.parse(r.value()), JsonNode.class))
-                    .filter(e -> type.equals(e.path("type").asText())).count();
-        }
     }
 }

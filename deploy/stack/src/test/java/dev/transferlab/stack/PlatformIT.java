@@ -109,6 +109,78 @@ class PlatformIT {
     }
 
     @Test
+    void bothServicesExposeMetricsAndReadinessThatCoverKafkaAndObjectStorage() {
+        Scrape workerBefore = Scrape.of(stack.workerUrl());
+        Scrape apiBefore = Scrape.of(stack.apiUrl());
+        int images = 2 * 6;
+        // Images no other test uses, so that their features are computed, not read from the cache.
+        String jobId = submit(putDataset("metrics", SampleImages.CLASSES, 6, 7_000), 4, 4);
+        assertThat(last(follow(jobId)).get("type").asText()).isEqualTo("completed");
+        for (int i = 0; i < 3; i++) {
+            assertThat(api.postBytes("/v1/models/" + jobId + "/predictions", SampleImages.png("ocean", 90_000 + i),
+                    "image/png").status()).isEqualTo(200);
+        }
+        Scrape worker = Scrape.of(stack.workerUrl());
+        Scrape apiAfter = Scrape.of(stack.apiUrl());
+
+        // The worker: this job's 4 epochs, its extraction, its outcome and the 3 predictions (nothing else ran).
+        assertThat(delta(workerBefore, worker, "transferlab_training_epoch_seconds_count")).isEqualTo(4);
+        assertThat(delta(workerBefore, worker, "transferlab_training_epoch_seconds_sum")).isPositive();
+        assertThat(delta(workerBefore, worker, "transferlab_features_images_per_second_count")).isEqualTo(1);
+        assertThat(worker.value("transferlab_features_images_per_second_max")).isPositive();
+        assertThat(delta(workerBefore, worker, "transferlab_features_images_total")).isEqualTo(images);
+        assertThat(delta(workerBefore, worker, "transferlab_jobs_run_total", "outcome", "completed")).isEqualTo(1);
+        assertThat(worker.matching("transferlab_jobs_run_total")).extracting(s -> s.labels().get("outcome"))
+                .contains("completed", "failed", "cancelled", "released", "not-started", "already-done");
+        assertThat(delta(workerBefore, worker, "transferlab_inference_seconds_count", "outcome", "ok"))
+                .isEqualTo(3);
+        // The api-service: jobs by state from its projection, and predictions from request to reply.
+        assertThat(apiAfter.value("transferlab_jobs", "state", "completed")).isGreaterThanOrEqualTo(1);
+        assertThat(apiAfter.matching("transferlab_jobs")).extracting(s -> s.labels().get("state"))
+                .containsExactlyInAnyOrder("queued", "running", "completed", "failed", "cancelled");
+        assertThat(delta(apiBefore, apiAfter, "transferlab_predictions_seconds_count", "outcome", "ok"))
+                .isEqualTo(3);
+        assertThat(apiAfter.value("transferlab_predictions_seconds_sum", "outcome", "ok")).isPositive();
+        assertThat(apiAfter.matching("transferlab_sse_followers")).hasSize(1);
+        // Kafka's own client metrics, consumer lag included, on both.
+        for (Scrape scrape : List.of(worker, apiAfter)) {
+            assertThat(scrape.matching("kafka_consumer_fetch_manager_records_lag_max")).isNotEmpty();
+            assertThat(scrape.matching("kafka_producer_record_send_total")).isNotEmpty();
+        }
+        assertThat(worker.matching("kafka_consumer_fetch_manager_records_lag_max"))
+                .extracting(s -> s.labels().get("client_id")).contains("kafka-consumer-training-requests");
+        System.out.printf("PlatformIT metrics: epoch timer count %.0f sum %.3f s; extraction %.1f images/s; worker "
+                        + "inference ok count %.0f sum %.3f s; api predictions ok count %.0f sum %.3f s; lag max %s%n",
+                worker.value("transferlab_training_epoch_seconds_count"),
+                worker.value("transferlab_training_epoch_seconds_sum"),
+                worker.value("transferlab_features_images_per_second_max"),
+                worker.value("transferlab_inference_seconds_count", "outcome", "ok"),
+                worker.value("transferlab_inference_seconds_sum", "outcome", "ok"),
+                apiAfter.value("transferlab_predictions_seconds_count", "outcome", "ok"),
+                apiAfter.value("transferlab_predictions_seconds_sum", "outcome", "ok"),
+                worker.matching("kafka_consumer_fetch_manager_records_lag_max"));
+
+        for (String service : List.of(stack.apiUrl(), stack.workerUrl())) {
+            ApiClient.Answer ready = new ApiClient(service).get("/q/health/ready");
+            assertThat(ready.status()).as(service + " " + ready.body()).isEqualTo(200);
+            List<JsonNode> checks = new ArrayList<>();
+            ready.body().get("checks").forEach(checks::add);
+            assertThat(checks).as(service + " " + ready.body()).anySatisfy(check -> {
+                assertThat(check.get("name").asText()).isEqualTo("object-storage");
+                assertThat(check.get("status").asText()).isEqualTo("UP");
+            }).anySatisfy(check -> {
+                assertThat(check.get("name").asText()).containsIgnoringCase("messaging");
+                assertThat(check.get("status").asText()).isEqualTo("UP");
+                assertThat(check.get("data").toString()).contains("training-events");
+            });
+        }
+    }
+
+    private static double delta(Scrape before, Scrape after, String name, String... labels) {
+        return after.value(name, labels) - before.value(name, labels);
+    }
+
+    @Test
     void aJobBringsItsOwnTorchScriptBackboneAndPredictionsRebuildIt() throws Exception {
         // The same tiny DenseNet, scripted by torch (see trainer-worker/src/test/python/parity_fixtures.py).
         byte[] module = java.nio.file.Files.readAllBytes(Path.of(

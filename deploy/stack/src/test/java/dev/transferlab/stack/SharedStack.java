@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -63,11 +64,19 @@ final class SharedStack {
     }
 
     static String putDataset(String name, List<String> classes, int perClass) {
+        return putDataset(name, classes, perClass, 0);
+    }
+
+    /**
+     * Images {@code firstSeed} on: other seeds than other datasets' make other files, and so features that are not
+     * in the feature cache yet.
+     */
+    static String putDataset(String name, List<String> classes, int perClass, int firstSeed) {
         String prefix = "datasets/default/" + name + "/";
         for (String label : classes) {
             for (int i = 0; i < perClass; i++) {
                 store().put(store().inDefaultBucket(prefix + "train/" + label + "/" + i + ".png"),
-                        SampleImages.png(label, i), "image/png");
+                        SampleImages.png(label, firstSeed + i), "image/png");
             }
         }
         return "s3://" + Stack.BUCKET + "/" + prefix;
@@ -101,6 +110,27 @@ final class SharedStack {
     static JsonNode last(List<ApiClient.SseEvent> events) {
         assertThat(events).isNotEmpty();
         return events.get(events.size() - 1).data();
+    }
+
+    /** Waits until the job has reported this epoch (or a later one). */
+    static void awaitEpoch(String jobId, int epoch) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+        while (Instant.now().isBefore(deadline)) {
+            JsonNode metrics = api().get("/v1/training-jobs/" + jobId).body().path("latestMetrics");
+            if (metrics.path("epoch").asInt() >= epoch) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(jobId + " never reached epoch " + epoch);
+    }
+
+    /** No event twice, and epochs 1 to {@code epochs} each once and in order, whatever happened to the workers. */
+    static void assertEveryEpochOnce(List<ApiClient.SseEvent> events, int epochs) {
+        assertThat(events).extracting(ApiClient.SseEvent::id).doesNotHaveDuplicates();
+        assertThat(events.stream().filter(e -> e.name().equals("epoch-completed"))
+                .map(e -> e.data().get("metrics").get("epoch").asInt()).toList())
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, epochs).boxed().toList());
     }
 
     static void awaitPhase(String jobId, String phasePrefix) throws InterruptedException {

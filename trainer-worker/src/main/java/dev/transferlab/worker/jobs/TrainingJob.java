@@ -42,37 +42,100 @@ public final class TrainingJob {
     private final CheckpointStore checkpoints;
     private final Device device;
     private final Cancellations cancellations;
+    private final Draining draining;
     private final FeatureSettings featureSettings;
+    private final JobMetrics metrics;
+    private final String workerName;
 
     public TrainingJob(ObjectStore store, BackboneProvider backbones, ModelRepository models, Device device,
                        Cancellations cancellations, FeatureSettings featureSettings) {
+        this(store, backbones, models, device, cancellations, new Draining(), featureSettings, JobMetrics.NONE,
+                "trainer-worker");
+    }
+
+    /**
+     * @param draining   set when this worker shuts down: a running job is then released, and none starts
+     * @param workerName names this worker in the events that say it released a job
+     */
+    public TrainingJob(ObjectStore store, BackboneProvider backbones, ModelRepository models, Device device,
+                       Cancellations cancellations, Draining draining, FeatureSettings featureSettings,
+                       JobMetrics metrics, String workerName) {
         this.store = store;
         this.backbones = backbones;
         this.models = models;
         this.checkpoints = new CheckpointStore(store);
         this.device = device;
         this.cancellations = cancellations;
+        this.draining = draining;
         this.featureSettings = featureSettings;
+        this.metrics = metrics;
+        this.workerName = workerName;
     }
 
-    /** How the job ended, for the caller's log and for tests. */
-    public enum Outcome { COMPLETED, FAILED, CANCELLED, ALREADY_DONE }
+    /**
+     * How the job ended, for the caller's log and for tests. After {@link #RELEASED} and {@link #NOT_STARTED} the
+     * command must be neither acknowledged nor rejected: it belongs to the worker that takes it next.
+     */
+    public enum Outcome {
+        COMPLETED, FAILED, CANCELLED, ALREADY_DONE,
+        /** Stopped at a batch boundary because this worker is shutting down; its last checkpoint is kept. */
+        RELEASED,
+        /** Not begun: this worker was already shutting down when the command reached it. */
+        NOT_STARTED;
+
+        /** Whether the command is done with; false means another worker must get it again. */
+        public boolean settled() {
+            return this != RELEASED && this != NOT_STARTED;
+        }
+    }
 
     public Outcome run(TrainingRequest request, EventSink sink) {
+        if (!draining.enter(request.jobId())) {
+            LOG.info(() -> request.jobId() + " not started: this worker is shutting down; another worker takes it");
+            return Outcome.NOT_STARTED;
+        }
+        try {
+            return runInSlot(request, sink);
+        } finally {
+            draining.exit();
+        }
+    }
+
+    private Outcome runInSlot(TrainingRequest request, EventSink sink) {
         if (models.manifest(request.tenant(), request.jobId()).isPresent()) {
             // A redelivered command of a finished job: its model and completed event exist already.
             LOG.info(() -> request.jobId() + " already has a model; ignoring the replayed command");
             return Outcome.ALREADY_DONE;
         }
         Events events = new Events(request, sink);
+        Progress progress = new Progress();
         try {
-            cancellations.throwIfCancelled(request.jobId());
-            train(request, events);
+            throwIfStopping(request);
+            train(request, events, progress);
             return Outcome.COMPLETED;
         } catch (Cancellations.JobCancelled e) {
             checkpoints.delete(request);
             events.publish(TrainingEventType.CANCELLED, b -> b.message("cancelled; no model was stored"));
             return Outcome.CANCELLED;
+        } catch (Draining.JobReleased e) {
+            // The checkpoint of the last completed epoch is already stored (onEpoch stores it before the next batch
+            // can begin); the work since then is repeated by the next worker, at most one epoch of head training or
+            // the extraction, whose features are not cached until all of them are computed.
+            int epoch = progress.checkpointedEpoch;
+            LOG.info(() -> request.jobId() + " released: this worker is shutting down; "
+                    + (epoch > 0 ? "the next worker resumes after epoch " + epoch : "the next worker starts over"));
+            try {
+                events.publish(TrainingEventType.RELEASED, b -> b.epoch(epoch).message(workerName
+                        + " is shutting down and released the job " + (epoch > 0 ? "after epoch " + epoch
+                        + " (its checkpoint is kept)" : "before its first checkpoint")
+                        + "; waiting for another worker"));
+            } catch (RuntimeException notPublished) {
+                // The job is released all the same: its command is not acknowledged, so the next worker gets it.
+                // Escaping from here would reject the command instead, and so dead-letter it.
+                LOG.log(Level.WARNING, request.jobId() + ": the released event could not be published",
+                        notPublished);
+            }
+            return Outcome.RELEASED;
         } catch (JobFailure e) {
             LOG.info(() -> request.jobId() + " failed: " + e.getMessage());
             checkpoints.delete(request);
@@ -85,9 +148,21 @@ public final class TrainingJob {
         }
     }
 
-    private void train(TrainingRequest request, Events events) {
+    /** A job stops at a batch boundary when it was cancelled or when its worker shuts down. */
+    private void throwIfStopping(TrainingRequest request) {
+        cancellations.throwIfCancelled(request.jobId());
+        draining.throwIfDraining(request.jobId());
+    }
+
+    /** How far the job got, for its release. */
+    private static final class Progress {
+        int checkpointedEpoch;
+    }
+
+    private void train(TrainingRequest request, Events events, Progress progress) {
         LoadedBackbone backbone = backbones.forTraining(request.backbone());
         Optional<HeadCheckpoint> resumeFrom = checkpoints.load(request);
+        resumeFrom.ifPresent(checkpoint -> progress.checkpointedEpoch = checkpoint.epoch());
         resumeFrom.ifPresentOrElse(
                 checkpoint -> events.publish(TrainingEventType.RESUMED, b -> b.epoch(checkpoint.epoch())
                         .message("resuming after epoch " + checkpoint.epoch() + " from its checkpoint; extracting "
@@ -102,8 +177,13 @@ public final class TrainingJob {
         PreprocessingSpec preprocessing = request.preprocessingOrDefault();
         DatasetFeatures.Result features = new DatasetFeatures(store, featureSettings).features(request.tenant(),
                 dataset, backbone, preprocessing,
-                progress -> events.publish(TrainingEventType.EXTRACTION_PROGRESS, b -> b.extraction(progress)),
-                () -> cancellations.throwIfCancelled(request.jobId()));
+                extraction -> {
+                    events.publish(TrainingEventType.EXTRACTION_PROGRESS, b -> b.extraction(extraction));
+                    if (extraction.finished()) {
+                        metrics.extractionFinished(extraction);
+                    }
+                },
+                () -> throwIfStopping(request));
         LOG.info(() -> request.jobId() + ": " + (features.fromCache() ? "features read from the cache "
                 + features.cacheKey() + ", no images through the backbone" : features.table().size()
                 + " images through the backbone, features cached at " + features.cacheKey()));
@@ -132,16 +212,18 @@ public final class TrainingJob {
                 dataset.classes().size(), request.hyperparameters(), resumeFrom, new TrainingHooks() {
                     @Override
                     public void beforeBatch() {
-                        cancellations.throwIfCancelled(request.jobId());
+                        throwIfStopping(request);
                     }
 
                     @Override
-                    public void onEpoch(EpochMetrics metrics, HeadCheckpoint checkpoint) {
+                    public void onEpoch(EpochMetrics epoch, HeadCheckpoint checkpoint) {
+                        metrics.epochCompleted(epoch);
                         // Event first, then checkpoint: a crash in between repeats this epoch under the same event
                         // id (dropped as a duplicate) instead of resuming past an epoch nobody was told about.
-                        events.publish(TrainingEventType.EPOCH_COMPLETED, b -> b.metrics(metrics));
+                        events.publish(TrainingEventType.EPOCH_COMPLETED, b -> b.metrics(epoch));
                         checkpoints.save(request, checkpoint);
-                        events.publish(TrainingEventType.CHECKPOINTED, b -> b.epoch(metrics.epoch()));
+                        progress.checkpointedEpoch = epoch.epoch();
+                        events.publish(TrainingEventType.CHECKPOINTED, b -> b.epoch(epoch.epoch()));
                     }
                 });
 

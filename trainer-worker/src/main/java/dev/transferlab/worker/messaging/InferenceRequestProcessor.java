@@ -1,6 +1,7 @@
 package dev.transferlab.worker.messaging;
 
 import dev.transferlab.common.messages.InferenceRequest;
+import dev.transferlab.common.messages.InferenceResult;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.worker.inference.ModelPredictor;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -19,11 +20,17 @@ public class InferenceRequestProcessor {
     @Inject
     ModelPredictor predictor;
 
+    @Inject
+    WorkerMetrics metrics;
+
     @Incoming("inference-requests")
     @Outgoing("inference-results")
     @Blocking(value = "inference", ordered = false)
     public String onRequest(String json) {
+        long start = System.nanoTime();
         InferenceRequest request = CommandChecks.valid(Messages.fromJson(json, InferenceRequest.class));
-        return Messages.toJson(predictor.predict(request));
+        InferenceResult result = predictor.predict(request);
+        metrics.inference(result, start);
+        return Messages.toJson(result);
     }
 }

@@ -8,6 +8,7 @@ import dev.transferlab.worker.backbone.BackboneSettings;
 import dev.transferlab.worker.backbone.BackboneWeightsStore;
 import dev.transferlab.worker.inference.ModelPredictor;
 import dev.transferlab.worker.jobs.Cancellations;
+import dev.transferlab.worker.jobs.Draining;
 import dev.transferlab.worker.jobs.FeatureSettings;
 import dev.transferlab.worker.jobs.ModelRepository;
 import dev.transferlab.worker.jobs.TrainingJob;
@@ -20,6 +21,8 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -96,15 +99,32 @@ public class WorkerComponents {
 
     @Produces
     @ApplicationScoped
+    Draining draining() {
+        return new Draining();
+    }
+
+    @Produces
+    @ApplicationScoped
     TrainingJob trainingJob(ObjectStore store, BackboneProvider backbones, ModelRepository models, Device device,
-                            Cancellations cancellations,
+                            Cancellations cancellations, Draining draining, WorkerMetrics metrics,
                             @ConfigProperty(name = "transferlab.features.batch-size") int batchSize,
                             @ConfigProperty(name = "transferlab.features.decode-threads") int decodeThreads,
                             @ConfigProperty(name = "transferlab.features.progress-interval") Duration progressEvery) {
         int threads = decodeThreads > 0 ? decodeThreads : DecodePipeline.defaultThreads();
         LOG.infof("features: batches of %d images, %d decoding threads", batchSize, threads);
-        return new TrainingJob(store, backbones, models, device, cancellations, new FeatureSettings(batchSize,
-                threads, progressEvery));
+        return new TrainingJob(store, backbones, models, device, cancellations, draining,
+                new FeatureSettings(batchSize, threads, progressEvery), metrics, workerName());
+    }
+
+    /** How events name this worker: its host (the pod, on Kubernetes) and process. */
+    private static String workerName() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = Optional.ofNullable(System.getenv("HOSTNAME")).orElse("unknown host");
+        }
+        return "trainer-worker " + host + " (pid " + ProcessHandle.current().pid() + ")";
     }
 
     @Produces

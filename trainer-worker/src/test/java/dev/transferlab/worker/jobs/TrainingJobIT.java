@@ -12,7 +12,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.transferlab.common.messages.EpochMetrics;
+import dev.transferlab.common.messages.TrainingRequest;
+import dev.transferlab.common.storage.StorageLayout;
+
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,6 +85,74 @@ class TrainingJobIT {
         assertThat(hit.extraction().cacheKey()).contains("/features/default/");
         assertThat(hit.message()).contains("the backbone does no work");
         assertThat(last(second).message()).contains("skipped 2 unreadable images");
+    }
+
+    @Test
+    void aWorkerThatShutsDownReleasesItsJobAtABatchBoundaryAndAnotherResumesItFromTheCheckpoint() throws Exception {
+        String dataset = s3.putDataset("datasets/default/released/", 8);
+        TrainingRequest request = S3Fixture.request("job-released", dataset,
+                new Hyperparameters(8, 2, 3e-3, 16, 0.25, 1, null));
+        Draining draining = new Draining();
+        List<Integer> epochsTimed = new ArrayList<>();
+        JobMetrics metrics = new JobMetrics() {
+            @Override
+            public void epochCompleted(EpochMetrics epoch) {
+                epochsTimed.add(epoch.epoch());
+            }
+        };
+        TrainingJob first = new TrainingJob(s3.store, backbones, new ModelRepository(s3.store), Device.cpu(),
+                new Cancellations(), draining, new FeatureSettings(4, 2, Duration.ZERO), metrics, "worker-a");
+        CompletableFuture<Optional<String>> drained = new CompletableFuture<>();
+        List<TrainingEvent> before = new ArrayList<>();
+        TrainingJob.Outcome outcome = first.run(request, event -> {
+            before.add(event);
+            if (event.type() == TrainingEventType.CHECKPOINTED && event.epoch() == 3) {
+                // SIGTERM, as Quarkus delivers it: another thread drains and waits for the job to let go.
+                Thread shutdown = new Thread(() -> {
+                    try {
+                        drained.complete(draining.drain(Duration.ofSeconds(30)));
+                    } catch (InterruptedException e) {
+                        drained.completeExceptionally(e);
+                    }
+                });
+                shutdown.start();
+                await(draining::isDraining);
+            }
+        });
+
+        assertThat(outcome).isEqualTo(TrainingJob.Outcome.RELEASED);
+        assertThat(outcome.settled()).as("the command must be left for the next worker").isFalse();
+        assertThat(drained.get(30, TimeUnit.SECONDS)).as("the drain saw the job stop").isEmpty();
+        TrainingEvent released = last(before);
+        assertThat(released.type()).isEqualTo(TrainingEventType.RELEASED);
+        assertThat(released.eventId()).isEqualTo("job-released:released:3");
+        assertThat(released.message()).contains("worker-a", "after epoch 3");
+        assertThat(types(before)).doesNotContain(TrainingEventType.CANCELLED, TrainingEventType.FAILED);
+        assertThat(s3.store.exists(s3.store.inDefaultBucket(StorageLayout.checkpoint("default", "job-released"))))
+                .as("the checkpoint is kept").isTrue();
+        assertThat(epochsTimed).containsExactly(1, 2, 3);
+
+        List<TrainingEvent> none = new ArrayList<>();
+        assertThat(first.run(request, none::add)).as("a draining worker starts nothing")
+                .isEqualTo(TrainingJob.Outcome.NOT_STARTED);
+        assertThat(none).isEmpty();
+
+        List<TrainingEvent> after = new ArrayList<>();
+        assertThat(job.run(request, after::add)).isEqualTo(TrainingJob.Outcome.COMPLETED);
+        assertThat(after.get(0).eventId()).isEqualTo("job-released:resumed:3");
+        assertThat(after.stream().filter(e -> e.type() == TrainingEventType.EPOCH_COMPLETED)
+                .map(e -> e.metrics().epoch()).toList()).containsExactly(4, 5, 6, 7, 8);
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition) {
+        for (int i = 0; i < 1000 && !condition.getAsBoolean(); i++) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        assertThat(condition.getAsBoolean()).isTrue();
     }
 
     private static List<TrainingEventType> types(List<TrainingEvent> events) {
