@@ -6,9 +6,7 @@ import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
-import java.util.Optional;
+import org.eclipse.microprofile.config.Config;
 
 @ApplicationScoped
 public class ObjectStoreProducer {
@@ -16,15 +14,8 @@ public class ObjectStoreProducer {
     @Produces
     @ApplicationScoped
     @Startup
-    ObjectStore objectStore(@ConfigProperty(name = "transferlab.s3.endpoint") Optional<String> endpoint,
-                            @ConfigProperty(name = "transferlab.s3.region") String region,
-                            @ConfigProperty(name = "transferlab.s3.path-style") boolean pathStyle,
-                            @ConfigProperty(name = "transferlab.s3.access-key") Optional<String> accessKey,
-                            @ConfigProperty(name = "transferlab.s3.secret-key") Optional<String> secretKey,
-                            @ConfigProperty(name = "transferlab.s3.bucket") String bucket,
-                            @ConfigProperty(name = "transferlab.s3.max-attempts") int maxAttempts) {
-        return new ObjectStore(new S3Settings(endpoint, region, pathStyle, accessKey, secretKey, bucket,
-                maxAttempts));
+    ObjectStore objectStore(Config config) {
+        return new ObjectStore(S3Settings.fromProperties(name -> config.getOptionalValue(name, String.class)));
     }
 
     void close(@Disposes ObjectStore store) {

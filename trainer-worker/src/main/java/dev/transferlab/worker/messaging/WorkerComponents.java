@@ -18,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -35,16 +36,10 @@ public class WorkerComponents {
 
     @Produces
     @ApplicationScoped
-    ObjectStore objectStore(@ConfigProperty(name = "transferlab.s3.endpoint") Optional<String> endpoint,
-                            @ConfigProperty(name = "transferlab.s3.region") String region,
-                            @ConfigProperty(name = "transferlab.s3.path-style") boolean pathStyle,
-                            @ConfigProperty(name = "transferlab.s3.access-key") Optional<String> accessKey,
-                            @ConfigProperty(name = "transferlab.s3.secret-key") Optional<String> secretKey,
-                            @ConfigProperty(name = "transferlab.s3.bucket") String bucket,
-                            @ConfigProperty(name = "transferlab.s3.max-attempts") int maxAttempts) {
-        ObjectStore store = new ObjectStore(new S3Settings(endpoint, region, pathStyle, accessKey, secretKey, bucket,
-                maxAttempts));
-        store.ensureBucket(bucket);
+    ObjectStore objectStore(Config config) {
+        S3Settings settings = S3Settings.fromProperties(name -> config.getOptionalValue(name, String.class));
+        ObjectStore store = new ObjectStore(settings);
+        store.ensureBucket(settings.bucket());
         return store;
     }
 
