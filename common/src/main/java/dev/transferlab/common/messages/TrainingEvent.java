@@ -9,7 +9,9 @@ import java.util.Map;
  * Something that happened to a training job. Keyed by job id on {@link Topics#TRAINING_EVENTS}, so one job's events
  * stay in order. The id names what happened ({@code <jobId>:epoch-completed:3}), not when it was sent: a worker that
  * resumes a job after a crash, or a redelivered command, produces events with the ids of those already published,
- * and every reader drops them as duplicates.
+ * and every reader drops them as duplicates. Starting, resuming and releasing are facts of one run of the job on a
+ * worker, so their ids also name the run ({@code <jobId>:resumed:3:<run>}): a job handed over twice after the same
+ * epoch shows both hand-overs.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TrainingEvent(
@@ -46,6 +48,7 @@ public record TrainingEvent(
         private Integer bestEpoch;
         private String reason;
         private ExtractionProgress extraction;
+        private String run;
 
         private Builder(String jobId, String tenant, TrainingEventType type) {
             this.jobId = jobId;
@@ -97,6 +100,12 @@ public record TrainingEvent(
             return this;
         }
 
+        /** Which run of the job on a worker this happened in (a worker names each of its runs). */
+        public Builder run(String run) {
+            this.run = run;
+            return this;
+        }
+
         public TrainingEvent build() {
             return new TrainingEvent(Messages.SCHEMA_VERSION, type, eventId(), jobId, tenant, Instant.now(), message,
                     request, metrics, epoch, modelId, artifacts, bestEpoch, reason, extraction);
@@ -104,10 +113,11 @@ public record TrainingEvent(
 
         private String eventId() {
             String id = jobId + ":" + type.wireName();
+            String ofRun = run == null ? "" : ":" + run;
             return switch (type) {
-                // A job resumed twice from the same checkpoint resumed once, as far as anyone can tell.
-                // Released twice after the same checkpoint is one release: nothing happened in between.
-                case EPOCH_COMPLETED, CHECKPOINTED, RESUMED, RELEASED -> id + ":" + epoch;
+                case STARTED -> id + ofRun;
+                case RESUMED, RELEASED -> id + ":" + epoch + ofRun;
+                case EPOCH_COMPLETED, CHECKPOINTED -> id + ":" + epoch;
                 case EXTRACTION_PROGRESS -> id + ":" + extraction.done();
                 default -> id;
             };

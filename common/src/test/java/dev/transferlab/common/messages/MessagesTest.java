@@ -84,6 +84,18 @@ class MessagesTest {
     }
 
     @Test
+    void handOversOfOneJobAreToldApartByTheirRunWhileItsEpochsStayOneEach() {
+        TrainingEvent.Builder firstRun = TrainingEvent.builder("job-1", "acme", TrainingEventType.RESUMED).epoch(3);
+        TrainingEvent.Builder secondRun = TrainingEvent.builder("job-1", "acme", TrainingEventType.RESUMED).epoch(3);
+        assertThat(firstRun.run("a1").build().eventId()).isEqualTo("job-1:resumed:3:a1");
+        assertThat(secondRun.run("b2").build().eventId()).isEqualTo("job-1:resumed:3:b2");
+        assertThat(TrainingEvent.builder("job-1", "acme", TrainingEventType.STARTED).run("b2").build().eventId())
+                .isEqualTo("job-1:started:b2");
+        assertThat(TrainingEvent.builder("job-1", "acme", TrainingEventType.CHECKPOINTED).epoch(3).run("b2").build()
+                .eventId()).as("the same epoch's checkpoint, whichever run took it").isEqualTo("job-1:checkpointed:3");
+    }
+
+    @Test
     void completedEventKeepsArtifacts() {
         TrainingEvent event = TrainingEvent.builder("job-1", "acme", TrainingEventType.COMPLETED)
                 .model("job-1", Map.of("manifest", "s3://b/m.json"), 4).build();

@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -242,9 +243,15 @@ public final class TrainingJob {
                         + (skipped > 0 ? "; skipped " + skipped + " unreadable images" : "")));
     }
 
-    private record Events(TrainingRequest request, EventSink sink) {
+    /** One run of a job on this worker: its started, resumed and released events carry the run's own id. */
+    private record Events(TrainingRequest request, EventSink sink, String run) {
+        Events(TrainingRequest request, EventSink sink) {
+            this(request, sink, UUID.randomUUID().toString().substring(0, 8));
+        }
+
         void publish(TrainingEventType type, UnaryOperator<TrainingEvent.Builder> details) {
-            sink.publish(details.apply(TrainingEvent.builder(request.jobId(), request.tenant(), type)).build());
+            sink.publish(details.apply(TrainingEvent.builder(request.jobId(), request.tenant(), type).run(run))
+                    .build());
         }
     }
 }
