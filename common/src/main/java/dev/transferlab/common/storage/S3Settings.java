@@ -15,15 +15,17 @@ public record S3Settings(Optional<String> endpoint, String region, boolean pathS
 
     /**
      * The settings both services read from their configuration, the {@code transferlab.s3.*} properties of the
-     * README's table; {@code property} looks one up by name (a service passes its MicroProfile Config).
+     * README's table (each service's application.properties holds the defaults); {@code property} looks one up by
+     * name (a service passes its MicroProfile Config). A blank value counts as unset.
      */
     public static S3Settings fromProperties(Function<String, Optional<String>> property) {
         Function<String, Optional<String>> set = name -> property.apply("transferlab.s3." + name)
                 .filter(value -> !value.isBlank());
-        return new S3Settings(set.apply("endpoint"), set.apply("region").orElse("us-east-1"),
-                set.apply("path-style").map(Boolean::parseBoolean).orElse(true), set.apply("access-key"),
-                set.apply("secret-key"), set.apply("bucket").orElse("transferlab"),
-                set.apply("max-attempts").map(Integer::parseInt).orElse(DEFAULT_MAX_ATTEMPTS));
+        Function<String, String> required = name -> set.apply(name).orElseThrow(() -> new IllegalArgumentException(
+                "the property transferlab.s3." + name + " is not set"));
+        return new S3Settings(set.apply("endpoint"), required.apply("region"),
+                Boolean.parseBoolean(required.apply("path-style")), set.apply("access-key"), set.apply("secret-key"),
+                required.apply("bucket"), Integer.parseInt(required.apply("max-attempts")));
     }
 
     /** A self-hosted store (S3Proxy, MinIO) with static credentials, as the local stack and the tests use. */

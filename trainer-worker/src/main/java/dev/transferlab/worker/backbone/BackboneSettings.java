@@ -25,9 +25,4 @@ public record BackboneSettings(Optional<String> denseNet121Weights, Optional<Str
         jobWeightsHosts = jobWeightsHosts.stream().map(String::strip).filter(h -> !h.isEmpty())
                 .map(h -> h.toLowerCase(Locale.ROOT)).toList();
     }
-
-    public BackboneSettings(Optional<String> denseNet121Weights, Optional<String> denseNet121Sha256,
-                            boolean allowRandom, long randomSeed) {
-        this(denseNet121Weights, denseNet121Sha256, allowRandom, randomSeed, List.of());
-    }
 }

@@ -10,7 +10,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.Optional;
 
 /**
  * On SIGTERM the running job is released rather than lost or cancelled: it stops at its next batch boundary, its
@@ -31,14 +30,13 @@ public class GracefulShutdown {
     Draining draining;
 
     @ConfigProperty(name = "quarkus.shutdown.timeout")
-    Optional<Duration> timeout;
+    Duration timeout;
 
     void onShutdown(@Observes @Priority(1) ShutdownEvent event) {
-        Duration limit = timeout.orElse(Duration.ofSeconds(30));
-        LOG.infof("shutting down: releasing the running job, if any (waiting up to %s)", limit);
+        LOG.infof("shutting down: releasing the running job, if any (waiting up to %s)", timeout);
         try {
-            draining.drain(limit).ifPresentOrElse(
-                    job -> LOG.warnf("job %s did not stop within %s; leaving it to be redelivered", job, limit),
+            draining.drain(timeout).ifPresentOrElse(
+                    job -> LOG.warnf("job %s did not stop within %s; leaving it to be redelivered", job, timeout),
                     () -> LOG.info("no job running; the consumer can close"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class BackboneProviderTest {
 
     static final BackboneSpec TINY = new BackboneSpec("densenet", 8, List.of(2, 2), 16, 2);
-    static final BackboneSettings RANDOM_ALLOWED = new BackboneSettings(Optional.empty(), Optional.empty(), true, 3);
+    static final BackboneSettings RANDOM_ALLOWED = new BackboneSettings(Optional.empty(), Optional.empty(), true, 3,
+            List.of());
     static ObjectStore store;
 
     @TempDir
@@ -89,7 +90,8 @@ class BackboneProviderTest {
     @Test
     void weightsThatDoNotFitDenseNet121AreRefusedNamingTheParameter() {
         BackboneSettings tinyWeights = new BackboneSettings(
-                Optional.of(ParityFixtures.path("tiny-densenet-legacy.pth").toString()), Optional.empty(), false, 0);
+                Optional.of(ParityFixtures.path("tiny-densenet-legacy.pth").toString()), Optional.empty(), false, 0,
+                List.of());
 
         try (BackboneProvider provider = provider(disk, tinyWeights)) {
             assertThatThrownBy(() -> provider.forTraining(BackboneSpec.densenet121()))
@@ -111,7 +113,8 @@ class BackboneProviderTest {
             assertThatThrownBy(() -> other.forModel(TINY, "random-init:seed=4", training.sha256()))
                     .isInstanceOf(JobFailure.class).hasMessageContaining("the model was trained on");
         }
-        BackboneSettings strict = new BackboneSettings(Optional.empty(), Optional.empty(), false, 0);
+        BackboneSettings strict = new BackboneSettings(Optional.empty(), Optional.empty(), false, 0,
+                List.of());
         try (BackboneProvider provider = provider(disk, strict)) {
             assertThatThrownBy(() -> provider.forTraining(BackboneSpec.densenet121()))
                     .isInstanceOf(JobFailure.class).hasMessageContaining("transferlab.backbone.weights");

@@ -38,7 +38,8 @@ class TrainingJobIT {
     static void start() {
         s3 = new S3Fixture(data);
         backbones = new BackboneProvider(new BackboneWeightsStore(s3.store, data.resolve("weights-cache")),
-                Device.cpu(), new BackboneSettings(Optional.empty(), Optional.empty(), true, 0));
+                Device.cpu(), new BackboneSettings(Optional.empty(), Optional.empty(), true, 0,
+                List.of()));
         job = new TrainingJob(s3.store, backbones, new ModelRepository(s3.store), Device.cpu(), new Cancellations(),
                 new FeatureSettings(4, 2, Duration.ZERO));
     }

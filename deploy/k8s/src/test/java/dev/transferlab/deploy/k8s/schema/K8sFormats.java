@@ -18,27 +18,20 @@ final class K8sFormats {
     private static final Pattern BASE64 = Pattern.compile(
             "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$");
 
-    static final Format QUANTITY = new Format() {
-        @Override
-        public String getName() {
-            return "quantity";
-        }
+    static final Format QUANTITY = matching("quantity", QUANTITY_PATTERN);
+    static final Format BYTE = matching("byte", BASE64);
 
-        @Override
-        public boolean matches(ExecutionContext context, String value) {
-            return QUANTITY_PATTERN.matcher(value).matches();
-        }
-    };
+    private static Format matching(String name, Pattern pattern) {
+        return new Format() {
+            @Override
+            public String getName() {
+                return name;
+            }
 
-    static final Format BYTE = new Format() {
-        @Override
-        public String getName() {
-            return "byte";
-        }
-
-        @Override
-        public boolean matches(ExecutionContext context, String value) {
-            return BASE64.matcher(value).matches();
-        }
-    };
+            @Override
+            public boolean matches(ExecutionContext context, String value) {
+                return pattern.matcher(value).matches();
+            }
+        };
+    }
 }
