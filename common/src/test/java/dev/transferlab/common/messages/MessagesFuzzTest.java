@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
  */
 class MessagesFuzzTest {
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "")
     void anyRecordValueParsesOrIsMalformed(byte[] value) {
         String json = new String(value, StandardCharsets.UTF_8);
         for (Class<?> type : new Class<?>[]{TrainingRequest.class, TrainingEvent.class, InferenceRequest.class,
