@@ -40,12 +40,23 @@ public class JobProjection {
         this.followerBuffer = followerBuffer;
     }
 
+    /**
+     * Applies one event, or none of it.
+     *
+     * @throws UnfitEventException when the event does not fit its job; the projection is then as it was
+     */
     public void apply(TrainingEvent event) {
+        JobHistory history = event.jobId() == null ? null : jobs.get(event.jobId());
+        if (history == null) {
+            // Checked before a history exists for the job, so that an unfit first event leaves no trace.
+            JobViews.next(null, event, 1);
+            history = jobs.computeIfAbsent(event.jobId(), id -> new JobHistory());
+        }
+        history.append(event);
         if (event.type() == TrainingEventType.ACCEPTED && event.request().idempotencyKey() != null) {
             byIdempotencyKey.putIfAbsent(idempotencyIndex(event.tenant(), event.request().idempotencyKey()),
                     event.request());
         }
-        jobs.computeIfAbsent(event.jobId(), id -> new JobHistory()).append(event);
     }
 
     public Optional<JobView> view(String jobId) {
@@ -109,11 +120,12 @@ public class JobProjection {
         private JobView view;
 
         synchronized void append(TrainingEvent event) {
-            if (!seen.add(event.eventId())) {
+            if (seen.contains(event.eventId())) {
                 return;
             }
+            view = JobViews.next(view, event, events.size() + 1);
+            seen.add(event.eventId());
             events.add(event);
-            view = JobViews.next(view, event, events.size());
             // A copy: delivering may end a follower's stream, which removes it from the set.
             for (Follower follower : List.copyOf(followers)) {
                 if (!follower.offer(event)) {

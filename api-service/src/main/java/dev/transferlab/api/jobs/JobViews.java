@@ -12,7 +12,14 @@ final class JobViews {
     private JobViews() {
     }
 
+    /**
+     * The view after this event.
+     *
+     * @throws UnfitEventException when the event does not fit the job as it is (or its absence): the view is then
+     *                             unchanged, and the consumer dead-letters the event with this reason
+     */
     static JobView next(JobView previous, TrainingEvent e, long eventCount) {
+        requireFit(previous, e);
         JobView v = previous != null ? previous : new JobView(e.jobId(), e.tenant(), JobState.QUEUED, "queued", null,
                 null, null, null, e.timestamp(), e.timestamp(), null, null, null, null, null, false, 0);
         TrainingRequest request = e.request();
@@ -52,6 +59,57 @@ final class JobViews {
                 e.reason() != null ? e.reason() : v.reason(),
                 v.cancelRequested() || e.type() == TrainingEventType.CANCEL_REQUESTED,
                 eventCount);
+    }
+
+    private static void requireFit(JobView job, TrainingEvent e) {
+        require(e.eventId(), "eventId", e);
+        require(e.jobId(), "jobId", e);
+        require(e.tenant(), "tenant", e);
+        require(e.type(), "type", e);
+        require(e.timestamp(), "timestamp", e);
+        String what = e.type().wireName() + " event " + e.eventId();
+        if (job == null && e.type() != TrainingEventType.ACCEPTED) {
+            throw new UnfitEventException(what + " is for job " + e.jobId() + ", which was never accepted");
+        }
+        if (job != null && e.type() == TrainingEventType.ACCEPTED) {
+            throw new UnfitEventException(what + ": job " + e.jobId() + " was accepted already");
+        }
+        if (job != null && !job.tenant().equals(e.tenant())) {
+            throw new UnfitEventException(what + " names tenant " + e.tenant() + ", but job " + e.jobId()
+                    + " belongs to another tenant");
+        }
+        // A cancellation may cross the job's end on its way; it changes nothing then.
+        if (job != null && job.isTerminal() && e.type() != TrainingEventType.CANCEL_REQUESTED) {
+            throw new UnfitEventException(what + " comes after job " + e.jobId() + " ended ("
+                    + job.state().wireName() + ")");
+        }
+        switch (e.type()) {
+            case ACCEPTED -> {
+                require(e.request(), "request", e);
+                if (!e.jobId().equals(e.request().jobId()) || !e.tenant().equals(e.request().tenant())) {
+                    throw new UnfitEventException(what + " carries the request of another job or tenant ("
+                            + e.request().jobId() + ", " + e.request().tenant() + ")");
+                }
+            }
+            case EPOCH_COMPLETED -> {
+                require(e.metrics(), "metrics", e);
+                // Missing numbers read as 0: an epoch outside 1..epochs is one that was not there.
+                if (e.metrics().epoch() < 1 || e.metrics().epoch() > e.metrics().epochs()) {
+                    throw new UnfitEventException(what + " names epoch " + e.metrics().epoch() + " of "
+                            + e.metrics().epochs());
+                }
+            }
+            case RESUMED -> require(e.epoch(), "epoch", e);
+            default -> {
+            }
+        }
+    }
+
+    private static void require(Object value, String field, TrainingEvent e) {
+        if (value == null || value instanceof String s && s.isBlank()) {
+            throw new UnfitEventException("event " + e.eventId() + " of job " + e.jobId() + " has no '" + field
+                    + "'");
+        }
     }
 
     private static String extracting(ExtractionProgress p) {

@@ -13,6 +13,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
+import java.time.Instant;
 import java.util.UUID;
 import io.smallrye.reactive.messaging.kafka.reply.KafkaRequestReplyTimeoutException;
 
@@ -33,10 +34,15 @@ public class Predictions {
     @ConfigProperty(name = "transferlab.inference.max-image-bytes")
     long maxImageBytes;
 
+    @ConfigProperty(name = "mp.messaging.outgoing.inference-requests.reply.timeout")
+    long replyTimeoutMillis;
+
     public Uni<ModelResource.PredictionResponse> predict(String tenant, String modelId, byte[] image) {
         models.manifest(tenant, modelId);
         ImageCheck.requireImage(image, maxImageBytes);
-        InferenceRequest request = InferenceRequest.of("inf-" + UUID.randomUUID(), tenant, modelId, image);
+        // The worker stops when this replica stops waiting: a prediction nobody reads would only hold up others.
+        InferenceRequest request = InferenceRequest.of("inf-" + UUID.randomUUID(), tenant, modelId, image,
+                Instant.now().plusMillis(replyTimeoutMillis));
         Timer.Sample sample = metrics.startPrediction();
         return requestReply.request(Messages.toJson(request))
                 .onFailure(KafkaRequestReplyTimeoutException.class).transform(e -> new ProblemException(504, "Gateway Timeout",
@@ -51,6 +57,8 @@ public class Predictions {
                 case INVALID_IMAGE -> new ProblemException(422, "Unprocessable Content", result.error().detail());
                 case MODEL_NOT_FOUND -> ProblemException.notFound("model", result.modelId());
                 case INTERNAL -> new ProblemException(502, "Bad Gateway", "the worker failed: " + result.error().detail());
+                case DEADLINE_EXCEEDED -> new ProblemException(504, "Gateway Timeout", result.error().detail());
+                case OVERLOADED -> new ProblemException(503, "Service Unavailable", result.error().detail());
             };
         }
         InferenceResult.Prediction best = result.predictions().get(0);

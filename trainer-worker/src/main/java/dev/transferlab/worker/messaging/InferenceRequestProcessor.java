@@ -4,15 +4,27 @@ import dev.transferlab.common.messages.InferenceRequest;
 import dev.transferlab.common.messages.InferenceResult;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.worker.inference.ModelPredictor;
-import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Outgoing;
+
+import java.time.Duration;
+import java.time.Instant;
 
 /**
  * The replier side of Kafka request-reply: the request's reply-topic and correlation headers travel with the result
- * (the connector propagates them), so the answer reaches the api-service replica that asked.
+ * (each answer is the request's message with a new payload, so its metadata goes along), so the answer reaches the
+ * api-service replica that asked.
+ * <p>
+ * Requests run on the {@link InferencePool}, up to {@code transferlab.inference.threads} at once and
+ * {@code transferlab.inference.queue-size} waiting; the channel reads no further meanwhile. Each is answered by its
+ * deadline (the api's, capped by {@code transferlab.inference.timeout}), so a slow or stuck one delays no other
+ * beyond that; a record that is not a request is dead-lettered with the reason.
  */
 @ApplicationScoped
 public class InferenceRequestProcessor {
@@ -21,16 +33,42 @@ public class InferenceRequestProcessor {
     ModelPredictor predictor;
 
     @Inject
+    InferencePool pool;
+
+    @Inject
     WorkerMetrics metrics;
+
+    @ConfigProperty(name = "transferlab.inference.timeout")
+    Duration timeout;
+
+    @ConfigProperty(name = "transferlab.inference.queue-size")
+    int queueSize;
+
+    @ConfigProperty(name = "transferlab.inference.threads")
+    int threads;
 
     @Incoming("inference-requests")
     @Outgoing("inference-results")
-    @Blocking(value = "inference", ordered = false)
-    public String onRequest(String json) {
+    public Multi<Message<String>> onRequests(Multi<Message<String>> requests) {
+        return requests.onItem().transformToUni(this::answer).merge(threads + queueSize);
+    }
+
+    private Uni<Message<String>> answer(Message<String> message) {
         long start = System.nanoTime();
-        InferenceRequest request = CommandChecks.valid(Messages.fromJson(json, InferenceRequest.class));
-        InferenceResult result = predictor.predict(request);
-        metrics.inference(result, start);
-        return Messages.toJson(result);
+        InferenceRequest request;
+        try {
+            request = CommandChecks.valid(Messages.fromJson(message.getPayload(), InferenceRequest.class));
+        } catch (RuntimeException e) {
+            // Nothing to answer: the record goes to the dead-letter topic, and the stream emits nothing for it.
+            return Uni.createFrom().completionStage(message.nack(e)).replaceWith((Message<String>) null);
+        }
+        Instant latest = Instant.now().plus(timeout);
+        Instant deadline = request.deadline() != null && request.deadline().isBefore(latest)
+                ? request.deadline() : latest;
+        return Uni.createFrom().completionStage(pool.run(request, deadline, predictor::predict))
+                .map(result -> {
+                    metrics.inference(result, start);
+                    return message.withPayload(Messages.toJson(result));
+                });
     }
 }

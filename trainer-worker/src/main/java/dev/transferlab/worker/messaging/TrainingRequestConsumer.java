@@ -4,7 +4,6 @@ import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.TrainingRequest;
 import dev.transferlab.worker.jobs.Draining;
 import dev.transferlab.worker.jobs.TrainingJob;
-import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -13,17 +12,24 @@ import org.jboss.logging.Logger;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import jakarta.annotation.PreDestroy;
 
 /**
- * Runs training commands one at a time on the dedicated "training" pool. A record that is not a valid command is
- * rejected (the connector dead-letters it with the reason); a valid command always ends in an event, even when the
- * job fails. The command is acknowledged (its offset committed) only when the job has ended; a job released because
- * this worker shuts down is neither acknowledged nor rejected, so that the worker the partition goes to next gets it
- * again and resumes it from its checkpoint.
+ * Runs training commands one at a time on a thread of its own ("training-job"), a plain thread rather than a Vert.x
+ * worker: a job runs for minutes or hours, and Vert.x's blocked-thread checker would report it every few seconds with
+ * a stack trace. The connector hands over the next command only when this one's stage completes. A record that is
+ * not a valid command is rejected (the connector dead-letters it with the reason); a valid command always ends in an
+ * event, even when the job fails. The command is acknowledged (its offset committed) only when the job has ended; a
+ * job released because this worker shuts down is neither acknowledged nor rejected, so that the worker the partition
+ * goes to next gets it again and resumes it from its checkpoint.
  */
 @ApplicationScoped
 public class TrainingRequestConsumer {
     private static final Logger LOG = Logger.getLogger(TrainingRequestConsumer.class);
+
+    private final ExecutorService jobThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "training-job"));
 
     @Inject
     TrainingJob trainingJob;
@@ -38,7 +44,6 @@ public class TrainingRequestConsumer {
     Draining draining;
 
     @Incoming("training-requests")
-    @Blocking("training")
     public CompletionStage<Void> onRequest(Message<String> message) {
         TrainingRequest request;
         try {
@@ -46,19 +51,28 @@ public class TrainingRequestConsumer {
         } catch (RuntimeException e) {
             return message.nack(e);
         }
+        return CompletableFuture.supplyAsync(() -> run(request), jobThread)
+                .thenCompose(settled -> settled ? message.ack() : CompletableFuture.completedFuture(null));
+    }
+
+    /** Whether the command is done with (acknowledged), rather than left for another worker. */
+    private boolean run(TrainingRequest request) {
         if (draining.isDraining()) {
             // Received while this worker shuts down (it was waiting in the connector's buffer): left for the next one.
             LOG.infof("job %s: not started, this worker is shutting down", request.jobId());
             metrics.jobEnded(TrainingJob.Outcome.NOT_STARTED);
-            return CompletableFuture.completedFuture(null);
+            return false;
         }
         LOG.infof("job %s: training on %s", request.jobId(), request.dataset());
         TrainingJob.Outcome outcome = trainingJob.run(request, events);
         LOG.infof("job %s: %s", request.jobId(), outcome);
         metrics.jobEnded(outcome);
-        if (!outcome.settled()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return message.ack();
+        return outcome.settled();
+    }
+
+    @PreDestroy
+    void stop() {
+        // The running job has been released by GracefulShutdown already; this only ends the idle thread.
+        jobThread.shutdown();
     }
 }

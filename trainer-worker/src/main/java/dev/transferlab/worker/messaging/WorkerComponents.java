@@ -129,6 +129,17 @@ public class WorkerComponents {
         return new ModelPredictor(models, backbones, device, cacheSize);
     }
 
+    @Produces
+    @ApplicationScoped
+    InferencePool inferencePool(@ConfigProperty(name = "transferlab.inference.threads") int threads,
+                                @ConfigProperty(name = "transferlab.inference.queue-size") int queueSize) {
+        return new InferencePool(threads, queueSize);
+    }
+
+    void closeInferencePool(@Disposes InferencePool pool) {
+        pool.close();
+    }
+
     void closePredictor(@Disposes ModelPredictor predictor) {
         predictor.close();
     }

@@ -1,0 +1,32 @@
+package dev.transferlab.worker.messaging;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Liveness;
+
+import java.time.Duration;
+
+/**
+ * Down only when predictions cannot be answered any more: every inference thread has held one request for longer
+ * than {@code transferlab.inference.stall-after}, far past any deadline, so it ignored its interruption. Slow or
+ * failing requests are answered with errors and do not count; a long training job runs elsewhere.
+ */
+@Liveness
+@ApplicationScoped
+public class InferenceLiveness implements HealthCheck {
+
+    @Inject
+    InferencePool pool;
+
+    @ConfigProperty(name = "transferlab.inference.stall-after")
+    Duration stallAfter;
+
+    @Override
+    public HealthCheckResponse call() {
+        return HealthCheckResponse.named("inference").status(!pool.stalled(stallAfter))
+                .withData("stall-after", stallAfter.toString()).build();
+    }
+}

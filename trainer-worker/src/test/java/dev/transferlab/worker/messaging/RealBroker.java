@@ -1,0 +1,35 @@
+package dev.transferlab.worker.messaging;
+
+import dev.transferlab.infra.InfraProcess;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.Map;
+
+/** A real Kafka broker and S3 server (deploy/infra) for a worker started by @QuarkusTest. */
+public class RealBroker implements QuarkusTestResourceLifecycleManager {
+    static InfraProcess infra;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            infra = InfraProcess.start(Files.createTempDirectory("worker-messaging-it"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Map.of("kafka.bootstrap.servers", infra.kafkaBootstrap(),
+                "transferlab.s3.endpoint", infra.s3Endpoint(),
+                "transferlab.s3.access-key", infra.accessKey(),
+                "transferlab.s3.secret-key", infra.secretKey(),
+                "transferlab.device", "cpu");
+    }
+
+    @Override
+    public void stop() {
+        if (infra != null) {
+            infra.close();
+        }
+    }
+}
