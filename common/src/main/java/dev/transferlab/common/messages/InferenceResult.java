@@ -21,7 +21,7 @@ public record InferenceResult(int schemaVersion, String type, String requestId, 
     public record Error(ErrorCode code, String detail) {
     }
 
-    public enum ErrorCode { MODEL_NOT_FOUND, INVALID_IMAGE, INTERNAL }
+    public enum ErrorCode { MODEL_NOT_FOUND, INVALID_IMAGE, IMAGE_TOO_LARGE, INTERNAL }
 
     public static InferenceResult success(InferenceRequest request, List<Prediction> predictions) {
         return new InferenceResult(Messages.SCHEMA_VERSION, TYPE, request.requestId(), request.tenant(),
