@@ -98,7 +98,7 @@ final class PngChunks {
         boolean palette = false;
         int idatRun = 0; // 0: none yet, 1: inside the run, 2: after it
         int at = SIGNATURE.length;
-        int index = 0;
+        int index = 1; // counted as a person would: the first chunk is 1
         while (at < data.length) {
             int remaining = data.length - at;
             if (remaining < FRAME) {
@@ -122,7 +122,7 @@ final class PngChunks {
             }
             int start = at + 8;
             int size = (int) length;
-            if (index == 0 && type != IHDR) {
+            if (index == 1 && type != IHDR) {
                 throw damaged("its first chunk is '" + name + "', not IHDR");
             }
             if (type == IHDR) {

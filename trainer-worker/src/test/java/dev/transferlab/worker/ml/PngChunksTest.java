@@ -39,9 +39,9 @@ class PngChunksTest {
 
         assertThatThrownBy(() -> PngChunks.walk(png))
                 .isInstanceOf(InvalidImageException.class)
-                .hasMessageContaining("truncated or corrupt: chunk 1 ('IDAT') at byte 33 declares 1000 bytes of data");
+                .hasMessageContaining("truncated or corrupt: chunk 2 ('IDAT') at byte 33 declares 1000 bytes of data");
         assertThatThrownBy(() -> PngChunks.walk(Arrays.copyOf(png, 40)))
-                .hasMessageContaining("chunk 1 at byte 33 needs at least 12 bytes, 7 remain");
+                .hasMessageContaining("chunk 2 at byte 33 needs at least 12 bytes, 7 remain");
     }
 
     @Test
@@ -53,7 +53,7 @@ class PngChunksTest {
         assertRefused(Arrays.copyOf(png, 8 + 25), "no image data (no IDAT chunk)");
         byte[] badType = png.clone();
         badType[37] = '1';
-        assertRefused(badType, "chunk 1 at byte 33 has no valid type");
+        assertRefused(badType, "chunk 2 at byte 33 has no valid type");
         byte[] split = HostileImages.withChunkAfterHeader(png, "IDAT", new byte[0]);
         byte[] textBetween = HostileImages.withChunkAfterHeader(split, "tEXt", new byte[0]);
         assertRefused(swapFirstTwoChunksAfterHeader(textBetween), "IDAT chunks are not consecutive");
