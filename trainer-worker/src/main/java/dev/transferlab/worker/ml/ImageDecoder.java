@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * Decodes whatever javax.imageio reads (JPEG, CMYK and YCCK JPEG included, PNG, GIF, BMP, TIFF) to RGB as PIL's
@@ -39,10 +40,25 @@ final class ImageDecoder {
         RgbImage from(ImageReader reader) throws IOException;
     }
 
+    /** A decoded image and its share of the budget, held until the caller is done with the pixels. */
+    private record Reserved(RgbImage image, DecodeBudget.Lease lease) {
+    }
+
     private ImageDecoder() {
     }
 
-    static RgbImage decode(byte[] encoded, DecodeBudget budget) {
+    /**
+     * Decodes the image and hands it to {@code use} while its memory is still reserved; what {@code use} returns
+     * (a resized crop, for instance) must be small, since it outlives the reservation.
+     */
+    static <T> T decode(byte[] encoded, DecodeBudget budget, Function<RgbImage, T> use) {
+        Reserved reserved = decodeReserved(encoded, budget);
+        try (DecodeBudget.Lease lease = reserved.lease()) {
+            return use.apply(reserved.image());
+        }
+    }
+
+    private static Reserved decodeReserved(byte[] encoded, DecodeBudget budget) {
         if (encoded == null || encoded.length == 0) {
             throw new InvalidImageException("the image is empty (0 bytes); upload a JPEG or PNG file");
         }
@@ -57,7 +73,7 @@ final class ImageDecoder {
                 reader -> fromBufferedImage(reader.read(0)));
     }
 
-    private static RgbImage png(byte[] encoded, DecodeBudget budget) {
+    private static Reserved png(byte[] encoded, DecodeBudget budget) {
         PngChunks png = PngChunks.walk(encoded);
         PngChunks.Header header = png.header();
         int orientation = ExifOrientation.of(png.exif(encoded));
@@ -69,7 +85,7 @@ final class ImageDecoder {
                 reader -> fromBufferedImage(reader.read(0)).oriented(orientation));
     }
 
-    private static RgbImage jpeg(byte[] encoded, DecodeBudget budget) {
+    private static Reserved jpeg(byte[] encoded, DecodeBudget budget) {
         JpegSegments jpeg = JpegSegments.walk(encoded);
         JpegSegments.Frame frame = jpeg.frame();
         int orientation = ExifOrientation.of(ExifOrientation.in(jpeg));
@@ -112,7 +128,7 @@ final class ImageDecoder {
                 width, height, decoded + RGB_BYTES);
     }
 
-    private static RgbImage read(byte[] encoded, Declare declare, DecodeBudget budget, Decode decode) {
+    private static Reserved read(byte[] encoded, Declare declare, DecodeBudget budget, Decode decode) {
         // A memory-cached stream: ImageIO's default may spill to a temporary file per image.
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
@@ -130,10 +146,17 @@ final class ImageDecoder {
                     throw new InvalidImageException("the image is " + image.width() + "x" + image.height()
                             + " pixels; images must have between 1 and " + MAX_PIXELS + " pixels");
                 }
-                try (DecodeBudget.Lease lease = budget.reserve(image)) {
+                DecodeBudget.Lease lease = budget.reserve(image);
+                boolean handedOver = false;
+                try {
                     RgbImage decoded = decode.from(reader);
                     refuseTruncation(warnings);
-                    return decoded;
+                    handedOver = true;
+                    return new Reserved(decoded, lease);
+                } finally {
+                    if (!handedOver) {
+                        lease.close();
+                    }
                 }
             } finally {
                 reader.dispose();

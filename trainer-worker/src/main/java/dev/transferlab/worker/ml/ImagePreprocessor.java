@@ -43,7 +43,21 @@ public final class ImagePreprocessor {
      * @throws ImageTooLargeException  decoding it would take more memory than one image may
      */
     public float[] apply(byte[] encodedImage) {
-        RgbImage image = ImageDecoder.decode(encodedImage, budget);
+        // Resized while the decoded pixels still hold their share of the decode budget.
+        float[] values = ImageDecoder.decode(encodedImage, budget, this::resizeAndCrop);
+        int crop = spec.crop();
+        int plane = crop * crop;
+        for (int c = 0; c < 3; c++) {
+            for (int i = c * plane; i < (c + 1) * plane; i++) {
+                // float32 arithmetic in torchvision's order: x / 255, then (x - mean) / std.
+                float scaled = values[i] / 255f;
+                values[i] = spec.normalize() ? (scaled - mean[c]) / std[c] : scaled;
+            }
+        }
+        return values;
+    }
+
+    private float[] resizeAndCrop(RgbImage image) {
         int shorter = Math.min(image.width(), image.height());
         int longer = Math.max(image.width(), image.height());
         // torchvision: the shorter side becomes `resize`, the longer int(resize * long / short), truncated.
@@ -54,16 +68,7 @@ public final class ImagePreprocessor {
         // torchvision rounds with Python's round(), which rounds halves to even, as Math.rint does.
         int top = (int) Math.rint((outHeight - crop) / 2.0);
         int left = (int) Math.rint((outWidth - crop) / 2.0);
-        float[] values = AntialiasedResize.resizeAndCrop(image, outWidth, outHeight, left, top, crop);
-        int plane = crop * crop;
-        for (int c = 0; c < 3; c++) {
-            for (int i = c * plane; i < (c + 1) * plane; i++) {
-                // float32 arithmetic in torchvision's order: x / 255, then (x - mean) / std.
-                float scaled = values[i] / 255f;
-                values[i] = spec.normalize() ? (scaled - mean[c]) / std[c] : scaled;
-            }
-        }
-        return values;
+        return AntialiasedResize.resizeAndCrop(image, outWidth, outHeight, left, top, crop);
     }
 
     private static float[] channels(String what, List<Double> values) {

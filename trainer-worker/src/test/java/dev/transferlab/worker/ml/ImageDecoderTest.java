@@ -16,12 +16,16 @@ class ImageDecoderTest {
 
     private final DecodeBudget budget = TestImages.budget();
 
+    private static RgbImage decode(byte[] encoded, DecodeBudget budget) {
+        return ImageDecoder.decode(encoded, budget, image -> image);
+    }
+
     @Test
     void aPngWhoseChunkAfterIdatDeclaresANegativeLengthIsRefusedNotLoopedOver() {
         byte[] png = HostileImages.pngNegativeLengthAfterIdat();
         assertThat(png.length).isLessThan(100);
 
-        assertTimeoutPreemptively(HANG, () -> assertThatThrownBy(() -> ImageDecoder.decode(png, budget))
+        assertTimeoutPreemptively(HANG, () -> assertThatThrownBy(() -> decode(png, budget))
                 .isInstanceOf(InvalidImageException.class)
                 .hasMessageContaining("above PNG's limit of 2^31-1"));
     }
@@ -31,7 +35,7 @@ class ImageDecoderTest {
         byte[] jpeg = HostileImages.withJpegSize(HostileImages.cmykJpeg(16, 8), 13_300, 13_300);
         assertThat(jpeg.length).isLessThan(1000);
 
-        assertThatThrownBy(() -> ImageDecoder.decode(jpeg, budget))
+        assertThatThrownBy(() -> decode(jpeg, budget))
                 .isInstanceOf(ImageTooLargeException.class)
                 .hasMessage("image too large to decode: 13300x13300 CMYK JPEG needs 1350 MiB, the limit is 512 MiB;"
                         + " scale it down to at most 67 megapixels");
@@ -39,11 +43,11 @@ class ImageDecoderTest {
 
     @Test
     void aSixteenBitPngCountsTwoBytesPerSample() {
-        assertThatThrownBy(() -> ImageDecoder.decode(HostileImages.pngDeclaring(12_000, 12_000, 16, 2), budget))
+        assertThatThrownBy(() -> decode(HostileImages.pngDeclaring(12_000, 12_000, 16, 2), budget))
                 .isInstanceOf(ImageTooLargeException.class)
                 .hasMessageStartingWith("image too large to decode: 12000x12000 16-bit RGB PNG needs 1374 MiB");
         // One that fits is decoded: its few bytes of data are then refused as corrupt, not as too large.
-        assertThatThrownBy(() -> ImageDecoder.decode(HostileImages.pngDeclaring(1000, 1000, 16, 2), budget))
+        assertThatThrownBy(() -> decode(HostileImages.pngDeclaring(1000, 1000, 16, 2), budget))
                 .isInstanceOf(InvalidImageException.class)
                 .isNotInstanceOf(ImageTooLargeException.class)
                 .hasMessageContaining("could not be decoded");
@@ -51,9 +55,9 @@ class ImageDecoderTest {
 
     @Test
     void imagesWithinTheLimitDecodeAsBefore() {
-        RgbImage cmyk = ImageDecoder.decode(HostileImages.cmykJpeg(16, 8), budget);
-        RgbImage grey16 = ImageDecoder.decode(HostileImages.pngWithPixels(3, 2, 16, 0), budget);
-        RgbImage turned = ImageDecoder.decode(HostileImages.jpegWithApp1(
+        RgbImage cmyk = decode(HostileImages.cmykJpeg(16, 8), budget);
+        RgbImage grey16 = decode(HostileImages.pngWithPixels(3, 2, 16, 0), budget);
+        RgbImage turned = decode(HostileImages.jpegWithApp1(
                 HostileImages.encode(HostileImages.rgb(16, 12), "jpg"), HostileImages.exifOrientation(6)), budget);
 
         assertThat(cmyk.width()).isEqualTo(16);
@@ -67,6 +71,6 @@ class ImageDecoderTest {
         byte[] jpeg = HostileImages.jpegWithApp1(HostileImages.encode(HostileImages.rgb(8, 8), "jpg"),
                 HostileImages.damagedExif());
 
-        assertThat(ImageDecoder.decode(jpeg, budget).width()).isEqualTo(8);
+        assertThat(decode(jpeg, budget).width()).isEqualTo(8);
     }
 }
