@@ -55,6 +55,7 @@ public class Predictions {
         if (result.error() != null) {
             throw switch (result.error().code()) {
                 case INVALID_IMAGE -> new ProblemException(422, "Unprocessable Content", result.error().detail());
+                case IMAGE_TOO_LARGE -> new ProblemException(413, "Content Too Large", result.error().detail());
                 case MODEL_NOT_FOUND -> ProblemException.notFound("model", result.modelId());
                 case INTERNAL -> new ProblemException(502, "Bad Gateway", "the worker failed: " + result.error().detail());
                 case DEADLINE_EXCEEDED -> new ProblemException(504, "Gateway Timeout", result.error().detail());

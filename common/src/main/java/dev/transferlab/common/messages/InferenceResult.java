@@ -25,7 +25,7 @@ public record InferenceResult(int schemaVersion, String type, String requestId, 
      * {@code DEADLINE_EXCEEDED}: the request's deadline passed before it ran or while it ran; {@code OVERLOADED}:
      * the worker's inference queue was full.
      */
-    public enum ErrorCode { MODEL_NOT_FOUND, INVALID_IMAGE, INTERNAL, DEADLINE_EXCEEDED, OVERLOADED }
+    public enum ErrorCode { MODEL_NOT_FOUND, INVALID_IMAGE, IMAGE_TOO_LARGE, INTERNAL, DEADLINE_EXCEEDED, OVERLOADED }
 
     public static InferenceResult success(InferenceRequest request, List<Prediction> predictions) {
         return new InferenceResult(Messages.SCHEMA_VERSION, TYPE, request.requestId(), request.tenant(),

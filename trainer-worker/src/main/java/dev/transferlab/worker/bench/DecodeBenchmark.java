@@ -1,6 +1,7 @@
 package dev.transferlab.worker.bench;
 
 import dev.transferlab.common.model.PreprocessingSpec;
+import dev.transferlab.worker.ml.DecodeBudget;
 import dev.transferlab.worker.ml.DecodePipeline;
 import dev.transferlab.worker.ml.ImagePreprocessor;
 
@@ -38,7 +39,9 @@ public final class DecodeBenchmark {
         int cores = DecodePipeline.defaultThreads();
         System.out.printf(Locale.ROOT, "%d generated %dx%d JPEGs (%.0f KB on average), %d cores%n", images, width,
                 height, kb, cores);
-        ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingSpec.imagenet());
+        // The worker's default decode limits.
+        ImagePreprocessor preprocessor = new ImagePreprocessor(PreprocessingSpec.imagenet(),
+                new DecodeBudget(512L << 20, 0));
         List<Integer> counts = cores > 1 ? List.of(1, cores) : List.of(1);
         double single = 0;
         for (int threads : counts) {

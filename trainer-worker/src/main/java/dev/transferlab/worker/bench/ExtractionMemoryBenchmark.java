@@ -5,6 +5,7 @@ import dev.transferlab.common.messages.BackboneSpec;
 import dev.transferlab.common.model.PreprocessingSpec;
 import dev.transferlab.worker.ml.Backbone;
 import dev.transferlab.worker.ml.zoo.BackboneCriteria;
+import dev.transferlab.worker.ml.DecodeBudget;
 import dev.transferlab.worker.ml.DecodePipeline;
 import dev.transferlab.worker.ml.ImagePreprocessor;
 
@@ -71,8 +72,9 @@ public final class ExtractionMemoryBenchmark {
         System.gc();
         try (Backbone backbone = BackboneCriteria.randomDenseNet(spec, Device.cpu(), 0)) {
             int threads = DecodePipeline.defaultThreads();
-            DecodePipeline<Path> pipeline = new DecodePipeline<>(new ImagePreprocessor(PreprocessingSpec.imagenet()),
-                    threads, batch);
+            // The worker's default decode limits.
+            DecodePipeline<Path> pipeline = new DecodePipeline<>(new ImagePreprocessor(PreprocessingSpec.imagenet(),
+                    new DecodeBudget(512L << 20, 0)), threads, batch);
             Memory memory = Memory.sample();
             long rssBefore = Memory.rss();
             long heapBefore = memory.heapUsedNow();

@@ -8,7 +8,9 @@ import dev.transferlab.worker.backbone.BackboneProvider;
 import dev.transferlab.worker.backbone.LoadedBackbone;
 import dev.transferlab.worker.jobs.JobFailure;
 import dev.transferlab.worker.jobs.ModelRepository;
+import dev.transferlab.worker.ml.DecodeBudget;
 import dev.transferlab.worker.ml.Head;
+import dev.transferlab.worker.ml.ImageTooLargeException;
 import dev.transferlab.worker.ml.ImagePreprocessor;
 import dev.transferlab.worker.ml.InvalidImageException;
 
@@ -31,12 +33,16 @@ public final class ModelPredictor implements AutoCloseable {
     private final ModelRepository models;
     private final BackboneProvider backbones;
     private final Device device;
+    private final DecodeBudget decodeBudget;
     private final Map<String, LoadedModel> cache;
 
-    public ModelPredictor(ModelRepository models, BackboneProvider backbones, Device device, int cacheSize) {
+    /** @param decodeBudget the memory image decoding may take, shared with the worker's training jobs */
+    public ModelPredictor(ModelRepository models, BackboneProvider backbones, Device device, DecodeBudget decodeBudget,
+                          int cacheSize) {
         this.models = models;
         this.backbones = backbones;
         this.device = device;
+        this.decodeBudget = decodeBudget;
         this.cache = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, LoadedModel> eldest) {
@@ -57,6 +63,8 @@ public final class ModelPredictor implements AutoCloseable {
                         "no model '" + request.modelId() + "'");
             }
             return InferenceResult.success(request, model.get().classify(request.image()));
+        } catch (ImageTooLargeException e) {
+            return InferenceResult.failure(request, InferenceResult.ErrorCode.IMAGE_TOO_LARGE, e.getMessage());
         } catch (InvalidImageException e) {
             return InferenceResult.failure(request, InferenceResult.ErrorCode.INVALID_IMAGE,
                     "the image cannot be decoded: " + e.getMessage());
@@ -78,7 +86,7 @@ public final class ModelPredictor implements AutoCloseable {
         }
         ModelManifest m = manifest.get();
         LoadedBackbone backbone = backbones.forModel(m.backbone(), m.backboneWeights(), m.backboneSha256());
-        LoadedModel model = new LoadedModel(m, backbone, new ImagePreprocessor(m.preprocessing()),
+        LoadedModel model = new LoadedModel(m, backbone, new ImagePreprocessor(m.preprocessing(), decodeBudget),
                 Head.load(models.headWeights(m), device));
         cache.put(key, model);
         return Optional.of(model);

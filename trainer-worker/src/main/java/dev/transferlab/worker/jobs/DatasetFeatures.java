@@ -49,7 +49,7 @@ public final class DatasetFeatures {
         if (cached.isPresent()) {
             return new Result(cached.get(), true, key.toString());
         }
-        FeatureTable table = new FeatureExtraction(store, new ImagePreprocessor(preprocessing), backbone.backbone(),
+        FeatureTable table = new FeatureExtraction(store, new ImagePreprocessor(preprocessing, settings.decodeBudget()), backbone.backbone(),
                 settings, beforeBatch).extract(items, progress);
         cache.write(key, table);
         return new Result(table, false, key.toString());

@@ -12,12 +12,14 @@ import dev.transferlab.worker.jobs.Draining;
 import dev.transferlab.worker.jobs.FeatureSettings;
 import dev.transferlab.worker.jobs.ModelRepository;
 import dev.transferlab.worker.jobs.TrainingJob;
+import dev.transferlab.worker.ml.DecodeBudget;
 import dev.transferlab.worker.ml.DecodePipeline;
 import dev.transferlab.worker.ml.Devices;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import io.quarkus.runtime.configuration.MemorySize;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -98,17 +100,28 @@ public class WorkerComponents {
         return new Draining();
     }
 
+    /** One budget for all the worker's decodes: its training job's pipeline and its predictions. */
+    @Produces
+    @ApplicationScoped
+    DecodeBudget decodeBudget(@ConfigProperty(name = "transferlab.decode.max-image-bytes") MemorySize maxImage,
+                              @ConfigProperty(name = "transferlab.decode.budget-bytes") MemorySize budget) {
+        DecodeBudget decodeBudget = new DecodeBudget(maxImage.asLongValue(), budget.asLongValue());
+        LOG.infof("image decoding: at most %d MiB per image, %d MiB for all decodes at once",
+                decodeBudget.maxImageBytes() >> 20, decodeBudget.budgetBytes() >> 20);
+        return decodeBudget;
+    }
+
     @Produces
     @ApplicationScoped
     TrainingJob trainingJob(ObjectStore store, BackboneProvider backbones, ModelRepository models, Device device,
-                            Cancellations cancellations, Draining draining, WorkerMetrics metrics,
+                            Cancellations cancellations, Draining draining, WorkerMetrics metrics, DecodeBudget budget,
                             @ConfigProperty(name = "transferlab.features.batch-size") int batchSize,
                             @ConfigProperty(name = "transferlab.features.decode-threads") int decodeThreads,
                             @ConfigProperty(name = "transferlab.features.progress-interval") Duration progressEvery) {
         int threads = decodeThreads > 0 ? decodeThreads : DecodePipeline.defaultThreads();
         LOG.infof("features: batches of %d images, %d decoding threads", batchSize, threads);
         return new TrainingJob(store, backbones, models, device, cancellations, draining,
-                new FeatureSettings(batchSize, threads, progressEvery), metrics, workerName());
+                new FeatureSettings(batchSize, threads, progressEvery, budget), metrics, workerName());
     }
 
     /** How events name this worker: its host (the pod, on Kubernetes) and process. */
@@ -124,9 +137,9 @@ public class WorkerComponents {
 
     @Produces
     @ApplicationScoped
-    ModelPredictor predictor(ModelRepository models, BackboneProvider backbones, Device device,
+    ModelPredictor predictor(ModelRepository models, BackboneProvider backbones, Device device, DecodeBudget budget,
                              @ConfigProperty(name = "transferlab.inference.model-cache-size") int cacheSize) {
-        return new ModelPredictor(models, backbones, device, cacheSize);
+        return new ModelPredictor(models, backbones, device, budget, cacheSize);
     }
 
     @Produces

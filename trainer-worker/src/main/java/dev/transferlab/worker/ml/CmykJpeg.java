@@ -15,28 +15,26 @@ final class CmykJpeg {
     private CmykJpeg() {
     }
 
-    /** True when the file is a four-component JPEG. */
-    static boolean is(byte[] encoded) {
-        return JpegSegments.isJpeg(encoded) && JpegSegments.components(encoded) == 4;
-    }
-
-    /** Adobe's APP14 segment says whether the samples are YCCK (transform 2) rather than CMYK. */
-    static boolean isYcck(byte[] encoded) {
-        return JpegSegments.find(encoded, 0xee, "Adobe").filter(p -> p.length() >= 12)
-                .map(p -> p.get(11) == 2).orElse(false);
-    }
-
     static RgbImage toRgb(Raster raster, boolean ycck) {
+        if (raster.getNumBands() != 4) {
+            throw new InvalidImageException("the JPEG file declares 4 colour components but decodes to "
+                    + raster.getNumBands() + "; re-save it as an RGB JPEG");
+        }
         int width = raster.getWidth();
         int height = raster.getHeight();
-        int[] samples = raster.getPixels(0, 0, width, height, (int[]) null);
-        int[] pixels = new int[width * height];
+        int[] pixels = new int[Math.multiplyExact(width, height)];
         int[] cmyk = new int[4];
+        // One row of samples at a time: the whole image as ints would be 16 bytes per pixel on top of the raster.
+        int[] samples = new int[4 * width];
         for (int i = 0; i < pixels.length; i++) {
-            int s0 = samples[4 * i];
-            int s1 = samples[4 * i + 1];
-            int s2 = samples[4 * i + 2];
-            int s3 = samples[4 * i + 3];
+            int x = i % width;
+            if (x == 0) {
+                raster.getPixels(raster.getMinX(), raster.getMinY() + i / width, width, 1, samples);
+            }
+            int s0 = samples[4 * x];
+            int s1 = samples[4 * x + 1];
+            int s2 = samples[4 * x + 2];
+            int s3 = samples[4 * x + 3];
             if (ycck) {
                 // libjpeg's ycck_cmyk_convert gives 255 - R, 255 - G, 255 - B, K; PIL's inversion then leaves
                 // R, G, B and 255 - K.

@@ -19,7 +19,7 @@ import java.util.function.Function;
  * <p>Memory is bounded by the window, not by the number of images: at most {@link #window()} = 2 x batch + threads
  * images are between being handed to the pool and the sink being done with them. Each holds its preprocessed tensor
  * (3 x crop x crop floats: 602 KB at 224) and, only while one of the threads decodes it, its encoded bytes and
- * decoded pixels (about 7 bytes per pixel).
+ * decoded pixels (about 7 bytes per pixel), which the preprocessor's {@link DecodeBudget} bounds.
  *
  * @param <T> what identifies an image to the loader and the sink
  */
@@ -64,8 +64,8 @@ public final class DecodePipeline<T> {
 
     /**
      * Loads and preprocesses every item, handing full batches (the last may be smaller) and skipped items to the
-     * sink. An image that cannot be decoded ({@link InvalidImageException}) is skipped; any other failure of the
-     * loader ends the run with that failure.
+     * sink. An image that cannot be decoded ({@link InvalidImageException}, including one too large to decode) is
+     * skipped with its reason; any other failure of the loader ends the run with that failure.
      */
     public void run(List<T> items, Function<T, byte[]> loader, Sink<T> sink) {
         ExecutorService pool = Executors.newFixedThreadPool(threads, daemonThreads());

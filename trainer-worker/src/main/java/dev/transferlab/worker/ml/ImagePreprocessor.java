@@ -11,15 +11,18 @@ import java.util.List;
 public final class ImagePreprocessor {
 
     private final PreprocessingSpec spec;
+    private final DecodeBudget budget;
     private final float[] mean;
     private final float[] std;
 
-    public ImagePreprocessor(PreprocessingSpec spec) {
+    /** @param budget the memory decoding may take, shared by every preprocessor of the worker */
+    public ImagePreprocessor(PreprocessingSpec spec, DecodeBudget budget) {
         if (spec.crop() <= 0 || spec.resize() < spec.crop()) {
             throw new IllegalArgumentException("preprocessing needs 0 < crop <= resize, got resize " + spec.resize()
                     + " and crop " + spec.crop());
         }
         this.spec = spec;
+        this.budget = budget;
         this.mean = spec.normalize() ? channels("mean", spec.mean()) : null;
         this.std = spec.normalize() ? channels("std", spec.std()) : null;
         for (int c = 0; spec.normalize() && c < 3; c++) {
@@ -33,9 +36,28 @@ public final class ImagePreprocessor {
         return spec;
     }
 
-    /** The CHW float tensor data of one image: 3 x crop x crop values. */
+    /**
+     * The CHW float tensor data of one image: 3 x crop x crop values.
+     *
+     * @throws InvalidImageException   the bytes are not an image that can be decoded, saying why
+     * @throws ImageTooLargeException  decoding it would take more memory than one image may
+     */
     public float[] apply(byte[] encodedImage) {
-        RgbImage image = RgbImage.decode(encodedImage);
+        // Resized while the decoded pixels still hold their share of the decode budget.
+        float[] values = ImageDecoder.decode(encodedImage, budget, this::resizeAndCrop);
+        int crop = spec.crop();
+        int plane = crop * crop;
+        for (int c = 0; c < 3; c++) {
+            for (int i = c * plane; i < (c + 1) * plane; i++) {
+                // float32 arithmetic in torchvision's order: x / 255, then (x - mean) / std.
+                float scaled = values[i] / 255f;
+                values[i] = spec.normalize() ? (scaled - mean[c]) / std[c] : scaled;
+            }
+        }
+        return values;
+    }
+
+    private float[] resizeAndCrop(RgbImage image) {
         int shorter = Math.min(image.width(), image.height());
         int longer = Math.max(image.width(), image.height());
         // torchvision: the shorter side becomes `resize`, the longer int(resize * long / short), truncated.
@@ -46,16 +68,7 @@ public final class ImagePreprocessor {
         // torchvision rounds with Python's round(), which rounds halves to even, as Math.rint does.
         int top = (int) Math.rint((outHeight - crop) / 2.0);
         int left = (int) Math.rint((outWidth - crop) / 2.0);
-        float[] values = AntialiasedResize.resizeAndCrop(image, outWidth, outHeight, left, top, crop);
-        int plane = crop * crop;
-        for (int c = 0; c < 3; c++) {
-            for (int i = c * plane; i < (c + 1) * plane; i++) {
-                // float32 arithmetic in torchvision's order: x / 255, then (x - mean) / std.
-                float scaled = values[i] / 255f;
-                values[i] = spec.normalize() ? (scaled - mean[c]) / std[c] : scaled;
-            }
-        }
-        return values;
+        return AntialiasedResize.resizeAndCrop(image, outWidth, outHeight, left, top, crop);
     }
 
     private static float[] channels(String what, List<Double> values) {

@@ -7,6 +7,7 @@ import dev.transferlab.common.model.PreprocessingSpec;
 import dev.transferlab.common.storage.StorageLayout;
 import dev.transferlab.worker.backbone.LoadedBackbone;
 import dev.transferlab.worker.ml.Backbone;
+import dev.transferlab.worker.ml.TestImages;
 import dev.transferlab.worker.ml.zoo.BackboneCriteria;
 import dev.transferlab.worker.ml.LabelledFeatures;
 import org.junit.jupiter.api.AfterAll;
@@ -31,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 class DatasetFeaturesIT {
-    private static final FeatureSettings SETTINGS = new FeatureSettings(4, 2, Duration.ZERO);
+    private static final FeatureSettings SETTINGS = new FeatureSettings(4, 2, Duration.ZERO, TestImages.budget());
     private static final PreprocessingSpec PREPROCESSING = new PreprocessingSpec(40, 32, true,
             PreprocessingSpec.imagenet().mean(), PreprocessingSpec.imagenet().std());
 

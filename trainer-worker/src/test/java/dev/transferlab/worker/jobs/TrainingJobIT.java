@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.transferlab.common.messages.EpochMetrics;
 import dev.transferlab.common.messages.TrainingRequest;
 import dev.transferlab.common.storage.StorageLayout;
+import dev.transferlab.worker.ml.TestImages;
 
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -41,7 +42,7 @@ class TrainingJobIT {
                 Device.cpu(), new BackboneSettings(Optional.empty(), Optional.empty(), true, 0,
                 List.of()));
         job = new TrainingJob(s3.store, backbones, new ModelRepository(s3.store), Device.cpu(), new Cancellations(),
-                new FeatureSettings(4, 2, Duration.ZERO));
+                new FeatureSettings(4, 2, Duration.ZERO, TestImages.budget()));
     }
 
     @AfterAll
@@ -102,7 +103,8 @@ class TrainingJobIT {
             }
         };
         TrainingJob first = new TrainingJob(s3.store, backbones, new ModelRepository(s3.store), Device.cpu(),
-                new Cancellations(), draining, new FeatureSettings(4, 2, Duration.ZERO), metrics, "worker-a");
+                new Cancellations(), draining, new FeatureSettings(4, 2, Duration.ZERO, TestImages.budget()), metrics,
+                "worker-a");
         CompletableFuture<Optional<String>> drained = new CompletableFuture<>();
         List<TrainingEvent> before = new ArrayList<>();
         TrainingJob.Outcome outcome = first.run(request, event -> {

@@ -15,7 +15,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DecodePipelineTest {
     private static final ImagePreprocessor PREPROCESSOR = new ImagePreprocessor(
-            new PreprocessingSpec(36, 32, true, PreprocessingSpec.imagenet().mean(), PreprocessingSpec.imagenet().std()));
+            new PreprocessingSpec(36, 32, true, PreprocessingSpec.imagenet().mean(), PreprocessingSpec.imagenet().std()),
+            TestImages.budget());
 
     @Test
     void deliversEveryImageInInputOrderInFullBatchesAndSkipsTheUndecodable() {
@@ -42,6 +43,32 @@ class DecodePipelineTest {
         assertThat(skipped).hasSize(3).allSatisfy(s -> assertThat(s).contains("not in a known image format"));
         assertThat(delivered).containsExactlyElementsOf(items.stream().filter(i -> i % 7 != 3).toList());
         assertThat(batchSizes).containsExactly(5, 5, 5, 5);
+    }
+
+    @Test
+    void hostileImagesAreSkippedWithTheirReasonAndTheRunGoesOn() {
+        List<byte[]> files = List.of(png(0), HostileImages.pngNegativeLengthAfterIdat(),
+                HostileImages.withJpegSize(HostileImages.cmykJpeg(16, 8), 13_300, 13_300), png(1));
+        List<Integer> delivered = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+
+        new DecodePipeline<Integer>(PREPROCESSOR, 2, 2).run(List.of(0, 1, 2, 3), files::get,
+                new DecodePipeline.Sink<>() {
+                    @Override
+                    public void batch(List<Integer> batch, List<float[]> images) {
+                        delivered.addAll(batch);
+                    }
+
+                    @Override
+                    public void skipped(Integer item, String reason) {
+                        skipped.add(item + ": " + reason);
+                    }
+                });
+
+        assertThat(delivered).containsExactly(0, 3);
+        assertThat(skipped).satisfiesExactly(
+                png -> assertThat(png).startsWith("1: the PNG file is truncated or corrupt: chunk"),
+                jpeg -> assertThat(jpeg).startsWith("2: image too large to decode: 13300x13300 CMYK JPEG"));
     }
 
     @Test

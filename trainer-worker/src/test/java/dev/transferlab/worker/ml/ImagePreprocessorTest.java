@@ -23,7 +23,7 @@ class ImagePreprocessorTest {
 
     @Test
     void constantColourBecomesExactlyTheNormalisedConstant() {
-        float[] out = new ImagePreprocessor(IMAGENET).apply(encode(solid(300, 200, BufferedImage.TYPE_INT_RGB,
+        float[] out = preprocessor(IMAGENET).apply(encode(solid(300, 200, BufferedImage.TYPE_INT_RGB,
                 0x0a80fa), "png"));
 
         assertThat(out).hasSize(3 * PLANE);
@@ -32,7 +32,7 @@ class ImagePreprocessorTest {
 
     @Test
     void withoutNormalisationValuesAreScaledToTheUnitRange() {
-        float[] out = new ImagePreprocessor(PreprocessingSpec.tutorial()).apply(encode(solid(200, 300,
+        float[] out = preprocessor(PreprocessingSpec.tutorial()).apply(encode(solid(200, 300,
                 BufferedImage.TYPE_INT_RGB, 0xff0000), "png"));
 
         assertThat(Arrays.copyOfRange(out, 0, PLANE)).containsOnly(1f);
@@ -44,7 +44,7 @@ class ImagePreprocessorTest {
         BufferedImage grey = new BufferedImage(260, 260, BufferedImage.TYPE_BYTE_GRAY);
         grey.getRaster().setSamples(0, 0, 260, 260, 0, filled(260 * 260, 100));
 
-        float[] out = new ImagePreprocessor(IMAGENET).apply(encode(grey, "png"));
+        float[] out = preprocessor(IMAGENET).apply(encode(grey, "png"));
 
         assertPlanes(out, IMAGENET, 100, 100, 100);
     }
@@ -52,7 +52,7 @@ class ImagePreprocessorTest {
     @Test
     void alphaIsDroppedNotComposited() {
         // Fully transparent: compositing on black or white would change the colour, PIL's convert("RGB") does not.
-        float[] out = new ImagePreprocessor(IMAGENET).apply(encode(solid(256, 256, BufferedImage.TYPE_INT_ARGB,
+        float[] out = preprocessor(IMAGENET).apply(encode(solid(256, 256, BufferedImage.TYPE_INT_ARGB,
                 0x00c83219), "png"));
 
         assertPlanes(out, IMAGENET, 200, 50, 25);
@@ -65,7 +65,7 @@ class ImagePreprocessorTest {
         BufferedImage grey = new BufferedImage(256, 256, BufferedImage.TYPE_USHORT_GRAY);
         grey.getRaster().setSamples(0, 0, 256, 256, 0, filled(256 * 256, 0x8000 + 0x7f));
 
-        float[] out = new ImagePreprocessor(IMAGENET).apply(encode(grey, "png"));
+        float[] out = preprocessor(IMAGENET).apply(encode(grey, "png"));
 
         assertPlanes(out, IMAGENET, 128, 128, 128);
     }
@@ -82,7 +82,7 @@ class ImagePreprocessorTest {
         }
         byte[] png = withExifOrientation(encode(halves, "png"), 6);
 
-        float[] out = new ImagePreprocessor(PreprocessingSpec.tutorial()).apply(png);
+        float[] out = preprocessor(PreprocessingSpec.tutorial()).apply(png);
 
         assertThat(out[10 * 224 + 112]).as("top centre").isEqualTo(1f);
         assertThat(out[200 * 224 + 112]).as("bottom centre").isZero();
@@ -96,14 +96,14 @@ class ImagePreprocessorTest {
         BufferedImage image = new BufferedImage(300, 256, BufferedImage.TYPE_BYTE_INDEXED, palette);
         image.getRaster().setSamples(0, 0, 300, 256, 0, filled(300 * 256, 1));
 
-        float[] out = new ImagePreprocessor(IMAGENET).apply(encode(image, "png"));
+        float[] out = preprocessor(IMAGENET).apply(encode(image, "png"));
 
         assertPlanes(out, IMAGENET, 30, 160, 90);
     }
 
     @Test
     void imagesSmallerThanTheCropAreUpscaledFirst() {
-        float[] out = new ImagePreprocessor(IMAGENET).apply(encode(solid(100, 80, BufferedImage.TYPE_INT_RGB,
+        float[] out = preprocessor(IMAGENET).apply(encode(solid(100, 80, BufferedImage.TYPE_INT_RGB,
                 0x406080), "jpg"));
 
         assertThat(out).hasSize(3 * PLANE);
@@ -126,7 +126,7 @@ class ImagePreprocessorTest {
         }
         PreprocessingSpec noCrop = new PreprocessingSpec(4, 4, false, List.of(), List.of());
 
-        float[] out = new ImagePreprocessor(noCrop).apply(encode(ramp, "png"));
+        float[] out = preprocessor(noCrop).apply(encode(ramp, "png"));
 
         float[] expectedRow = {7 / 255f, 25 / 255f, 45 / 255f, 63 / 255f};
         for (int y = 0; y < 4; y++) {
@@ -146,7 +146,7 @@ class ImagePreprocessorTest {
                 halves.setRGB(x, y, 0);
             }
         }
-        float[] out = new ImagePreprocessor(PreprocessingSpec.tutorial()).apply(encode(halves, "png"));
+        float[] out = preprocessor(PreprocessingSpec.tutorial()).apply(encode(halves, "png"));
 
         // The edge is symmetric around resized x = 191, so crop columns 111 and 112 average to one half.
         float left = out[100 * 224 + 111];
@@ -159,7 +159,7 @@ class ImagePreprocessorTest {
 
     @Test
     void undecodableInputIsRefusedWithAnActionableMessage() {
-        ImagePreprocessor preprocessor = new ImagePreprocessor(IMAGENET);
+        ImagePreprocessor preprocessor = preprocessor(IMAGENET);
         byte[] png = encode(solid(50, 50, BufferedImage.TYPE_INT_RGB, 0x123456), "png");
 
         assertThatThrownBy(() -> preprocessor.apply("definitely not an image".getBytes()))
@@ -176,6 +176,10 @@ class ImagePreprocessorTest {
         assertThatThrownBy(() -> preprocessor.apply(Arrays.copyOf(jpeg, jpeg.length - 20)))
                 .isInstanceOf(InvalidImageException.class)
                 .hasMessageContaining("truncated");
+    }
+
+    private static ImagePreprocessor preprocessor(PreprocessingSpec spec) {
+        return new ImagePreprocessor(spec, TestImages.budget());
     }
 
     private static void assertPlanes(float[] out, PreprocessingSpec spec, int r, int g, int b) {

@@ -29,7 +29,7 @@ class PreprocessingParityTest {
     void smallCommittedImagesMatchTorchvisionAtResize20Crop16() {
         Map<String, Tensor> expected = ParityFixtures.tensors("images-expected.safetensors");
         ImagePreprocessor preprocessor = new ImagePreprocessor(new PreprocessingSpec(20, 16, false, List.of(),
-                List.of()));
+                List.of()), TestImages.budget());
         assertThat(expected.keySet()).contains("photo.jpg", "photo.png", "grey.png", "alpha.png", "cmyk.jpg",
                 "ycck.jpg", "exif-6.jpg", "exif-6.png", "small.png", "tall.png", "rgb16.png", "palette.png");
 
@@ -51,8 +51,11 @@ class PreprocessingParityTest {
                 fixtures.resolve("images-expected.safetensors")));
         PreprocessingSpec at256 = new PreprocessingSpec(256, 224, true, PreprocessingSpec.imagenet().mean(),
                 PreprocessingSpec.imagenet().std());
-        Map<String, ImagePreprocessor> variants = Map.of("", new ImagePreprocessor(PreprocessingSpec.imagenet()),
-                "@256", new ImagePreprocessor(at256), "@tutorial", new ImagePreprocessor(PreprocessingSpec.tutorial()));
+        DecodeBudget budget = TestImages.budget();
+        Map<String, ImagePreprocessor> variants = Map.of(
+                "", new ImagePreprocessor(PreprocessingSpec.imagenet(), budget),
+                "@256", new ImagePreprocessor(at256, budget),
+                "@tutorial", new ImagePreprocessor(PreprocessingSpec.tutorial(), budget));
 
         List<String> names = new ArrayList<>();
         List<float[]> tensors = new ArrayList<>();

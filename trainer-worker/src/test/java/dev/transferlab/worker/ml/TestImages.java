@@ -8,6 +8,11 @@ import java.io.UncheckedIOException;
 
 /** Encodes test images as the files a dataset holds. */
 public final class TestImages {
+    /** The worker's default per-image limit, with a budget of its own per test class. */
+    public static DecodeBudget budget() {
+        return new DecodeBudget(512L << 20, 1L << 30);
+    }
+
     private TestImages() {
     }
 

@@ -1,0 +1,231 @@
+package dev.transferlab.worker.ml;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * Decodes whatever javax.imageio reads (JPEG, CMYK and YCCK JPEG included, PNG, GIF, BMP, TIFF) to RGB as PIL's
+ * convert("RGB") does, turned as its EXIF orientation says. PNG and JPEG files are walked first (every length checked)
+ * and the memory their decoding takes is reserved from the {@link DecodeBudget} before the decoder allocates any of
+ * it. Any bytes give an image or an {@link InvalidImageException} ({@link ImageTooLargeException} for one over the
+ * limit), never another exception.
+ */
+final class ImageDecoder {
+
+    // PIL refuses images above this many pixels as decompression bombs; a real photo is far smaller.
+    static final long MAX_PIXELS = 178_956_970L;
+    // The RgbImage result, one int per pixel; the EXIF turn makes a second one.
+    private static final int RGB_BYTES = 4;
+
+    private interface Declare {
+        DeclaredImage of(ImageReader reader) throws IOException;
+    }
+
+    private interface Decode {
+        RgbImage from(ImageReader reader) throws IOException;
+    }
+
+    /** A decoded image and its share of the budget, held until the caller is done with the pixels. */
+    private record Reserved(RgbImage image, DecodeBudget.Lease lease) {
+    }
+
+    private ImageDecoder() {
+    }
+
+    /**
+     * Decodes the image and hands it to {@code use} while its memory is still reserved; what {@code use} returns
+     * (a resized crop, for instance) must be small, since it outlives the reservation.
+     */
+    static <T> T decode(byte[] encoded, DecodeBudget budget, Function<RgbImage, T> use) {
+        Reserved reserved = decodeReserved(encoded, budget);
+        try (DecodeBudget.Lease lease = reserved.lease()) {
+            return use.apply(reserved.image());
+        }
+    }
+
+    private static Reserved decodeReserved(byte[] encoded, DecodeBudget budget) {
+        if (encoded == null || encoded.length == 0) {
+            throw new InvalidImageException("the image is empty (0 bytes); upload a JPEG or PNG file");
+        }
+        if (PngChunks.isPng(encoded)) {
+            return png(encoded, budget);
+        }
+        if (JpegSegments.isJpeg(encoded)) {
+            return jpeg(encoded, budget);
+        }
+        // GIF, BMP, TIFF: their readers read the header that says how large the image is.
+        return read(encoded, ImageDecoder::declaredByReader, budget,
+                reader -> fromBufferedImage(reader.read(0)));
+    }
+
+    private static Reserved png(byte[] encoded, DecodeBudget budget) {
+        PngChunks png = PngChunks.walk(encoded);
+        PngChunks.Header header = png.header();
+        int orientation = ExifOrientation.of(png.exif(encoded));
+        // Java's decoder gives grey or RGB with a tRNS colour key an alpha band; 16-bit samples take 2 bytes.
+        int samples = header.channels() + (png.transparency() ? 1 : 0);
+        int bytesPerPixel = samples * (header.bitDepth() == 16 ? 2 : 1) + rgbBytes(orientation);
+        DeclaredImage declared = new DeclaredImage(header.describe(), header.width(), header.height(), bytesPerPixel);
+        return read(png.critical(), reader -> declared, budget,
+                reader -> fromBufferedImage(reader.read(0)).oriented(orientation));
+    }
+
+    private static Reserved jpeg(byte[] encoded, DecodeBudget budget) {
+        JpegSegments jpeg = JpegSegments.walk(encoded);
+        JpegSegments.Frame frame = jpeg.frame();
+        int orientation = ExifOrientation.of(ExifOrientation.in(jpeg));
+        boolean ycck = jpeg.fourComponents() && jpeg.ycck();
+        int components = frame.components();
+        // The raster of samples, plus libjpeg's buffer of all coefficients (2 bytes each) for progressive files.
+        int bytesPerPixel = components * (frame.precision() > 8 ? 2 : 1) + (frame.progressive() ? 2 * components : 0)
+                + rgbBytes(orientation);
+        String kind = switch (components) {
+            case 1 -> "greyscale";
+            case 3 -> "colour";
+            default -> ycck ? "YCCK" : "CMYK";
+        };
+        DeclaredImage declared = new DeclaredImage(frame.width() + "x" + frame.height() + " "
+                + (frame.progressive() ? "progressive " : "") + kind + " JPEG", frame.width(), frame.height(),
+                bytesPerPixel);
+        return read(jpeg.forDecoder(), reader -> declared, budget, reader -> {
+            // Java's JPEG decoder has no CMYK colour model; it can only hand over the raw samples.
+            RgbImage image = jpeg.fourComponents() ? CmykJpeg.toRgb(reader.readRaster(0, null), ycck)
+                    : fromBufferedImage(reader.read(0));
+            return image.oriented(orientation);
+        });
+    }
+
+    private static int rgbBytes(int orientation) {
+        return orientation > 1 ? 2 * RGB_BYTES : RGB_BYTES;
+    }
+
+    private static DeclaredImage declaredByReader(ImageReader reader) throws IOException {
+        int width = reader.getWidth(0);
+        int height = reader.getHeight(0);
+        ImageTypeSpecifier type = reader.getRawImageType(0);
+        if (type == null) {
+            Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+            type = types.hasNext() ? types.next() : null;
+        }
+        // Unknown: assume four 16-bit samples, the most these formats store per pixel here.
+        int decoded = type == null ? 8 : (type.getColorModel().getPixelSize() + 7) / 8;
+        return new DeclaredImage(width + "x" + height + " " + reader.getFormatName().toUpperCase(Locale.ROOT),
+                width, height, decoded + RGB_BYTES);
+    }
+
+    private static Reserved read(byte[] encoded, Declare declare, DecodeBudget budget, Decode decode) {
+        // A memory-cached stream: ImageIO's default may spill to a temporary file per image.
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new InvalidImageException("the data (" + encoded.length
+                        + " bytes) is not in a known image format; upload a JPEG or PNG file");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                DeclaredImage image = declare.of(reader);
+                if (image.pixels() > MAX_PIXELS || image.pixels() <= 0) {
+                    throw new InvalidImageException("the image is " + image.width() + "x" + image.height()
+                            + " pixels; images must have between 1 and " + MAX_PIXELS + " pixels");
+                }
+                DecodeBudget.Lease lease = budget.reserve(image);
+                boolean handedOver = false;
+                try {
+                    RgbImage decoded = decode.from(reader);
+                    refuseTruncation(warnings);
+                    handedOver = true;
+                    return new Reserved(decoded, lease);
+                } finally {
+                    if (!handedOver) {
+                        lease.close();
+                    }
+                }
+            } finally {
+                reader.dispose();
+            }
+        } catch (InvalidImageException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new IllegalStateException("interrupted while decoding an image", e); // not the image's fault
+            }
+            throw new InvalidImageException("the image could not be decoded (" + e.getMessage()
+                    + "); it may be truncated or corrupt, or use an unsupported variant."
+                    + " Re-save it as an RGB JPEG or PNG", e);
+        }
+    }
+
+    /**
+     * The JPEG reader fills a cut-off image with grey and only warns; PIL refuses such files, and so do we. Other
+     * warnings (such as stray bytes before a marker, common in real photo sets) are tolerated, as PIL tolerates them.
+     */
+    private static void refuseTruncation(List<String> warnings) {
+        for (String warning : warnings) {
+            String lower = warning.toLowerCase(Locale.ROOT);
+            if (lower.contains("truncated") || lower.contains("premature end")) {
+                throw new InvalidImageException("the image is truncated or corrupt (" + warning
+                        + "); upload the complete file");
+            }
+        }
+    }
+
+    /**
+     * Like PIL's convert("RGB"): grey is replicated, a palette is looked up, alpha is dropped without compositing.
+     * Samples are read from the raster rather than through Java's colour management, which would re-map grey
+     * (Java treats it as linear) and embedded ICC profiles, where PIL keeps the stored values. Rows are read one at a
+     * time, so the conversion needs no more than the result.
+     */
+    static RgbImage fromBufferedImage(BufferedImage image) {
+        int width = image.getWidth();
+        int height = image.getHeight();
+        ColorModel model = image.getColorModel();
+        int spaceType = model.getColorSpace().getType();
+        if (model instanceof IndexColorModel) {
+            return new RgbImage(width, height, image.getRGB(0, 0, width, height, null, 0, width));
+        }
+        Raster raster = image.getRaster();
+        boolean grey = spaceType == ColorSpace.TYPE_GRAY;
+        if (!grey && !(spaceType == ColorSpace.TYPE_RGB && model.getNumColorComponents() == 3)) {
+            return new RgbImage(width, height, image.getRGB(0, 0, width, height, null, 0, width));
+        }
+        int[] pixels = new int[Math.multiplyExact(width, height)];
+        int[] row = new int[width];
+        for (int y = 0; y < height; y++) {
+            for (int band = 0; band < (grey ? 1 : 3); band++) {
+                raster.getSamples(raster.getMinX(), raster.getMinY() + y, width, 1, band, row);
+                toEightBits(row, model.getComponentSize(band));
+                for (int x = 0; x < width; x++) {
+                    pixels[y * width + x] |= grey ? row[x] << 16 | row[x] << 8 | row[x] : row[x] << (16 - 8 * band);
+                }
+            }
+        }
+        return new RgbImage(width, height, pixels);
+    }
+
+    private static void toEightBits(int[] samples, int bits) {
+        if (bits == 8) {
+            return;
+        }
+        for (int i = 0; i < samples.length; i++) {
+            samples[i] = bits > 8 ? samples[i] >>> (bits - 8) : Math.round(samples[i] * 255f / ((1 << bits) - 1));
+        }
+    }
+}
