@@ -11,11 +11,9 @@ import dev.transferlab.common.storage.ObjectStore;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -34,7 +32,7 @@ final class ArchiveIngest {
     private final UploadLimits.Tally tally;
     private final Map<String, StoredImage> images = new TreeMap<>();
     private final List<SkippedFile> skipped = new ArrayList<>();
-    private final Set<String> seen = new HashSet<>();
+    private final ClaimedPaths claimed = new ClaimedPaths();
 
     ArchiveIngest(ObjectStore store, ObjectLocation files, UploadLimits limits) {
         this.store = store;
@@ -53,6 +51,7 @@ final class ArchiveIngest {
 
     void readAll(Archive archive) throws IOException {
         for (ArchiveEntry entry = archive.next(); entry != null; entry = archive.next()) {
+            tally.entry();
             String path = EntryNames.safePath(entry.name());
             switch (entry.type()) {
                 case LINK -> throw EntryNames.refused(entry.name(), "is a link; archives may hold only files and "
@@ -75,9 +74,7 @@ final class ArchiveIngest {
         if (ImageFolderLayout.isHidden(path)) {
             return;
         }
-        if (!seen.add(path)) {
-            throw EntryNames.refused(entry.name(), "appears twice");
-        }
+        claimed.claim(path, entry.name());
         if (entry.size() < 0) {
             throw EntryNames.refused(entry.name(), "has no declared size");
         }

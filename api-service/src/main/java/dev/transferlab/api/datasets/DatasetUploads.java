@@ -75,7 +75,7 @@ public class DatasetUploads {
      * uploader needs to hear it. Anything else (the store failing) stays an internal error.
      */
     private static RuntimeException asProblem(Exception e) {
-        Throwable unreadable = e instanceof IOException ? e : null;
+        UnreadableArchive unreadable = null;
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ProblemException problem) {
                 return problem;
@@ -83,13 +83,15 @@ public class DatasetUploads {
             if (t instanceof UploadLimits.TooLarge tooLarge) {
                 return UploadLimits.tooLarge(tooLarge.getMessage());
             }
-            if (t instanceof UnreadableArchive && unreadable == null) {
-                unreadable = t;
+            if (t instanceof UnreadableArchive archive && unreadable == null) {
+                unreadable = archive;
             }
         }
+        if (unreadable == null && e instanceof IOException io) {
+            unreadable = UnreadableArchive.damaged(io);
+        }
         if (unreadable != null) {
-            return new ProblemException(422, "Unprocessable Content", "the archive cannot be read ("
-                    + unreadable.getMessage() + "); upload a complete zip or tar.gz file");
+            return new ProblemException(422, "Unprocessable Content", unreadable.getMessage());
         }
         return (RuntimeException) e;
     }

@@ -2,6 +2,7 @@ package dev.transferlab.api.datasets;
 
 import dev.transferlab.api.http.ProblemException;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,7 +12,9 @@ import java.util.List;
  */
 final class EntryNames {
     // S3 keys are at most 1024 bytes, and the dataset's prefix needs room too.
-    static final int MAX_PATH_CHARS = 800;
+    static final int MAX_PATH_BYTES = 800;
+    // What file systems (and so S3Proxy's filesystem store) allow for one file or folder name.
+    static final int MAX_SEGMENT_BYTES = 255;
 
     private EntryNames() {
     }
@@ -31,15 +34,24 @@ final class EntryNames {
             if (segment.equals("..")) {
                 throw refused(name, "points outside the archive ('..')");
             }
+            if (segment.getBytes(StandardCharsets.UTF_8).length > MAX_SEGMENT_BYTES) {
+                throw refused(shortened(name), "has a file or folder name of "
+                        + segment.getBytes(StandardCharsets.UTF_8).length + " bytes; a file or folder name may have "
+                        + "at most " + MAX_SEGMENT_BYTES + " bytes");
+            }
             if (!segment.isEmpty() && !segment.equals(".")) {
                 segments.add(segment);
             }
         }
         String safe = String.join("/", segments);
-        if (safe.length() > MAX_PATH_CHARS) {
-            throw refused(name.substring(0, 60) + "…", "is longer than " + MAX_PATH_CHARS + " characters");
+        if (safe.getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
+            throw refused(shortened(name), "is longer than " + MAX_PATH_BYTES + " bytes");
         }
         return safe;
+    }
+
+    private static String shortened(String name) {
+        return name.length() > 60 ? name.substring(0, 60) + "…" : name;
     }
 
     static ProblemException refused(String name, String why) {

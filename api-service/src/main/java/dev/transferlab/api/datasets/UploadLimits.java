@@ -14,9 +14,11 @@ import java.io.InputStream;
  * @param maxTotalBytes     all its files unpacked (guards against archive bombs)
  * @param maxFileBytes      one file unpacked
  * @param maxFiles          entries that are files, hidden and skipped ones included
+ * @param maxEntries        entries of every kind, folders included: reading an entry costs time whatever it is, and
+ *                          a tar.gz of 9 MB holds 4 million folders
  * @param minImagesPerClass fewer training images than this in a class is reported as a warning
  */
-public record UploadLimits(long maxUploadBytes, long maxTotalBytes, long maxFileBytes, int maxFiles,
+public record UploadLimits(long maxUploadBytes, long maxTotalBytes, long maxFileBytes, int maxFiles, int maxEntries,
                            int minImagesPerClass) {
 
     public static ProblemException tooLarge(String detail) {
@@ -58,10 +60,18 @@ public record UploadLimits(long maxUploadBytes, long maxTotalBytes, long maxFile
     }
 
     public final class Tally {
+        private int entries;
         private int files;
         private long bytes;
 
         private Tally() {
+        }
+
+        /** Any entry, before anything else is done with it. */
+        void entry() {
+            if (++entries > maxEntries) {
+                throw tooLarge("the archive holds more than " + maxEntries + " entries (files and folders)");
+            }
         }
 
         void file(String path, long size) {

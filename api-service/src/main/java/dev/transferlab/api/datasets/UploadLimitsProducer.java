@@ -16,8 +16,9 @@ public class UploadLimitsProducer {
                         @ConfigProperty(name = "transferlab.datasets.max-unpacked-size") MemorySize maxUnpacked,
                         @ConfigProperty(name = "transferlab.datasets.max-file-size") MemorySize maxFile,
                         @ConfigProperty(name = "transferlab.datasets.max-files") int maxFiles,
+                        @ConfigProperty(name = "transferlab.datasets.max-entries") int maxEntries,
                         @ConfigProperty(name = "transferlab.datasets.min-images-per-class") int minPerClass) {
         return new UploadLimits(maxUpload.asLongValue(), maxUnpacked.asLongValue(), maxFile.asLongValue(), maxFiles,
-                minPerClass);
+                maxEntries, minPerClass);
     }
 }

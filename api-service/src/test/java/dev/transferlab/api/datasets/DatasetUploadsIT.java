@@ -1,5 +1,6 @@
 package dev.transferlab.api.datasets;
 
+import dev.transferlab.api.datasets.archive.RawTar;
 import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.common.dataset.DatasetManifest;
 import dev.transferlab.common.dataset.SkippedFile;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -27,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Uploads and registrations against a real S3 server (S3Proxy), without the HTTP layer. */
 class DatasetUploadsIT {
     private static final String TENANT = "uploads-it";
-    private static final UploadLimits LIMITS = new UploadLimits(200_000, 100_000, 50_000, 40, 3);
+    private static final UploadLimits LIMITS = new UploadLimits(200_000, 100_000, 50_000, 40, 60, 3);
 
     @TempDir
     static Path data;
@@ -165,6 +167,26 @@ class DatasetUploadsIT {
         bad.put("422 truncated zip", Arrays.copyOf(zip, zip.length - 10));
         bad.put("422 a file twice", new TestArchives().images("train/", 2, "a", "b")
                 .file("./train/a/0.png", TestArchives.png(7)).tarGz());
+        byte[] images = new TestArchives().images("train/", 2, "a", "b").tar();
+        bad.put("422 a long name declaring more than the limit", tarGz(images,
+                RawTar.header("././@LongLink", 'L', 1_000_000_000L), new byte[RawTar.RECORD]));
+        RawTar folders = new RawTar();
+        for (int i = 0; i < 60; i++) {
+            folders.entry("train/a/d" + i + "/", '5', new byte[0]);
+        }
+        bad.put("413 too many folders", tarGz(images, folders.records()));
+        for (char device : new char[] {'3', '4', '6'}) {
+            bad.put("422 a device or FIFO (" + device + ")", tarGz(images,
+                    new RawTar().entry("train/a/dev", device, new byte[0]).records()));
+        }
+        bad.put("422 names that are not UTF-8", tarGz(images, new RawTar()
+                .entry("train/a/\u00ff\u00fe.png".getBytes(StandardCharsets.ISO_8859_1), '0', TestArchives.png(8))
+                .entry("train/a/\u00fe\u00ff.png".getBytes(StandardCharsets.ISO_8859_1), '0', TestArchives.png(9))
+                .records()));
+        bad.put("422 a file that is also a folder", new TestArchives().images("train/", 2, "a", "b")
+                .file("train/a/0.png/c.png", TestArchives.png(10)).tarGz());
+        bad.put("422 a name of 300 characters", new TestArchives().images("train/", 2, "a", "b")
+                .file("train/a/" + "x".repeat(296) + ".png", TestArchives.png(11)).zip());
 
         bad.forEach((what, body) -> {
             int status = Integer.parseInt(what.substring(0, 3));
@@ -182,7 +204,7 @@ class DatasetUploadsIT {
 
     @Test
     void imagesLargerThanAnyBufferStreamThroughIntact() throws Exception {
-        uploads.limits = new UploadLimits(64 << 20, 64 << 20, 16 << 20, 100, 1);
+        uploads.limits = new UploadLimits(64 << 20, 64 << 20, 16 << 20, 100, 200, 1);
         java.awt.image.BufferedImage noise = new java.awt.image.BufferedImage(700, 700,
                 java.awt.image.BufferedImage.TYPE_INT_RGB);
         java.util.Random random = new java.util.Random(3);
@@ -227,6 +249,21 @@ class DatasetUploadsIT {
                 .hasMessageContaining("inside the platform's own storage");
         assertThatThrownBy(() -> registrations.register(TENANT, null, "s3://transferlab/nothing-here/"))
                 .hasMessageContaining("no images found");
+    }
+
+    /** A tar.gz of {@code tar}'s records (its end-of-archive zeros cut off) followed by {@code more}. */
+    private static byte[] tarGz(byte[] tar, byte[]... more) {
+        int end = tar.length;
+        while (end > 0 && tar[end - 1] == 0) {
+            end--;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(tar, 0, (end + RawTar.RECORD - 1) / RawTar.RECORD * RawTar.RECORD);
+        for (byte[] bytes : more) {
+            out.writeBytes(bytes);
+        }
+        out.writeBytes(new byte[2 * RawTar.RECORD]);
+        return RawTar.gzip(out.toByteArray());
     }
 
     private static List<String> keys(String id) {

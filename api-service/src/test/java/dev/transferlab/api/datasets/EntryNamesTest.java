@@ -26,4 +26,18 @@ class EntryNamesTest {
         }
         assertThatThrownBy(() -> EntryNames.safePath("x/".repeat(500))).hasMessageContaining("longer than");
     }
+
+    @Test
+    void aFileOrFolderNameMayHaveAtMost255BytesAndAPathAtMost800() {
+        assertThat(EntryNames.safePath("train/" + "a".repeat(255) + "/1.png")).hasSize(6 + 255 + 6);
+        assertThatThrownBy(() -> EntryNames.safePath("train/" + "a".repeat(300) + "/1.png"))
+                .isInstanceOf(ProblemException.class)
+                .satisfies(e -> assertThat(((ProblemException) e).problem().status()).isEqualTo(422))
+                .hasMessageContaining("a file or folder name may have at most 255 bytes");
+        // 86 three-byte characters are 258 bytes: the bound is on what the store's file system counts.
+        assertThatThrownBy(() -> EntryNames.safePath("train/" + "猫".repeat(86) + ".png"))
+                .hasMessageContaining("at most 255 bytes");
+        String wide = ("猫".repeat(80) + "/").repeat(4) + "1.png";
+        assertThatThrownBy(() -> EntryNames.safePath(wide)).hasMessageContaining("longer than 800 bytes");
+    }
 }

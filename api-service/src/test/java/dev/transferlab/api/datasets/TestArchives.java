@@ -69,8 +69,18 @@ public final class TestArchives {
 
     public byte[] tarGz() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(bytes),
-                StandardCharsets.UTF_8.name())) {
+        try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
+            gz.write(tar());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** The plain tar, for tests that append hand-written records to it. */
+    public byte[] tar() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes, StandardCharsets.UTF_8.name())) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             for (Map.Entry<String, byte[]> f : files.entrySet()) {
                 TarArchiveEntry entry = new TarArchiveEntry(f.getKey(), true);

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class UploadLimitsTest {
-    private final UploadLimits limits = new UploadLimits(10, 100, 40, 3, 5);
+    private final UploadLimits limits = new UploadLimits(10, 100, 40, 3, 5, 5);
 
     @Test
     void aBodyOfExactlyTheLimitPassesAndOneByteMoreDoesNot() throws Exception {
@@ -38,6 +38,17 @@ class UploadLimitsTest {
         total.file("b", 40);
         assertThatThrownBy(() -> total.file("c", 40)).isInstanceOf(ProblemException.class)
                 .hasMessageContaining("unpacks to more than 100 bytes")
+                .satisfies(e -> assertThat(((ProblemException) e).problem().status()).isEqualTo(413));
+    }
+
+    @Test
+    void everyEntryCountsAgainstTheEntryLimitFoldersIncluded() {
+        UploadLimits.Tally entries = limits.tally();
+        for (int i = 0; i < 5; i++) {
+            entries.entry();
+        }
+        assertThatThrownBy(entries::entry).isInstanceOf(ProblemException.class)
+                .hasMessageContaining("more than 5 entries (files and folders)")
                 .satisfies(e -> assertThat(((ProblemException) e).problem().status()).isEqualTo(413));
     }
 }

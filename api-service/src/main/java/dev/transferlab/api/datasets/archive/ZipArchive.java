@@ -1,6 +1,7 @@
 package dev.transferlab.api.datasets.archive;
 
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.UnicodePathExtraField;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.apache.commons.io.input.BoundedInputStream;
 
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Iterator;
+import java.util.zip.CRC32;
 
 /**
  * A zip, read from a file the upload was spooled to. A zip's authoritative entry list, sizes and Unix modes (which
@@ -27,7 +29,12 @@ final class ZipArchive implements Archive {
 
     ZipArchive(Path file) throws IOException {
         this.file = file;
-        this.zip = ZipFile.builder().setPath(file).get();
+        try {
+            // Names are decoded here, strictly: the library's own decoding replaces what is not UTF-8.
+            this.zip = ZipFile.builder().setPath(file).setUseUnicodeExtraFields(false).get();
+        } catch (IOException e) {
+            throw UnreadableArchive.damaged(e);
+        }
         this.entries = Collections.list(zip.getEntriesInPhysicalOrder()).iterator();
     }
 
@@ -43,13 +50,35 @@ final class ZipArchive implements Archive {
                 : entry.isDirectory() || fileType == DIRECTORY ? ArchiveEntry.Type.DIRECTORY
                 : fileType == 0 || fileType == REGULAR ? ArchiveEntry.Type.FILE
                 : ArchiveEntry.Type.OTHER;
+        String name = EntryNameBytes.decode(nameBytes(entry));
         if (type != ArchiveEntry.Type.FILE) {
-            return new ArchiveEntry(entry.getName(), type, entry.getSize(), InputStream.nullInputStream());
+            return new ArchiveEntry(name, type, entry.getSize(), InputStream.nullInputStream());
         }
         // A central directory can understate a size (a zip bomb); nothing beyond the declared size is inflated.
-        current = BoundedInputStream.builder().setInputStream(zip.getInputStream(entry))
-                .setMaxCount(Math.max(0, entry.getSize())).get();
-        return new ArchiveEntry(entry.getName(), type, entry.getSize(), UnreadableArchive.marking(current));
+        try {
+            current = BoundedInputStream.builder().setInputStream(zip.getInputStream(entry))
+                    .setMaxCount(Math.max(0, entry.getSize())).get();
+        } catch (IOException e) {
+            throw UnreadableArchive.damaged(e);
+        }
+        return new ArchiveEntry(name, type, entry.getSize(), UnreadableArchive.marking(current));
+    }
+
+    /**
+     * The name's bytes: from Info-ZIP's Unicode path field where one matches the name it stands for (the UTF-8 name
+     * of an entry named in a code page), else as stored. Stored names are read as UTF-8 with or without the zip's
+     * UTF-8 flag, as the tools that leave the flag off write them; a name in a legacy code page is refused.
+     */
+    private static byte[] nameBytes(ZipArchiveEntry entry) {
+        if (entry.getExtraField(UnicodePathExtraField.UPATH_ID) instanceof UnicodePathExtraField unicode
+                && unicode.getUnicodeName() != null) {
+            CRC32 crc = new CRC32();
+            crc.update(entry.getRawName());
+            if (crc.getValue() == unicode.getNameCRC32()) {
+                return unicode.getUnicodeName();
+            }
+        }
+        return entry.getRawName();
     }
 
     private void closeCurrent() throws IOException {
