@@ -14,7 +14,7 @@ import java.util.Set;
  */
 class ImageFolderLayoutFuzzTest {
 
-    @FuzzTest(maxDuration = "2m")
+    @FuzzTest(maxDuration = "")
     void anyPathsArePlacedOrSkipped(FuzzedDataProvider data) {
         Set<String> paths = new HashSet<>();
         int count = data.consumeInt(0, 40);
