@@ -116,6 +116,50 @@ class SafeTensorsTest {
                 .hasMessageContaining("4 elements but 3");
     }
 
+    @Test
+    void tensorsThatShareBytesAreRefused() {
+        // A thousand tensors over the same megabyte would be read as a thousand megabytes.
+        String tensor = "{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}";
+        byte[] shared = file("{\"a\":" + tensor + ",\"b\":" + tensor + "}", new byte[8]);
+
+        assertThatThrownBy(() -> SafeTensors.read(shared)).isInstanceOf(WeightsFormatException.class)
+                .hasMessageContaining("tensors 'a' and 'b' overlap");
+    }
+
+    @Test
+    void shapesAndOffsetsMustBeNaturalNumbers() {
+        byte[] offsetsAsObject = file("{\"n\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":{\"a\":0,\"b\":1}}}",
+                new byte[1]);
+        byte[] fractionalShape = file("{\"n\":{\"dtype\":\"U8\",\"shape\":[1.5],\"data_offsets\":[0,1]}}",
+                new byte[1]);
+        byte[] quotedShape = file("{\"n\":{\"dtype\":\"U8\",\"shape\":[\"1\"],\"data_offsets\":[0,1]}}",
+                new byte[1]);
+        byte[] overflowingShape = file("{\"n\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],"
+                + "\"data_offsets\":[0,4]}}", new byte[4]);
+
+        assertThatThrownBy(() -> SafeTensors.read(offsetsAsObject)).isInstanceOf(WeightsFormatException.class)
+                .hasMessageContaining("lacks dtype, shape or data_offsets");
+        assertThatThrownBy(() -> SafeTensors.read(fractionalShape)).isInstanceOf(WeightsFormatException.class)
+                .hasMessageContaining("invalid shape [1.5]");
+        assertThatThrownBy(() -> SafeTensors.read(quotedShape)).isInstanceOf(WeightsFormatException.class)
+                .hasMessageContaining("invalid shape [\"1\"]");
+        assertThatThrownBy(() -> SafeTensors.read(overflowingShape)).isInstanceOf(WeightsFormatException.class)
+                .hasMessageContaining("more elements than a long counts");
+    }
+
+    @Test
+    void aTensorDeclaringTwoToTheFortyBytesIsRefusedBeforeAllocation() {
+        byte[] huge = file("{\"n\":{\"dtype\":\"F32\",\"shape\":[274877906944],\"data_offsets\":[0,1099511627776]}}",
+                new byte[8]);
+        byte[] hugeHeader = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(1L << 40)
+                .put("{}      ".getBytes(StandardCharsets.UTF_8)).array();
+
+        assertThatThrownBy(() -> SafeTensors.read(huge)).isInstanceOf(WeightsFormatException.class)
+                .hasMessageContaining("spans bytes [0, 1099511627776) but the data section holds 8");
+        assertThatThrownBy(() -> SafeTensors.read(hugeHeader)).isInstanceOf(WeightsFormatException.class)
+                .hasMessageContaining("header length 1099511627776 is not plausible");
+    }
+
     private static byte[] file(String header, byte[] data) {
         byte[] json = header.getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(8 + json.length + data.length).order(ByteOrder.LITTLE_ENDIAN)

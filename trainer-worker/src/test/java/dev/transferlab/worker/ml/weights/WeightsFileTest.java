@@ -3,12 +3,12 @@ package dev.transferlab.worker.ml.weights;
 import dev.transferlab.worker.ml.DenseNetWeights;
 import dev.transferlab.worker.ml.ParityFixtures;
 import dev.transferlab.worker.ml.Tensor;
+import dev.transferlab.worker.ml.WeightsFormatException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -131,17 +131,50 @@ class WeightsFileTest {
         }
     }
 
-    private static byte[] bytes(Object... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (Object part : parts) {
-            if (part instanceof String text) {
-                out.writeBytes(text.getBytes());
-            } else if (part instanceof Character c) {
-                out.write(c);
-            } else {
-                out.write((Integer) part);
-            }
+    @Test
+    void aViewLargerThanTheFileIsRefusedBeforeItIsAllocated() {
+        // One float of storage, viewed with stride 0 as a billion of them: 4 GB from a file of a few hundred bytes.
+        byte[] pickle = bytes(0x80, 2, '}', 'X', le(1), "w", 'c', "torch._utils\n_rebuild_tensor_v2\n",
+                '(', '(', 'X', le(7), "storage", 'c', "torch\nFloatStorage\n", 'X', le(1), "0", 'X', le(3), "cpu",
+                'K', 1, 't', 'Q', 'K', 0, '(', 'J', le(1_000_000_000), 't', '(', 'K', 0, 't', 0x89,
+                'c', "collections\nOrderedDict\n", ')', 'R', 't', 'R', 's', '.');
+        byte[] checkpoint = PickleBytes.zip("archive/data.pkl", pickle, "archive/data/0", new byte[4]);
+
+        assertThatThrownBy(() -> WeightsFile.read(checkpoint)).isInstanceOf(WeightsFormatException.class)
+                .hasMessageContaining("tensor 'w' of shape [1000000000] has 1000000000 elements, more than a file "
+                        + "of this size can hold");
+    }
+
+    @Test
+    void aLegacyStorageOfMoreElementsThanBytesLeftIsRefusedWithoutOverflow() {
+        long elements = 1L << 61; // times 4 bytes overflows a long
+        byte[] header = bytes(0x80, 2, 0x8a, 10, reversed(LegacyCheckpoint.MAGIC_NUMBER.toByteArray()), '.',
+                0x80, 2, 'M', 0xe9, 0x03, '.', 0x80, 2, '}', '.');
+        byte[] state = bytes(0x80, 2, '}', 'X', le(1), "w", 'c', "torch._utils\n_rebuild_tensor_v2\n",
+                '(', '(', 'X', le(7), "storage", 'c', "torch\nFloatStorage\n", 'X', le(1), "0", 'X', le(3), "cpu",
+                0x8a, 8, PickleBytes.le(elements), 'N', 't', 'Q', 'K', 0, '(', 'K', 1, 't', '(', 'K', 1, 't', 0x89,
+                'c', "collections\nOrderedDict\n", ')', 'R', 't', 'R', 's', '.');
+        byte[] keys = bytes(0x80, 2, ']', 'X', le(1), "0", 'a', '.');
+        byte[] legacy = bytes(header, state, keys, PickleBytes.le(elements), new byte[16]);
+
+        assertThat(WeightsFile.format(legacy)).isEqualTo(WeightsFile.Format.LEGACY);
+        assertThatThrownBy(() -> WeightsFile.read(legacy)).isInstanceOf(WeightsFormatException.class)
+                .hasMessageContaining("truncated inside storage 0: 2305843009213693952 elements of 4 bytes");
+    }
+
+    private static byte[] reversed(byte[] bigEndian) {
+        byte[] littleEndian = new byte[bigEndian.length];
+        for (int i = 0; i < bigEndian.length; i++) {
+            littleEndian[i] = bigEndian[bigEndian.length - 1 - i];
         }
-        return out.toByteArray();
+        return littleEndian;
+    }
+
+    private static byte[] le(int value) {
+        return PickleBytes.le(value);
+    }
+
+    private static byte[] bytes(Object... parts) {
+        return PickleBytes.of(parts);
     }
 }
