@@ -37,6 +37,10 @@ def main(argv):
     plain = {"weight": [1, 2.5, None, True, False, "text", b"bytes", (1, 2), 2 ** 70, -2 ** 70, 65535, -1],
              "nested": collections.OrderedDict([("a", {"b": [[], ()]})])}
     safetensors = handwritten_safetensors()
+    # Inputs that crashed the readers before they were bounded (see the unit tests named in each comment).
+    list_key = b"\x80\x02}]]aNs."  # SafeUnpicklerTest.aDictKeyThatIsNotAScalarIsRefused: hashed recursively
+    stride_0 = zip_of({"archive/data.pkl": STRIDE_0_VIEW, "archive/data/0": bytes(4)})  # OutOfMemoryError
+    offsets_object = safetensors_of({"n": {"dtype": "U8", "shape": [1], "data_offsets": {"a": 0, "b": 1}}}, b"\x00")
 
     write(resources, WEIGHTS + "/SafeUnpicklerFuzzTestInputs/anyPickleLoadsOrIsRefused", {
         "views-data.pkl": entry(views_zip, "/data.pkl"),
@@ -46,6 +50,7 @@ def main(argv):
         "legacy-magic.pkl": fixture("views-legacy.pth")[:64],
         "hostile-os-system.pkl": fixture("hostile-os-system.pkl"),
         "hostile-stack-global.pkl": fixture("hostile-stack-global.pkl"),
+        "list-as-dict-key.pkl": list_key,
     })
     write(resources, WEIGHTS + "/StoredZipFuzzTestInputs/anyArchiveReadsOrIsRefused", {
         "views-zip.pt": views_zip,
@@ -64,12 +69,34 @@ def main(argv):
         "dtypes.safetensors": safetensors,
         "hostile-legacy.pth": fixture("hostile-legacy.pth"),
         "truncated-legacy.pth": fixture("views-legacy.pth")[:-40],
+        "stride-0-view-of-a-billion.pt": stride_0,
+        "offsets-as-object.safetensors": offsets_object,
     })
     write(resources, ML + "/SafeTensorsFuzzTestInputs/anyFileReadsOrIsRefused", {
         "views.safetensors": fixture("views-expected.safetensors"),
         "dtypes.safetensors": safetensors,
         "truncated.safetensors": safetensors[:-5],
+        "offsets-as-object.safetensors": offsets_object,  # a NullPointerException
     })
+
+
+# WeightsFileTest.aViewLargerThanTheFileIsRefusedBeforeItIsAllocated: one float viewed as 10^9 with stride 0.
+STRIDE_0_VIEW = (b"\x80\x02}X\x01\x00\x00\x00wctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storage"
+                 b"ctorch\nFloatStorage\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x01tQK\x00(J" + struct.pack("<i", 10 ** 9)
+                 + b"t(K\x00t\x89ccollections\nOrderedDict\n)RtRs.")
+
+
+def zip_of(entries):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in entries.items():
+            archive.writestr(fixed_date(name, zipfile.ZIP_STORED), data)
+    return out.getvalue()
+
+
+def safetensors_of(header, data):
+    text = json.dumps(header, separators=(",", ":")).encode()
+    return struct.pack("<Q", len(text)) + text + data
 
 
 def rezip(archive, method):
@@ -77,8 +104,15 @@ def rezip(archive, method):
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(archive)) as source, zipfile.ZipFile(out, "w", method) as target:
         for name in source.namelist():
-            target.writestr(name, source.read(name))
+            target.writestr(fixed_date(name, method), source.read(name))
     return out.getvalue()
+
+
+def fixed_date(name, method):
+    """The same bytes on every run, whatever the time."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = method
+    return info
 
 
 def handwritten_safetensors():

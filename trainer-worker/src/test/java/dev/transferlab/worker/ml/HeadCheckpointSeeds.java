@@ -10,7 +10,9 @@ import java.util.Map;
 /**
  * Writes the seed corpus of {@link HeadCheckpointFuzzTest}: a checkpoint as the trainer stores it, one truncated, and
  * ones whose metadata a damaged object could hold. Run with the test classpath; the argument is the corpus folder
- * (src/test/resources/dev/transferlab/worker/ml/HeadCheckpointFuzzTestInputs/anyStoredCheckpointReadsOrIsRefused).
+ * (src/test/resources/dev/transferlab/worker/ml/HeadCheckpointFuzzTestInputs/anyStoredCheckpointReadsOrIsRefused):
+ * {@code java -cp target/test-classes:target/classes:<the test classpath> dev.transferlab.worker.ml.HeadCheckpointSeeds
+ * DIR}.
  */
 final class HeadCheckpointSeeds {
 
@@ -28,6 +30,9 @@ final class HeadCheckpointSeeds {
                 with(metadata, "epoch", "9")));
         Files.write(folder.resolve("history-not-a-list.safetensors"), SafeTensors.write(tensors,
                 with(metadata, "history", "{}")));
+        // A NullPointerException before the reader checked for it (HeadCheckpointTest.damagedMetadataIs...).
+        Files.write(folder.resolve("history-null.safetensors"), SafeTensors.write(tensors,
+                with(metadata, "history", "null")));
     }
 
     private static Map<String, String> with(Map<String, String> metadata, String key, String value) {

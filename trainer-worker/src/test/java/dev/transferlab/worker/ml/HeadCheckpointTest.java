@@ -49,7 +49,7 @@ class HeadCheckpointTest {
         byte[] weights = SafeTensors.write(checkpoint().headWeights());
 
         assertThatThrownBy(() -> HeadCheckpoint.fromBytes(weights))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(WeightsFormatException.class)
                 .hasMessageContaining("not a head checkpoint");
     }
 

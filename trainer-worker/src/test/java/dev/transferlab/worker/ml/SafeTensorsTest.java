@@ -55,7 +55,7 @@ class SafeTensorsTest {
         byte[] numeric = file("{\"__metadata__\":{\"epoch\":3}}", new byte[0]);
 
         assertThatThrownBy(() -> SafeTensors.metadata(numeric))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(WeightsFormatException.class)
                 .hasMessageContaining("'epoch' is not a string");
     }
 
@@ -64,29 +64,29 @@ class SafeTensorsTest {
         byte[] bytes = SafeTensors.write(Map.of("w", new Tensor(new long[] {4}, new float[] {1, 2, 3, 4})));
 
         assertThatThrownBy(() -> SafeTensors.read(Arrays.copyOf(bytes, bytes.length - 3)))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(WeightsFormatException.class)
                 .hasMessageContaining("truncated")
                 .hasMessageContaining("'w'");
         assertThatThrownBy(() -> SafeTensors.read(Arrays.copyOf(bytes, 20)))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(WeightsFormatException.class)
                 .hasMessageContaining("truncated");
         assertThatThrownBy(() -> SafeTensors.read(new byte[5]))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(WeightsFormatException.class)
                 .hasMessageContaining("truncated");
     }
 
     @Test
     void garbageAndUnsupportedDtypesAreRefused() {
         assertThatThrownBy(() -> SafeTensors.read("this is not a weights file".getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(WeightsFormatException.class)
                 .hasMessageContaining("not a safetensors file");
         byte[] fp8 = file("{\"n\":{\"dtype\":\"F8_E4M3\",\"shape\":[1],\"data_offsets\":[0,1]}}", new byte[1]);
         assertThatThrownBy(() -> SafeTensors.read(fp8))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(WeightsFormatException.class)
                 .hasMessageContaining("F8_E4M3");
         byte[] wrongSize = file("{\"n\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", new byte[8]);
         assertThatThrownBy(() -> SafeTensors.read(wrongSize))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(WeightsFormatException.class)
                 .hasMessageContaining("needs 12 bytes");
     }
 

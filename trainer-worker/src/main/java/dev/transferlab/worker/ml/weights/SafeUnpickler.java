@@ -25,11 +25,12 @@ import java.util.function.Function;
  */
 final class SafeUnpickler {
 
-    // The reference unpickler refuses nothing; these bounds keep a corrupt file from exhausting memory. Each opcode
-    // builds at most one value, so the count of opcodes bounds the heap a pickle can take (to about 100 MB); torch's
-    // pickle of a state dict takes some 20 per tensor, so even 10,000 tensors stay far below it.
+    // The reference unpickler refuses nothing; these bounds keep a corrupt file from exhausting memory or time. Each
+    // opcode builds at most one value, so a budget of work (an opcode, or an item a function call reads) bounds the
+    // heap a pickle can take (to about 100 MB) and its time, even when it calls a function on one memoized list again
+    // and again; torch's pickle of a state dict takes some 20 units per tensor, so 10,000 tensors stay far below it.
     private static final int MAX_LONG_BYTES = 1024;
-    private static final int MAX_OPCODES = 2_000_000;
+    private static final long MAX_WORK = 2_000_000;
     private static final int MAX_MEMO = 1_000_000;
 
     private final ByteBuffer in;
@@ -37,7 +38,7 @@ final class SafeUnpickler {
     private final List<Object> stack = new ArrayList<>();
     private final List<Integer> marks = new ArrayList<>();
     private final Map<Integer, Object> memo = new HashMap<>();
-    private int opcodes;
+    private long work;
 
     private SafeUnpickler(ByteBuffer in, Function<List<Object>, Object> persistentLoad) {
         this.in = in.order(ByteOrder.LITTLE_ENDIAN);
@@ -64,10 +65,7 @@ final class SafeUnpickler {
         while (true) {
             int position = in.position();
             int opcode = in.get() & 0xff;
-            if (++opcodes > MAX_OPCODES) {
-                throw new WeightsFormatException("the pickle runs past " + MAX_OPCODES + " opcodes at byte "
-                        + position + "; a weights file's takes a small fraction of that");
-            }
+            spend(1, position);
             switch (opcode) {
                 case 0x80 -> protocol();
                 case 0x95 -> frame();
@@ -155,6 +153,14 @@ final class SafeUnpickler {
         }
     }
 
+    private void spend(long units, int position) {
+        work += units;
+        if (work > MAX_WORK) {
+            throw new WeightsFormatException("the pickle takes more than " + MAX_WORK + " steps to read (at byte "
+                    + position + "); a weights file's takes a small fraction of that");
+        }
+    }
+
     /** A frame only groups opcodes for buffered reading; its length must still fit in what remains. */
     private void frame() {
         long length = in.getLong();
@@ -187,6 +193,10 @@ final class SafeUnpickler {
         }
         if (!(args instanceof List<?> arguments)) {
             throw new WeightsFormatException("REDUCE needs an argument tuple, got " + typeName(args));
+        }
+        // The whitelisted functions read their arguments' items (OrderedDict's pairs, a tensor's size), no deeper.
+        for (Object argument : arguments) {
+            spend(argument instanceof List<?> items ? items.size() : 1, in.position() - 1);
         }
         push(function.call(Collections.unmodifiableList(arguments)));
     }

@@ -41,8 +41,9 @@ final class TorchGlobals {
         Optional<TorchDType> storage = (module.equals("torch") || module.equals("torch.cuda"))
                 ? TorchDType.ofStorageName(name) : Optional.empty();
         return storage.map(StorageType::new).orElseThrow(() -> new UnsafePickleException(
-                "refusing to load a pickle that names " + qualified + ": a weights file may hold only tensors "
-                        + "and containers (allowed: " + String.join(", ", new java.util.TreeSet<>(CALLABLES.keySet()))
+                "refusing to load a pickle that names " + PickledValues.describe(qualified) + ": a weights file may "
+                        + "hold only tensors and containers (allowed: "
+                        + String.join(", ", new java.util.TreeSet<>(CALLABLES.keySet()))
                         + ", torch.*Storage); nothing in it was run"));
     }
 
@@ -73,7 +74,8 @@ final class TorchGlobals {
 
     private static Object parameter(List<Object> args, int count) {
         if (args.size() != count || !(args.get(0) instanceof TensorRef)) {
-            throw new WeightsFormatException("a parameter must wrap a tensor, got " + PickledValues.describe(args));
+            throw new WeightsFormatException("a parameter must wrap a tensor, got "
+                    + PickledValues.describe(args));
         }
         return args.get(0);
     }
@@ -90,6 +92,10 @@ final class TorchGlobals {
         if (!(value instanceof List<?> list)) {
             throw new WeightsFormatException("tensor " + what + " must be a tuple, got "
                     + PickledValues.describe(value));
+        }
+        if (list.size() > TensorRef.MAX_DIMENSIONS) {
+            throw new WeightsFormatException("a tensor " + what + " of " + list.size() + " dimensions; at most "
+                    + TensorRef.MAX_DIMENSIONS + " are supported");
         }
         long[] result = new long[list.size()];
         for (int i = 0; i < result.length; i++) {

@@ -36,8 +36,8 @@ final class ZipCheckpoint {
         zip.read(root + "byteorder").ifPresent(order -> {
             String value = StandardCharsets.US_ASCII.decode(order).toString().trim();
             if (!value.equals("little")) {
-                throw new WeightsFormatException("the checkpoint was written " + value + "-endian; only "
-                        + "little-endian checkpoints are supported");
+                throw new WeightsFormatException("the checkpoint was written " + PickledValues.describe(value)
+                        + "-endian; only little-endian checkpoints are supported");
             }
         });
         Object state = SafeUnpickler.load(zip.read(root + "data.pkl").orElseThrow(),

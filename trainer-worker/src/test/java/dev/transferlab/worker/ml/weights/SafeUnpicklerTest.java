@@ -91,7 +91,18 @@ class SafeUnpicklerTest {
         byte[] lists = bytes(0x80, 2, repeat(bytes(']'), 3_000_000), '.');
 
         assertThatThrownBy(() -> SafeUnpickler.load(ByteBuffer.wrap(lists), null))
-                .isInstanceOf(WeightsFormatException.class).hasMessageContaining("2000000 opcodes");
+                .isInstanceOf(WeightsFormatException.class).hasMessageContaining("more than 2000000 steps");
+    }
+
+    @Test
+    void callingAFunctionAgainAndAgainOnOneLargeListIsBoundedToo() {
+        // Few opcodes, but each OrderedDict(pairs) reads 100,000 pairs: 20,000 calls took billions of steps.
+        byte[] calls = bytes(0x80, 2, 'c', "collections\nOrderedDict\n", 'q', 0, '0', ']', 'q', 1,
+                repeat(bytes('N', 'N', 0x86, 'a'), 100_000), repeat(bytes('h', 0, 'h', 1, 0x85, 'R', '0'), 20_000),
+                '.');
+
+        assertThatThrownBy(() -> SafeUnpickler.load(ByteBuffer.wrap(calls), null))
+                .isInstanceOf(WeightsFormatException.class).hasMessageContaining("more than 2000000 steps");
     }
 
     @Test

@@ -99,25 +99,25 @@ class WeightsFileTest {
         byte[] zip = ParityFixtures.bytes("tiny-densenet-zip.pt");
 
         assertThatThrownBy(() -> WeightsFile.read(Arrays.copyOf(legacy, legacy.length - 100)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
+                .isInstanceOf(WeightsFormatException.class).hasMessageContaining("truncated");
         assertThatThrownBy(() -> WeightsFile.read(Arrays.copyOf(legacy, 300)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
+                .isInstanceOf(WeightsFormatException.class).hasMessageContaining("truncated");
         assertThatThrownBy(() -> WeightsFile.read(Arrays.copyOf(zip, zip.length - 30)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("zip");
+                .isInstanceOf(WeightsFormatException.class).hasMessageContaining("zip");
         assertThatThrownBy(() -> WeightsFile.read("definitely not weights".getBytes()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a weights file");
+                .isInstanceOf(WeightsFormatException.class).hasMessageContaining("not a weights file");
         assertThatThrownBy(() -> WeightsFile.read(ParityFixtures.bytes("torchscript-tiny-densenet.pt")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TorchScript");
+                .isInstanceOf(WeightsFormatException.class).hasMessageContaining("TorchScript");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"views-legacy.pth", "views-zip.pt", "views-torch-0.3-style.pth", "dtypes-zip.pt"})
-    void everyTruncationAndCorruptionIsAnIllegalArgumentNeverACrash(String file) {
+    void everyTruncationAndCorruptionIsAFormatErrorNeverACrash(String file) {
         byte[] whole = ParityFixtures.bytes(file);
         for (int length = 0; length < whole.length; length++) {
             byte[] cut = Arrays.copyOf(whole, length);
             assertThatThrownBy(() -> WeightsFile.read(cut)).as("cut at %d", length)
-                    .isInstanceOf(IllegalArgumentException.class);
+                    .isInstanceOf(WeightsFormatException.class);
         }
         java.util.Random random = new java.util.Random(1);
         for (int trial = 0; trial < 2000; trial++) {
@@ -125,7 +125,7 @@ class WeightsFileTest {
             damaged[random.nextInt(damaged.length)] = (byte) random.nextInt(256);
             try {
                 WeightsFile.read(damaged);
-            } catch (IllegalArgumentException expected) {
+            } catch (WeightsFormatException expected) {
                 // refused with a reason: fine; anything else escapes and fails the test
             }
         }
