@@ -50,10 +50,11 @@ final class CheckpointFile {
         return SafeTensors.write(tensors, metadata);
     }
 
+    /** @throws WeightsFormatException when the bytes are not a head checkpoint, or a damaged one; it names what */
     static HeadCheckpoint read(byte[] bytes) {
         Map<String, String> metadata = SafeTensors.metadata(bytes);
         if (!FORMAT.equals(metadata.get("format"))) {
-            throw new IllegalArgumentException("not a head checkpoint: the file's format is "
+            throw new WeightsFormatException("not a head checkpoint: the file's format is "
                     + metadata.get("format") + ", expected " + FORMAT);
         }
         Map<String, Tensor> tensors = SafeTensors.read(bytes);
@@ -65,24 +66,45 @@ final class CheckpointFile {
                 }
             });
             return new HeadCheckpoint(Integer.parseInt(required(metadata, "epoch")),
-                    Messages.mapper().readValue(required(metadata, "hyperparameters"), Hyperparameters.class),
+                    present(Messages.mapper().readValue(required(metadata, "hyperparameters"), Hyperparameters.class),
+                            "hyperparameters"),
                     Integer.parseInt(required(metadata, "trainingExamples")),
                     Integer.parseInt(required(metadata, "validationExamples")),
                     withPrefix(tensors, HEAD),
                     new AdamState(withPrefix(tensors, MEAN), withPrefix(tensors, VARIANCE), steps),
-                    Messages.mapper().readValue(required(metadata, "history"), HISTORY),
+                    history(required(metadata, "history")),
                     Integer.parseInt(required(metadata, "best.epoch")),
                     Double.parseDouble(required(metadata, "best.loss")),
                     withPrefix(tensors, BEST));
-        } catch (NumberFormatException | JsonProcessingException e) {
-            throw new IllegalArgumentException("corrupt head checkpoint: " + e.getMessage(), e);
+        } catch (JsonProcessingException e) {
+            throw new WeightsFormatException("corrupt head checkpoint: " + e.getOriginalMessage());
+        } catch (IllegalArgumentException e) {
+            // NumberFormatException among them, and what HeadCheckpoint and AdamState refuse: values that parse but
+            // do not make a checkpoint.
+            throw e instanceof WeightsFormatException format ? format
+                    : new WeightsFormatException("corrupt head checkpoint: " + e.getMessage());
         }
+    }
+
+    private static List<EpochMetrics> history(String json) throws JsonProcessingException {
+        List<EpochMetrics> history = present(Messages.mapper().readValue(json, HISTORY), "history");
+        if (history.contains(null)) {
+            throw new WeightsFormatException("corrupt head checkpoint: its history has an empty entry");
+        }
+        return history;
+    }
+
+    private static <T> T present(T value, String key) {
+        if (value == null) {
+            throw new WeightsFormatException("corrupt head checkpoint: its metadata '" + key + "' is null");
+        }
+        return value;
     }
 
     private static String required(Map<String, String> metadata, String key) {
         String value = metadata.get(key);
         if (value == null) {
-            throw new IllegalArgumentException("corrupt head checkpoint: its metadata lacks '" + key + "'");
+            throw new WeightsFormatException("corrupt head checkpoint: its metadata lacks '" + key + "'");
         }
         return value;
     }

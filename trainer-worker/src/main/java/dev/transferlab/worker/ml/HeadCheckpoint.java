@@ -56,7 +56,7 @@ public record HeadCheckpoint(
         return CheckpointFile.write(this);
     }
 
-    /** @throws IllegalArgumentException when the bytes are not a head checkpoint or are corrupt */
+    /** @throws WeightsFormatException when the bytes are not a head checkpoint or are corrupt; the message says how */
     public static HeadCheckpoint fromBytes(byte[] bytes) {
         return CheckpointFile.read(bytes);
     }

@@ -49,7 +49,7 @@ class HeadCheckpointTest {
         byte[] weights = SafeTensors.write(checkpoint().headWeights());
 
         assertThatThrownBy(() -> HeadCheckpoint.fromBytes(weights))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(WeightsFormatException.class)
                 .hasMessageContaining("not a head checkpoint");
     }
 
@@ -78,6 +78,31 @@ class HeadCheckpointTest {
         assertThatThrownBy(() -> checkpoint.checkResumes(HP, 10, 5, shapes)).hasMessageContaining("validating on 4");
         assertThatThrownBy(() -> checkpoint.checkResumes(HP, 10, 4, new HeadNetwork(5, 3, 2).shapes()))
                 .hasMessageContaining("fc1.weight has shape (3, 4)");
+    }
+
+    @Test
+    void damagedMetadataIsAFormatErrorNamingIt() {
+        byte[] valid = checkpoint().toBytes();
+        Map<String, Tensor> tensors = SafeTensors.read(valid);
+
+        assertThatThrownBy(() -> HeadCheckpoint.fromBytes(withMetadata(valid, tensors, "history", "null")))
+                .isInstanceOf(WeightsFormatException.class).hasMessageContaining("'history' is null");
+        assertThatThrownBy(() -> HeadCheckpoint.fromBytes(withMetadata(valid, tensors, "history", "[null, null]")))
+                .isInstanceOf(WeightsFormatException.class).hasMessageContaining("history has an empty entry");
+        assertThatThrownBy(() -> HeadCheckpoint.fromBytes(withMetadata(valid, tensors, "hyperparameters", "null")))
+                .isInstanceOf(WeightsFormatException.class).hasMessageContaining("'hyperparameters' is null");
+        assertThatThrownBy(() -> HeadCheckpoint.fromBytes(withMetadata(valid, tensors, "epoch", "9")))
+                .isInstanceOf(WeightsFormatException.class).hasMessageContaining("after epoch 9 of 5");
+        assertThatThrownBy(() -> HeadCheckpoint.fromBytes(withMetadata(valid, tensors, "adam.step.fc1.bias", "x")))
+                .isInstanceOf(WeightsFormatException.class).hasMessageContaining("corrupt head checkpoint");
+        assertThatThrownBy(() -> HeadCheckpoint.fromBytes(withMetadata(valid, tensors, "adam.step.other", "3")))
+                .isInstanceOf(WeightsFormatException.class).hasMessageContaining("names its means");
+    }
+
+    private static byte[] withMetadata(byte[] file, Map<String, Tensor> tensors, String key, String value) {
+        Map<String, String> metadata = new LinkedHashMap<>(SafeTensors.metadata(file));
+        metadata.put(key, value);
+        return SafeTensors.write(tensors, metadata);
     }
 
     /** A checkpoint after epoch 2 of a head with 4 features, 3 hidden units and 2 classes; values are arbitrary. */

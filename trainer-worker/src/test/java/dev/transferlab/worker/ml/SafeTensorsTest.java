@@ -55,7 +55,7 @@ class SafeTensorsTest {
         byte[] numeric = file("{\"__metadata__\":{\"epoch\":3}}", new byte[0]);
 
         assertThatThrownBy(() -> SafeTensors.metadata(numeric))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(WeightsFormatException.class)
                 .hasMessageContaining("'epoch' is not a string");
     }
 
@@ -64,29 +64,29 @@ class SafeTensorsTest {
         byte[] bytes = SafeTensors.write(Map.of("w", new Tensor(new long[] {4}, new float[] {1, 2, 3, 4})));
 
         assertThatThrownBy(() -> SafeTensors.read(Arrays.copyOf(bytes, bytes.length - 3)))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(WeightsFormatException.class)
                 .hasMessageContaining("truncated")
                 .hasMessageContaining("'w'");
         assertThatThrownBy(() -> SafeTensors.read(Arrays.copyOf(bytes, 20)))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(WeightsFormatException.class)
                 .hasMessageContaining("truncated");
         assertThatThrownBy(() -> SafeTensors.read(new byte[5]))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(WeightsFormatException.class)
                 .hasMessageContaining("truncated");
     }
 
     @Test
     void garbageAndUnsupportedDtypesAreRefused() {
         assertThatThrownBy(() -> SafeTensors.read("this is not a weights file".getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(WeightsFormatException.class)
                 .hasMessageContaining("not a safetensors file");
         byte[] fp8 = file("{\"n\":{\"dtype\":\"F8_E4M3\",\"shape\":[1],\"data_offsets\":[0,1]}}", new byte[1]);
         assertThatThrownBy(() -> SafeTensors.read(fp8))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(WeightsFormatException.class)
                 .hasMessageContaining("F8_E4M3");
         byte[] wrongSize = file("{\"n\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", new byte[8]);
         assertThatThrownBy(() -> SafeTensors.read(wrongSize))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(WeightsFormatException.class)
                 .hasMessageContaining("needs 12 bytes");
     }
 
@@ -114,6 +114,50 @@ class SafeTensorsTest {
         assertThatThrownBy(() -> new Tensor(new long[] {2, 2}, new float[3]))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("4 elements but 3");
+    }
+
+    @Test
+    void tensorsThatShareBytesAreRefused() {
+        // A thousand tensors over the same megabyte would be read as a thousand megabytes.
+        String tensor = "{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}";
+        byte[] shared = file("{\"a\":" + tensor + ",\"b\":" + tensor + "}", new byte[8]);
+
+        assertThatThrownBy(() -> SafeTensors.read(shared)).isInstanceOf(WeightsFormatException.class)
+                .hasMessageContaining("tensors 'a' and 'b' overlap");
+    }
+
+    @Test
+    void shapesAndOffsetsMustBeNaturalNumbers() {
+        byte[] offsetsAsObject = file("{\"n\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":{\"a\":0,\"b\":1}}}",
+                new byte[1]);
+        byte[] fractionalShape = file("{\"n\":{\"dtype\":\"U8\",\"shape\":[1.5],\"data_offsets\":[0,1]}}",
+                new byte[1]);
+        byte[] quotedShape = file("{\"n\":{\"dtype\":\"U8\",\"shape\":[\"1\"],\"data_offsets\":[0,1]}}",
+                new byte[1]);
+        byte[] overflowingShape = file("{\"n\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],"
+                + "\"data_offsets\":[0,4]}}", new byte[4]);
+
+        assertThatThrownBy(() -> SafeTensors.read(offsetsAsObject)).isInstanceOf(WeightsFormatException.class)
+                .hasMessageContaining("lacks dtype, shape or data_offsets");
+        assertThatThrownBy(() -> SafeTensors.read(fractionalShape)).isInstanceOf(WeightsFormatException.class)
+                .hasMessageContaining("invalid shape [1.5]");
+        assertThatThrownBy(() -> SafeTensors.read(quotedShape)).isInstanceOf(WeightsFormatException.class)
+                .hasMessageContaining("invalid shape [\"1\"]");
+        assertThatThrownBy(() -> SafeTensors.read(overflowingShape)).isInstanceOf(WeightsFormatException.class)
+                .hasMessageContaining("more elements than a long counts");
+    }
+
+    @Test
+    void aTensorDeclaringTwoToTheFortyBytesIsRefusedBeforeAllocation() {
+        byte[] huge = file("{\"n\":{\"dtype\":\"F32\",\"shape\":[274877906944],\"data_offsets\":[0,1099511627776]}}",
+                new byte[8]);
+        byte[] hugeHeader = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(1L << 40)
+                .put("{}      ".getBytes(StandardCharsets.UTF_8)).array();
+
+        assertThatThrownBy(() -> SafeTensors.read(huge)).isInstanceOf(WeightsFormatException.class)
+                .hasMessageContaining("spans bytes [0, 1099511627776) but the data section holds 8");
+        assertThatThrownBy(() -> SafeTensors.read(hugeHeader)).isInstanceOf(WeightsFormatException.class)
+                .hasMessageContaining("header length 1099511627776 is not plausible");
     }
 
     private static byte[] file(String header, byte[] data) {

@@ -1,6 +1,7 @@
 package dev.transferlab.worker.ml.weights;
 
 import dev.transferlab.worker.ml.Tensor;
+import dev.transferlab.worker.ml.WeightsFormatException;
 
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -26,48 +27,55 @@ final class LegacyCheckpoint {
         ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         Object magic = SafeUnpickler.load(in, null);
         if (!MAGIC_NUMBER.equals(magic instanceof Long small ? BigInteger.valueOf(small) : magic)) {
-            throw new IllegalArgumentException("not a torch checkpoint: the legacy format's magic number is missing");
+            throw new WeightsFormatException("not a torch checkpoint: the legacy format's magic number is missing");
         }
         if (!Long.valueOf(PROTOCOL_VERSION).equals(SafeUnpickler.load(in, null))) {
-            throw new IllegalArgumentException("unsupported legacy checkpoint protocol; expected " + PROTOCOL_VERSION);
+            throw new WeightsFormatException("unsupported legacy checkpoint protocol; expected " + PROTOCOL_VERSION);
         }
         if (SafeUnpickler.load(in, null) instanceof Map<?, ?> info && Boolean.FALSE.equals(info.get("little_endian"))) {
-            throw new IllegalArgumentException("the checkpoint was written big-endian; only little-endian is "
+            throw new WeightsFormatException("the checkpoint was written big-endian; only little-endian is "
                     + "supported");
         }
         Map<String, StorageRef> roots = new HashMap<>();
         Object state = SafeUnpickler.load(in, id -> storage(id, roots));
         if (!(SafeUnpickler.load(in, null) instanceof List<?> keys)) {
-            throw new IllegalArgumentException("the checkpoint's list of storage keys is missing");
+            throw new WeightsFormatException("the checkpoint's list of storage keys is missing");
         }
         Map<String, ByteBuffer> data = new HashMap<>();
         for (Object key : keys) {
-            StorageRef root = roots.get(String.valueOf(key));
+            StorageRef root = key instanceof String name ? roots.get(name) : null;
             if (root == null) {
-                throw new IllegalArgumentException("the checkpoint stores storage " + key + ", which no tensor uses");
+                throw new WeightsFormatException("the checkpoint stores storage " + PickledValues.describe(key)
+                        + ", which no tensor uses");
+            }
+            if (data.containsKey(root.key())) {
+                throw new WeightsFormatException("the checkpoint stores storage " + root.key() + " twice");
             }
             if (in.remaining() < Long.BYTES) {
-                throw new IllegalArgumentException("the checkpoint is truncated before storage " + key);
+                throw new WeightsFormatException("the checkpoint is truncated before storage " + root.key());
             }
             long count = in.getLong();
             if (count != root.size()) {
-                throw new IllegalArgumentException("storage " + key + " holds " + count + " elements but the "
+                throw new WeightsFormatException("storage " + root.key() + " holds " + count + " elements but the "
                         + "checkpoint declared " + root.size());
             }
-            int length = Math.toIntExact(count * root.dtype().bytes());
-            if (length > in.remaining()) {
-                throw new IllegalArgumentException("the checkpoint is truncated inside storage " + key);
+            // Checked by division: count * bytes may overflow a long.
+            if (count > in.remaining() / root.dtype().bytes()) {
+                throw new WeightsFormatException("the checkpoint is truncated inside storage " + root.key() + ": "
+                        + count + " elements of " + root.dtype().bytes() + " bytes do not fit in the "
+                        + in.remaining() + " bytes left");
             }
+            int length = (int) count * root.dtype().bytes();
             data.put(root.key(), in.slice(in.position(), length).order(ByteOrder.LITTLE_ENDIAN));
             in.position(in.position() + length);
         }
         return StateDicts.tensors(state, storage -> {
             ByteBuffer bytesOfRoot = data.get(storage.key());
             if (bytesOfRoot == null) {
-                throw new IllegalArgumentException("the checkpoint lacks the bytes of storage " + storage.key());
+                throw new WeightsFormatException("the checkpoint lacks the bytes of storage " + storage.key());
             }
             return bytesOfRoot;
-        });
+        }, bytes.length);
     }
 
     /** ('storage', type, root key, location, root size, view) where view is None or (view key, offset, size). */
@@ -78,8 +86,8 @@ final class LegacyCheckpoint {
             return root;
         }
         if (!(id.get(5) instanceof List<?> view) || view.size() != 3 || !(view.get(1) instanceof Long offset)
-                || !(view.get(2) instanceof Long size)) {
-            throw new IllegalArgumentException("unexpected storage view " + id.get(5));
+                || !(view.get(2) instanceof Long size) || offset < 0 || size < 0) {
+            throw new WeightsFormatException("unexpected storage view " + PickledValues.describe(id.get(5)));
         }
         return new StorageRef(root.key(), root.dtype(), offset, size);
     }

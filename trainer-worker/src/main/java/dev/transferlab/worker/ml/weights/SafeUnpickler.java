@@ -1,5 +1,7 @@
 package dev.transferlab.worker.ml.weights;
 
+import dev.transferlab.worker.ml.WeightsFormatException;
+
 import java.math.BigInteger;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -23,15 +25,20 @@ import java.util.function.Function;
  */
 final class SafeUnpickler {
 
-    // The reference unpickler refuses nothing; these bounds keep a corrupt file from exhausting memory.
+    // The reference unpickler refuses nothing; these bounds keep a corrupt file from exhausting memory or time. Each
+    // opcode builds at most one value, so a budget of work (an opcode, or an item a function call reads) bounds the
+    // heap a pickle can take (to about 100 MB) and its time, even when it calls a function on one memoized list again
+    // and again; torch's pickle of a state dict takes some 20 units per tensor, so 10,000 tensors stay far below it.
     private static final int MAX_LONG_BYTES = 1024;
-    private static final int MAX_MEMO = 10_000_000;
+    private static final long MAX_WORK = 2_000_000;
+    private static final int MAX_MEMO = 1_000_000;
 
     private final ByteBuffer in;
     private final Function<List<Object>, Object> persistentLoad;
     private final List<Object> stack = new ArrayList<>();
     private final List<Integer> marks = new ArrayList<>();
     private final Map<Integer, Object> memo = new HashMap<>();
+    private long work;
 
     private SafeUnpickler(ByteBuffer in, Function<List<Object>, Object> persistentLoad) {
         this.in = in.order(ByteOrder.LITTLE_ENDIAN);
@@ -42,12 +49,15 @@ final class SafeUnpickler {
      * Reads one pickle from the buffer's position up to and including its STOP opcode.
      *
      * @param persistentLoad resolves BINPERSID ids (torch's storages); null refuses persistent ids
+     * @throws WeightsFormatException when the bytes are not such a pickle (an {@link UnsafePickleException} when it
+     *                                names anything but tensors and containers)
      */
     static Object load(ByteBuffer in, Function<List<Object>, Object> persistentLoad) {
         try {
             return new SafeUnpickler(in, persistentLoad).run();
-        } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
-            throw new IllegalArgumentException("the pickle is truncated or corrupt at byte " + in.position());
+        } catch (BufferUnderflowException e) {
+            // Every read of an opcode's argument is bounded by the buffer; running past its end is truncation.
+            throw new WeightsFormatException("the pickle is truncated at byte " + in.position());
         }
     }
 
@@ -55,16 +65,17 @@ final class SafeUnpickler {
         while (true) {
             int position = in.position();
             int opcode = in.get() & 0xff;
+            spend(1, position);
             switch (opcode) {
                 case 0x80 -> protocol();
-                case 0x95 -> in.getLong(); // FRAME: a length hint only
+                case 0x95 -> frame();
                 case '.' -> {
                     return stopValue();
                 }
                 case '(' -> marks.add(stack.size());
                 case '0' -> pop();
                 case '1' -> popMark();
-                case '2' -> push(stack.get(stack.size() - 1));
+                case '2' -> push(peek());
                 case 'N' -> push(null);
                 case 0x88 -> push(Boolean.TRUE);
                 case 0x89 -> push(Boolean.FALSE);
@@ -107,7 +118,7 @@ final class SafeUnpickler {
                 case 's' -> {
                     Object value = pop();
                     Object key = pop();
-                    dict(peek()).put(key, value);
+                    PickledValues.put(dict(peek()), key, value);
                 }
                 case 'u' -> {
                     List<Object> items = popMark();
@@ -117,7 +128,11 @@ final class SafeUnpickler {
                 case 0x93 -> {
                     Object name = pop();
                     Object module = pop();
-                    push(TorchGlobals.resolve(String.valueOf(module), String.valueOf(name)));
+                    if (!(module instanceof String moduleName) || !(name instanceof String globalName)) {
+                        throw new WeightsFormatException("STACK_GLOBAL at byte " + position + " needs a module and a"
+                                + " name as strings, got " + typeName(module) + " and " + typeName(name));
+                    }
+                    push(TorchGlobals.resolve(moduleName, globalName));
                 }
                 case 'R' -> reduce();
                 case 'b' -> build();
@@ -132,22 +147,39 @@ final class SafeUnpickler {
                         + " file may hold only tensors and containers; nothing in it was run");
                 case 0x82, 0x83, 0x84 -> throw new UnsafePickleException("refusing pickle extension code (opcode "
                         + describe(opcode) + ") at byte " + position + ": it names a global indirectly");
-                default -> throw new IllegalArgumentException("unsupported pickle opcode " + describe(opcode)
+                default -> throw new WeightsFormatException("unsupported pickle opcode " + describe(opcode)
                         + " at byte " + position + "; torch.save never writes it");
             }
+        }
+    }
+
+    private void spend(long units, int position) {
+        work += units;
+        if (work > MAX_WORK) {
+            throw new WeightsFormatException("the pickle takes more than " + MAX_WORK + " steps to read (at byte "
+                    + position + "); a weights file's takes a small fraction of that");
+        }
+    }
+
+    /** A frame only groups opcodes for buffered reading; its length must still fit in what remains. */
+    private void frame() {
+        long length = in.getLong();
+        if (length < 0 || length > in.remaining()) {
+            throw new WeightsFormatException("the pickle is truncated: a frame of " + length + " bytes at byte "
+                    + (in.position() - 9) + " runs past the end");
         }
     }
 
     private void protocol() {
         int version = in.get() & 0xff;
         if (version < 2 || version > 5) {
-            throw new IllegalArgumentException("pickle protocol " + version + " is not supported (2 to 5 are)");
+            throw new WeightsFormatException("pickle protocol " + version + " is not supported (2 to 5 are)");
         }
     }
 
     private Object stopValue() {
         if (stack.size() != 1 || !marks.isEmpty()) {
-            throw new IllegalArgumentException("the pickle ends with " + stack.size() + " values on its stack");
+            throw new WeightsFormatException("the pickle ends with " + stack.size() + " values on its stack");
         }
         return stack.get(0);
     }
@@ -160,7 +192,11 @@ final class SafeUnpickler {
                     + ": only the whitelisted torch and collections functions may be called");
         }
         if (!(args instanceof List<?> arguments)) {
-            throw new IllegalArgumentException("REDUCE needs an argument tuple, got " + typeName(args));
+            throw new WeightsFormatException("REDUCE needs an argument tuple, got " + typeName(args));
+        }
+        // The whitelisted functions read their arguments' items (OrderedDict's pairs, a tensor's size), no deeper.
+        for (Object argument : arguments) {
+            spend(argument instanceof List<?> items ? items.size() : 1, in.position() - 1);
         }
         push(function.call(Collections.unmodifiableList(arguments)));
     }
@@ -178,17 +214,17 @@ final class SafeUnpickler {
     private void persistent() {
         Object id = pop();
         if (persistentLoad == null) {
-            throw new IllegalArgumentException("this pickle refers to external storage, which is not expected here");
+            throw new WeightsFormatException("this pickle refers to external storage, which is not expected here");
         }
         if (!(id instanceof List<?> tuple)) {
-            throw new IllegalArgumentException("a persistent id must be a tuple, got " + typeName(id));
+            throw new WeightsFormatException("a persistent id must be a tuple, got " + typeName(id));
         }
         push(persistentLoad.apply(Collections.unmodifiableList(tuple)));
     }
 
     private Object longValue(long length) {
         if (length < 0 || length > MAX_LONG_BYTES) {
-            throw new IllegalArgumentException("an integer of " + length + " bytes is not plausible");
+            throw new WeightsFormatException("an integer of " + length + " bytes is not plausible");
         }
         byte[] littleEndian = bytes(length);
         byte[] bigEndian = new byte[littleEndian.length];
@@ -205,7 +241,7 @@ final class SafeUnpickler {
 
     private byte[] bytes(long length) {
         if (length < 0 || length > in.remaining()) {
-            throw new IllegalArgumentException("the pickle is truncated: a string of " + length + " bytes at byte "
+            throw new WeightsFormatException("the pickle is truncated: a string of " + length + " bytes at byte "
                     + in.position() + " runs past the end");
         }
         byte[] bytes = new byte[(int) length];
@@ -217,7 +253,7 @@ final class SafeUnpickler {
         StringBuilder text = new StringBuilder();
         for (byte b = in.get(); b != '\n'; b = in.get()) {
             if (text.length() > 256) {
-                throw new IllegalArgumentException("a global name longer than 256 bytes is not plausible");
+                throw new WeightsFormatException("a global name longer than 256 bytes is not plausible");
             }
             text.append((char) (b & 0xff));
         }
@@ -226,24 +262,24 @@ final class SafeUnpickler {
 
     private void memoize(int index) {
         if (index < 0 || memo.size() >= MAX_MEMO) {
-            throw new IllegalArgumentException("pickle memo index " + index + " is not plausible");
+            throw new WeightsFormatException("pickle memo index " + index + " is not plausible");
         }
         memo.put(index, peek());
     }
 
     private Object recall(int index) {
         if (!memo.containsKey(index)) {
-            throw new IllegalArgumentException("the pickle recalls memo entry " + index + ", which was never stored");
+            throw new WeightsFormatException("the pickle recalls memo entry " + index + ", which was never stored");
         }
         return memo.get(index);
     }
 
     private static void putPairs(Map<Object, Object> map, List<Object> items) {
         if (items.size() % 2 != 0) {
-            throw new IllegalArgumentException("dict items come in pairs, got " + items.size() + " values");
+            throw new WeightsFormatException("dict items come in pairs, got " + items.size() + " values");
         }
         for (int i = 0; i < items.size(); i += 2) {
-            map.put(items.get(i), items.get(i + 1));
+            PickledValues.put(map, items.get(i), items.get(i + 1));
         }
     }
 
@@ -256,7 +292,7 @@ final class SafeUnpickler {
         if (value instanceof ArrayList<?> list) {
             return (List<Object>) list;
         }
-        throw new IllegalArgumentException("cannot append to a " + typeName(value));
+        throw new WeightsFormatException("cannot append to a " + typeName(value));
     }
 
     @SuppressWarnings("unchecked")
@@ -264,7 +300,7 @@ final class SafeUnpickler {
         if (value instanceof Map<?, ?> map) {
             return (Map<Object, Object>) map;
         }
-        throw new IllegalArgumentException("cannot set an item of a " + typeName(value));
+        throw new WeightsFormatException("cannot set an item of a " + typeName(value));
     }
 
     private void push(Object value) {
@@ -272,13 +308,14 @@ final class SafeUnpickler {
     }
 
     private Object peek() {
+        if (stack.isEmpty() || (!marks.isEmpty() && marks.get(marks.size() - 1) == stack.size())) {
+            throw new WeightsFormatException("the pickle reads past its stack or mark");
+        }
         return stack.get(stack.size() - 1);
     }
 
     private Object pop() {
-        if (stack.isEmpty() || (!marks.isEmpty() && marks.get(marks.size() - 1) == stack.size())) {
-            throw new IllegalArgumentException("the pickle pops past its stack or mark");
-        }
+        peek();
         return stack.remove(stack.size() - 1);
     }
 
@@ -292,7 +329,7 @@ final class SafeUnpickler {
 
     private List<Object> popMark() {
         if (marks.isEmpty()) {
-            throw new IllegalArgumentException("the pickle closes a mark it never opened");
+            throw new WeightsFormatException("the pickle closes a mark it never opened");
         }
         int mark = marks.remove(marks.size() - 1);
         List<Object> items = new ArrayList<>(stack.subList(mark, stack.size()));

@@ -1,5 +1,7 @@
 package dev.transferlab.worker.ml.weights;
 
+import dev.transferlab.worker.ml.WeightsFormatException;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -11,113 +13,160 @@ import java.util.zip.Inflater;
 
 /**
  * Reads entries of a zip archive held in memory, through its central directory. torch writes its archives with data
- * descriptors, which java.util.zip's stream reader cannot handle for stored entries, and ZipFile needs a file.
+ * descriptors, which java.util.zip's stream reader cannot handle for stored entries, and ZipFile needs a file. Every
+ * offset, count and size the archive declares is checked against the bytes there are before it is used.
  */
 final class StoredZip {
 
     private static final int END_OF_DIRECTORY = 0x06054b50;
     private static final int DIRECTORY_ENTRY = 0x02014b50;
     private static final int LOCAL_HEADER = 0x04034b50;
+    private static final int END_RECORD_BYTES = 22;
+    private static final int DIRECTORY_ENTRY_BYTES = 46;
+    private static final int LOCAL_HEADER_BYTES = 30;
+    private static final long ZIP64_MARKER = 0xffffffffL;
+    private static final int STORED = 0;
+    private static final int DEFLATED = 8;
 
     private record Entry(int method, long compressedSize, long size, long localHeader) {
     }
 
     private final ByteBuffer data;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private long inflationLeft;
 
     private StoredZip(byte[] bytes) {
         this.data = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        this.inflationLeft = inflationBudget(bytes.length);
         int end = findEndOfDirectory();
-        if (data.getInt(end + 16) == -1 || (data.getShort(end + 10) & 0xffff) == 0xffff) {
-            throw new IllegalArgumentException("zip64 archives (over 4 GB) are not supported");
+        int count = unsignedShort(end + 10);
+        long directorySize = unsignedInt(end + 12);
+        long directoryStart = unsignedInt(end + 16);
+        if (count == 0xffff || directorySize == ZIP64_MARKER || directoryStart == ZIP64_MARKER) {
+            throw new WeightsFormatException("zip64 archives (over 4 GB or 65535 entries) are not supported");
         }
-        int count = data.getShort(end + 10) & 0xffff;
-        long position = Integer.toUnsignedLong(data.getInt(end + 16));
+        if (directoryStart + directorySize > end || (long) count * DIRECTORY_ENTRY_BYTES > directorySize) {
+            throw new WeightsFormatException("corrupt zip: its central directory of " + count + " entries in "
+                    + directorySize + " bytes at byte " + directoryStart + " does not fit before its end record at"
+                    + " byte " + end);
+        }
+        int at = (int) directoryStart;
+        int directoryEnd = (int) (directoryStart + directorySize);
         for (int i = 0; i < count; i++) {
-            int at = Math.toIntExact(position);
-            if (data.getInt(at) != DIRECTORY_ENTRY) {
-                throw new IllegalArgumentException("corrupt zip central directory at byte " + at);
+            if (directoryEnd - at < DIRECTORY_ENTRY_BYTES || data.getInt(at) != DIRECTORY_ENTRY) {
+                throw new WeightsFormatException("corrupt zip central directory at byte " + at);
             }
-            int nameLength = data.getShort(at + 28) & 0xffff;
-            int extraLength = data.getShort(at + 30) & 0xffff;
-            int commentLength = data.getShort(at + 32) & 0xffff;
-            String name = new String(bytes, at + 46, nameLength, StandardCharsets.UTF_8);
-            entries.put(name, new Entry(data.getShort(at + 10) & 0xffff, Integer.toUnsignedLong(data.getInt(at + 20)),
-                    Integer.toUnsignedLong(data.getInt(at + 24)), Integer.toUnsignedLong(data.getInt(at + 42))));
-            position = at + 46L + nameLength + extraLength + commentLength;
+            int nameLength = unsignedShort(at + 28);
+            int variableLength = nameLength + unsignedShort(at + 30) + unsignedShort(at + 32);
+            if (variableLength > directoryEnd - at - DIRECTORY_ENTRY_BYTES) {
+                throw new WeightsFormatException("corrupt zip: the name of central directory entry " + i
+                        + " runs past the directory");
+            }
+            String name = new String(bytes, at + DIRECTORY_ENTRY_BYTES, nameLength, StandardCharsets.UTF_8);
+            Entry entry = new Entry(unsignedShort(at + 10), unsignedInt(at + 20), unsignedInt(at + 24),
+                    unsignedInt(at + 42));
+            if (entry.compressedSize() == ZIP64_MARKER || entry.size() == ZIP64_MARKER
+                    || entry.localHeader() == ZIP64_MARKER) {
+                throw new WeightsFormatException("zip entry " + name + " is in zip64 form (over 4 GB), which is not "
+                        + "supported");
+            }
+            if (entries.put(name, entry) != null) {
+                throw new WeightsFormatException("zip entry " + name + " appears twice");
+            }
+            at += DIRECTORY_ENTRY_BYTES + variableLength;
         }
     }
 
+    /** @throws WeightsFormatException when the bytes are not a zip archive this reader can read */
     static StoredZip of(byte[] bytes) {
-        try {
-            return new StoredZip(bytes);
-        } catch (IndexOutOfBoundsException e) {
-            throw new IllegalArgumentException("the zip archive is truncated or corrupt");
-        }
+        return new StoredZip(bytes);
     }
 
     static boolean looksLikeZip(byte[] bytes) {
         return bytes.length >= 4 && ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(0) == LOCAL_HEADER;
     }
 
+    /**
+     * The most bytes all deflated entries of an archive of this length may inflate to, together. A torch checkpoint
+     * stores its entries; a re-zipped one deflates, and weights compress little. A larger claim is a zip bomb.
+     */
+    static long inflationBudget(long archiveLength) {
+        return 16 * archiveLength;
+    }
+
     Iterable<String> names() {
         return entries.keySet();
     }
 
-    /** The entry's contents, or empty when the archive has no such entry. */
+    /**
+     * The entry's contents, or empty when the archive has no such entry. Stored entries are views of the archive;
+     * each read of a deflated one inflates it again, against the archive's {@link #inflationBudget}.
+     *
+     * @throws WeightsFormatException when the entry is damaged or inflates past the budget
+     */
     Optional<ByteBuffer> read(String name) {
         Entry entry = entries.get(name);
         if (entry == null) {
             return Optional.empty();
         }
-        try {
-            int header = Math.toIntExact(entry.localHeader());
-            if (data.getInt(header) != LOCAL_HEADER) {
-                throw new IllegalArgumentException("corrupt zip entry " + name);
-            }
-            int start = header + 30 + (data.getShort(header + 26) & 0xffff) + (data.getShort(header + 28) & 0xffff);
-            ByteBuffer raw = data.slice(start, Math.toIntExact(entry.compressedSize())).order(ByteOrder.LITTLE_ENDIAN);
-            return Optional.of(switch (entry.method()) {
-                case 0 -> raw;
-                case 8 -> inflate(name, raw, entry.size());
-                default -> throw new IllegalArgumentException("zip entry " + name + " uses compression method "
-                        + entry.method() + "; only stored and deflated entries are supported");
-            });
-        } catch (IndexOutOfBoundsException e) {
-            throw new IllegalArgumentException("zip entry " + name + " is truncated");
+        long header = entry.localHeader();
+        if (header > data.capacity() - LOCAL_HEADER_BYTES || data.getInt((int) header) != LOCAL_HEADER) {
+            throw new WeightsFormatException("corrupt zip entry " + name + ": no local header at byte " + header);
         }
+        long start = header + LOCAL_HEADER_BYTES + unsignedShort((int) header + 26)
+                + unsignedShort((int) header + 28);
+        if (entry.compressedSize() > data.capacity() - start) {
+            throw new WeightsFormatException("zip entry " + name + " is truncated: its " + entry.compressedSize()
+                    + " bytes from byte " + start + " run past the archive's " + data.capacity());
+        }
+        ByteBuffer raw = data.slice((int) start, (int) entry.compressedSize()).order(ByteOrder.LITTLE_ENDIAN);
+        return Optional.of(switch (entry.method()) {
+            case STORED -> raw;
+            case DEFLATED -> inflate(name, raw, entry.size());
+            default -> throw new WeightsFormatException("zip entry " + name + " uses compression method "
+                    + entry.method() + "; only stored and deflated entries are supported");
+        });
     }
 
     private int findEndOfDirectory() {
         // The end record is 22 bytes plus a comment of up to 65535 bytes, so it lies in the archive's last 64 KB.
-        for (int at = data.capacity() - 22; at >= Math.max(0, data.capacity() - 22 - 65535); at--) {
+        for (int at = data.capacity() - END_RECORD_BYTES; at >= Math.max(0, data.capacity() - END_RECORD_BYTES - 65535);
+                at--) {
             if (data.getInt(at) == END_OF_DIRECTORY) {
                 return at;
             }
         }
-        throw new IllegalArgumentException("not a complete zip archive: no end-of-directory record");
+        throw new WeightsFormatException("not a complete zip archive: no end-of-directory record");
     }
 
-    private static ByteBuffer inflate(String name, ByteBuffer raw, long size) {
-        // Deflate cannot expand more than about 1032 to 1; a larger claim is a corrupt header, not a reason to allocate.
-        if (size > 1032L * raw.remaining() + 1024) {
-            throw new IllegalArgumentException("zip entry " + name + " claims " + size + " bytes from "
-                    + raw.remaining() + " compressed ones");
+    private ByteBuffer inflate(String name, ByteBuffer raw, long size) {
+        if (size > inflationLeft || size > Integer.MAX_VALUE - 8) {
+            throw new WeightsFormatException("zip entry " + name + " claims " + size + " bytes from " + raw.remaining()
+                    + " compressed ones, more than this archive may inflate to (" + inflationLeft + " bytes left)");
         }
-        byte[] out = new byte[Math.toIntExact(size)];
+        inflationLeft -= size;
+        byte[] out = new byte[(int) size];
         Inflater inflater = new Inflater(true);
         try {
             inflater.setInput(raw);
             int produced = inflater.inflate(out);
             if (produced != out.length) {
-                throw new IllegalArgumentException("zip entry " + name + " inflates to " + produced + " bytes, not "
+                throw new WeightsFormatException("zip entry " + name + " inflates to " + produced + " bytes, not "
                         + size);
             }
         } catch (DataFormatException e) {
-            throw new IllegalArgumentException("zip entry " + name + " is corrupt: " + e.getMessage());
+            throw new WeightsFormatException("zip entry " + name + " is corrupt: " + e.getMessage());
         } finally {
             inflater.end();
         }
         return ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private int unsignedShort(int at) {
+        return data.getShort(at) & 0xffff;
+    }
+
+    private long unsignedInt(int at) {
+        return Integer.toUnsignedLong(data.getInt(at));
     }
 }

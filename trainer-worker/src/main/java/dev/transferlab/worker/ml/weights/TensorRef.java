@@ -1,6 +1,7 @@
 package dev.transferlab.worker.ml.weights;
 
 import dev.transferlab.worker.ml.Tensor;
+import dev.transferlab.worker.ml.WeightsFormatException;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -11,31 +12,50 @@ import java.util.Arrays;
  */
 record TensorRef(StorageRef storage, long offset, long[] size, long[] stride) {
 
+    /** Far beyond the 4 of a convolution's weight; it keeps a shape short enough to name in a message. */
+    static final int MAX_DIMENSIONS = 64;
+
     TensorRef {
+        if (size.length > MAX_DIMENSIONS) {
+            throw new WeightsFormatException("a tensor has " + size.length + " dimensions; at most "
+                    + MAX_DIMENSIONS + " are supported");
+        }
         if (size.length != stride.length) {
-            throw new IllegalArgumentException("a tensor has " + size.length + " sizes but " + stride.length
+            throw new WeightsFormatException("a tensor has " + size.length + " sizes but " + stride.length
                     + " strides");
         }
     }
 
-    /** Copies the elements this view selects into a row-major float tensor. */
-    Tensor materialise(String name, ByteBuffer storageData) {
-        long available = storageData.capacity() / storage.dtype().bytes();
-        long count = Tensor.elementCount(size);
+    /**
+     * Copies the elements this view selects into a row-major float tensor.
+     *
+     * @param maxElements refuses a tensor of more elements, before it is allocated
+     */
+    Tensor materialise(String name, ByteBuffer storageData, long maxElements) {
+        long count = elementCount(name);
         if (count > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("tensor '" + name + "' has " + count + " elements, too many");
+            throw new WeightsFormatException("tensor '" + name + "' has " + count + " elements, more than one Java "
+                    + "array holds");
         }
-        long last = storage.offset() + offset;
-        for (int d = 0; d < size.length; d++) {
-            if (stride[d] < 0) {
-                throw new IllegalArgumentException("tensor '" + name + "' has a negative stride");
+        if (count > maxElements) {
+            throw new WeightsFormatException("tensor '" + name + "' of shape " + Arrays.toString(size) + " has "
+                    + count + " elements, more than a file of this size can hold (" + maxElements + " are left)");
+        }
+        long available = storageData.capacity() / storage.dtype().bytes();
+        long end;
+        long last;
+        try {
+            end = Math.min(available, Math.addExact(storage.offset(), storage.size()));
+            last = Math.addExact(storage.offset(), offset);
+            for (int d = 0; d < size.length; d++) {
+                last = Math.addExact(last, size[d] == 0 ? 0 : Math.multiplyExact(size[d] - 1, stride[d]));
             }
-            last += size[d] == 0 ? 0 : (size[d] - 1) * stride[d];
+        } catch (ArithmeticException e) {
+            throw new WeightsFormatException("tensor '" + name + "' has an offset or strides that overflow");
         }
-        if (count > 0 && (offset < 0 || last >= Math.min(available, storage.offset() + storage.size()))) {
-            throw new IllegalArgumentException("tensor '" + name + "' of shape " + Arrays.toString(size)
-                    + " reaches element " + last + " of storage '" + storage.key() + "', which holds "
-                    + Math.min(available, storage.offset() + storage.size()));
+        if (count > 0 && (storage.offset() < 0 || offset < 0 || last >= end)) {
+            throw new WeightsFormatException("tensor '" + name + "' of shape " + Arrays.toString(size)
+                    + " reaches element " + last + " of storage '" + storage.key() + "', which holds " + end);
         }
         float[] values = new float[(int) count];
         if (storage.dtype() == TorchDType.FLOAT32 && isContiguous()) {
@@ -59,6 +79,22 @@ record TensorRef(StorageRef storage, long offset, long[] size, long[] stride) {
             }
         }
         return new Tensor(size.clone(), values);
+    }
+
+    private long elementCount(String name) {
+        long count = 1;
+        for (int d = 0; d < size.length; d++) {
+            if (size[d] < 0 || stride[d] < 0) {
+                throw new WeightsFormatException("tensor '" + name + "' has a negative size or stride");
+            }
+            try {
+                count = Math.multiplyExact(count, size[d]);
+            } catch (ArithmeticException e) {
+                throw new WeightsFormatException("tensor '" + name + "' of shape " + Arrays.toString(size)
+                        + " has more elements than a long counts");
+            }
+        }
+        return count;
     }
 
     private boolean isContiguous() {

@@ -1,5 +1,7 @@
 package dev.transferlab.worker.ml.weights;
 
+import dev.transferlab.worker.ml.WeightsFormatException;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +41,9 @@ final class TorchGlobals {
         Optional<TorchDType> storage = (module.equals("torch") || module.equals("torch.cuda"))
                 ? TorchDType.ofStorageName(name) : Optional.empty();
         return storage.map(StorageType::new).orElseThrow(() -> new UnsafePickleException(
-                "refusing to load a pickle that names " + qualified + ": a weights file may hold only tensors "
-                        + "and containers (allowed: " + String.join(", ", new java.util.TreeSet<>(CALLABLES.keySet()))
+                "refusing to load a pickle that names " + PickledValues.describe(qualified) + ": a weights file may "
+                        + "hold only tensors and containers (allowed: "
+                        + String.join(", ", new java.util.TreeSet<>(CALLABLES.keySet()))
                         + ", torch.*Storage); nothing in it was run"));
     }
 
@@ -49,19 +52,20 @@ final class TorchGlobals {
         if (args.size() == 1 && args.get(0) instanceof List<?> pairs) {
             for (Object pair : pairs) {
                 if (!(pair instanceof List<?> kv) || kv.size() != 2) {
-                    throw new IllegalArgumentException("OrderedDict needs (key, value) pairs, got " + pair);
+                    throw new WeightsFormatException("OrderedDict needs (key, value) pairs, got "
+                            + PickledValues.describe(pair));
                 }
-                map.put(kv.get(0), kv.get(1));
+                PickledValues.put(map, kv.get(0), kv.get(1));
             }
         } else if (!args.isEmpty()) {
-            throw new IllegalArgumentException("OrderedDict called with " + args.size() + " arguments");
+            throw new WeightsFormatException("OrderedDict called with " + args.size() + " arguments");
         }
         return map;
     }
 
     private static Object tensor(List<Object> args, int minimum) {
         if (args.size() < minimum || !(args.get(0) instanceof StorageRef storage)) {
-            throw new IllegalArgumentException("a tensor must be rebuilt from (storage, offset, size, stride, ...),"
+            throw new WeightsFormatException("a tensor must be rebuilt from (storage, offset, size, stride, ...),"
                     + " got " + args.size() + " arguments");
         }
         return new TensorRef(storage, integer(args.get(1), "storage offset"), integers(args.get(2), "size"),
@@ -70,7 +74,8 @@ final class TorchGlobals {
 
     private static Object parameter(List<Object> args, int count) {
         if (args.size() != count || !(args.get(0) instanceof TensorRef)) {
-            throw new IllegalArgumentException("a parameter must wrap a tensor, got " + args);
+            throw new WeightsFormatException("a parameter must wrap a tensor, got "
+                    + PickledValues.describe(args));
         }
         return args.get(0);
     }
@@ -79,12 +84,18 @@ final class TorchGlobals {
         if (value instanceof Long number) {
             return number;
         }
-        throw new IllegalArgumentException("tensor " + what + " must be an integer, got " + value);
+        throw new WeightsFormatException("tensor " + what + " must be an integer, got "
+                + PickledValues.describe(value));
     }
 
     private static long[] integers(Object value, String what) {
         if (!(value instanceof List<?> list)) {
-            throw new IllegalArgumentException("tensor " + what + " must be a tuple, got " + value);
+            throw new WeightsFormatException("tensor " + what + " must be a tuple, got "
+                    + PickledValues.describe(value));
+        }
+        if (list.size() > TensorRef.MAX_DIMENSIONS) {
+            throw new WeightsFormatException("a tensor " + what + " of " + list.size() + " dimensions; at most "
+                    + TensorRef.MAX_DIMENSIONS + " are supported");
         }
         long[] result = new long[list.size()];
         for (int i = 0; i < result.length; i++) {

@@ -2,6 +2,7 @@ package dev.transferlab.worker.ml.weights;
 
 import dev.transferlab.worker.ml.SafeTensors;
 import dev.transferlab.worker.ml.Tensor;
+import dev.transferlab.worker.ml.WeightsFormatException;
 
 import java.util.Map;
 
@@ -16,20 +17,20 @@ public final class WeightsFile {
     private WeightsFile() {
     }
 
-    /** The file's tensors by state-dict name, in the file's order, as float tensors. */
+    /**
+     * The file's tensors by state-dict name, in the file's order, as float tensors. Whatever the bytes, they are read
+     * within bounds set by their length: every length and offset is checked against what the file holds, and the
+     * tensors take at most a fixed multiple of the file's size.
+     *
+     * @throws WeightsFormatException when the bytes are not a weights file, or a damaged one; the message says what
+     *                                is wrong ({@link UnsafePickleException} when a pickle names anything but tensors)
+     */
     public static Map<String, Tensor> read(byte[] bytes) {
-        Format format = format(bytes);
-        try {
-            return switch (format) {
-                case ZIP -> ZipCheckpoint.read(bytes);
-                case LEGACY -> LegacyCheckpoint.read(bytes);
-                case SAFETENSORS -> SafeTensors.read(bytes);
-            };
-        } catch (ArithmeticException | IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
-            // The readers check what they can name; a number that overflows where nothing was expected is damage.
-            throw new IllegalArgumentException("the weights file (" + format.name().toLowerCase(java.util.Locale.ROOT)
-                    + " format) is corrupt: " + e.getMessage(), e);
-        }
+        return switch (format(bytes)) {
+            case ZIP -> ZipCheckpoint.read(bytes);
+            case LEGACY -> LegacyCheckpoint.read(bytes);
+            case SAFETENSORS -> SafeTensors.read(bytes);
+        };
     }
 
     enum Format { ZIP, LEGACY, SAFETENSORS }
@@ -46,7 +47,7 @@ public final class WeightsFile {
         if (bytes.length >= 9 && bytes[8] == '{') {
             return Format.SAFETENSORS;
         }
-        throw new IllegalArgumentException("not a weights file: neither a torch checkpoint (.pth/.pt, legacy or zip "
+        throw new WeightsFormatException("not a weights file: neither a torch checkpoint (.pth/.pt, legacy or zip "
                 + "format) nor safetensors (" + bytes.length + " bytes)");
     }
 }

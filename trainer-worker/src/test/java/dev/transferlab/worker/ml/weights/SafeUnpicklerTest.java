@@ -1,8 +1,8 @@
 package dev.transferlab.worker.ml.weights;
 
+import dev.transferlab.worker.ml.WeightsFormatException;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -56,8 +56,65 @@ class SafeUnpicklerTest {
                 .hasMessageContaining("unsupported pickle opcode 'I'");
     }
 
+    @Test
+    void aMillionNestedListsAreRefusedWithoutExhaustingTheStack() {
+        // Python would refuse the list as a dict key (unhashable); hashing it in Java recursed a million deep.
+        int depth = 1_000_000;
+        byte[] nestedKey = bytes(0x80, 2, '}', repeat(bytes(']'), depth), repeat(bytes('a'), depth - 1), 'N', 's',
+                '.');
+
+        assertThatThrownBy(() -> SafeUnpickler.load(ByteBuffer.wrap(nestedKey), null))
+                .isInstanceOf(WeightsFormatException.class);
+    }
+
+    @Test
+    void aDictKeyThatIsNotAScalarIsRefused() {
+        byte[] listKey = bytes(0x80, 2, '}', ']', ']', 'a', 'N', 's', '.');
+
+        assertThatThrownBy(() -> SafeUnpickler.load(ByteBuffer.wrap(listKey), null))
+                .isInstanceOf(WeightsFormatException.class).hasMessageContaining("dict key");
+    }
+
+    @Test
+    void nestingInsideAStorageIdIsNamedWithoutPrintingItWhole() {
+        int depth = 100_000;
+        byte[] nestedId = bytes(0x80, 2, repeat(bytes(']'), depth), repeat(bytes('a'), depth - 1), 0x85, 'Q', '.');
+
+        assertThatThrownBy(() -> SafeUnpickler.load(ByteBuffer.wrap(nestedId), id -> StateDicts.storage(id, 5)))
+                .isInstanceOf(WeightsFormatException.class)
+                .hasMessageContaining("unexpected storage id ((a sequence")
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(200));
+    }
+
+    @Test
+    void aPickleOfMillionsOfOpcodesIsRefusedBeforeItFillsTheHeap() {
+        byte[] lists = bytes(0x80, 2, repeat(bytes(']'), 3_000_000), '.');
+
+        assertThatThrownBy(() -> SafeUnpickler.load(ByteBuffer.wrap(lists), null))
+                .isInstanceOf(WeightsFormatException.class).hasMessageContaining("more than 2000000 steps");
+    }
+
+    @Test
+    void callingAFunctionAgainAndAgainOnOneLargeListIsBoundedToo() {
+        // Few opcodes, but each OrderedDict(pairs) reads 100,000 pairs: 20,000 calls took billions of steps.
+        byte[] calls = bytes(0x80, 2, 'c', "collections\nOrderedDict\n", 'q', 0, '0', ']', 'q', 1,
+                repeat(bytes('N', 'N', 0x86, 'a'), 100_000), repeat(bytes('h', 0, 'h', 1, 0x85, 'R', '0'), 20_000),
+                '.');
+
+        assertThatThrownBy(() -> SafeUnpickler.load(ByteBuffer.wrap(calls), null))
+                .isInstanceOf(WeightsFormatException.class).hasMessageContaining("more than 2000000 steps");
+    }
+
+    @Test
+    void aFrameLongerThanWhatRemainsIsTruncation() {
+        byte[] frame = bytes(0x80, 4, 0x95, PickleBytes.le(1L << 40), 'N', '.');
+
+        assertThatThrownBy(() -> SafeUnpickler.load(ByteBuffer.wrap(frame), null))
+                .isInstanceOf(WeightsFormatException.class).hasMessageContaining("frame of 1099511627776 bytes");
+    }
+
     private static byte[] le(int value) {
-        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(value).array();
+        return PickleBytes.le(value);
     }
 
     private static byte[] be(double value) {
@@ -65,18 +122,10 @@ class SafeUnpicklerTest {
     }
 
     private static byte[] bytes(Object... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (Object part : parts) {
-            if (part instanceof String text) {
-                out.writeBytes(text.getBytes());
-            } else if (part instanceof Character c) {
-                out.write(c);
-            } else if (part instanceof byte[] array) {
-                out.writeBytes(array);
-            } else {
-                out.write((Integer) part);
-            }
-        }
-        return out.toByteArray();
+        return PickleBytes.of(parts);
+    }
+
+    private static byte[] repeat(byte[] part, int times) {
+        return PickleBytes.repeat(part, times);
     }
 }

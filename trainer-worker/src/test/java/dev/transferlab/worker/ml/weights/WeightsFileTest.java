@@ -3,12 +3,12 @@ package dev.transferlab.worker.ml.weights;
 import dev.transferlab.worker.ml.DenseNetWeights;
 import dev.transferlab.worker.ml.ParityFixtures;
 import dev.transferlab.worker.ml.Tensor;
+import dev.transferlab.worker.ml.WeightsFormatException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -99,25 +99,25 @@ class WeightsFileTest {
         byte[] zip = ParityFixtures.bytes("tiny-densenet-zip.pt");
 
         assertThatThrownBy(() -> WeightsFile.read(Arrays.copyOf(legacy, legacy.length - 100)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
+                .isInstanceOf(WeightsFormatException.class).hasMessageContaining("truncated");
         assertThatThrownBy(() -> WeightsFile.read(Arrays.copyOf(legacy, 300)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
+                .isInstanceOf(WeightsFormatException.class).hasMessageContaining("truncated");
         assertThatThrownBy(() -> WeightsFile.read(Arrays.copyOf(zip, zip.length - 30)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("zip");
+                .isInstanceOf(WeightsFormatException.class).hasMessageContaining("zip");
         assertThatThrownBy(() -> WeightsFile.read("definitely not weights".getBytes()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a weights file");
+                .isInstanceOf(WeightsFormatException.class).hasMessageContaining("not a weights file");
         assertThatThrownBy(() -> WeightsFile.read(ParityFixtures.bytes("torchscript-tiny-densenet.pt")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TorchScript");
+                .isInstanceOf(WeightsFormatException.class).hasMessageContaining("TorchScript");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"views-legacy.pth", "views-zip.pt", "views-torch-0.3-style.pth", "dtypes-zip.pt"})
-    void everyTruncationAndCorruptionIsAnIllegalArgumentNeverACrash(String file) {
+    void everyTruncationAndCorruptionIsAFormatErrorNeverACrash(String file) {
         byte[] whole = ParityFixtures.bytes(file);
         for (int length = 0; length < whole.length; length++) {
             byte[] cut = Arrays.copyOf(whole, length);
             assertThatThrownBy(() -> WeightsFile.read(cut)).as("cut at %d", length)
-                    .isInstanceOf(IllegalArgumentException.class);
+                    .isInstanceOf(WeightsFormatException.class);
         }
         java.util.Random random = new java.util.Random(1);
         for (int trial = 0; trial < 2000; trial++) {
@@ -125,23 +125,56 @@ class WeightsFileTest {
             damaged[random.nextInt(damaged.length)] = (byte) random.nextInt(256);
             try {
                 WeightsFile.read(damaged);
-            } catch (IllegalArgumentException expected) {
+            } catch (WeightsFormatException expected) {
                 // refused with a reason: fine; anything else escapes and fails the test
             }
         }
     }
 
-    private static byte[] bytes(Object... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (Object part : parts) {
-            if (part instanceof String text) {
-                out.writeBytes(text.getBytes());
-            } else if (part instanceof Character c) {
-                out.write(c);
-            } else {
-                out.write((Integer) part);
-            }
+    @Test
+    void aViewLargerThanTheFileIsRefusedBeforeItIsAllocated() {
+        // One float of storage, viewed with stride 0 as a billion of them: 4 GB from a file of a few hundred bytes.
+        byte[] pickle = bytes(0x80, 2, '}', 'X', le(1), "w", 'c', "torch._utils\n_rebuild_tensor_v2\n",
+                '(', '(', 'X', le(7), "storage", 'c', "torch\nFloatStorage\n", 'X', le(1), "0", 'X', le(3), "cpu",
+                'K', 1, 't', 'Q', 'K', 0, '(', 'J', le(1_000_000_000), 't', '(', 'K', 0, 't', 0x89,
+                'c', "collections\nOrderedDict\n", ')', 'R', 't', 'R', 's', '.');
+        byte[] checkpoint = PickleBytes.zip("archive/data.pkl", pickle, "archive/data/0", new byte[4]);
+
+        assertThatThrownBy(() -> WeightsFile.read(checkpoint)).isInstanceOf(WeightsFormatException.class)
+                .hasMessageContaining("tensor 'w' of shape [1000000000] has 1000000000 elements, more than a file "
+                        + "of this size can hold");
+    }
+
+    @Test
+    void aLegacyStorageOfMoreElementsThanBytesLeftIsRefusedWithoutOverflow() {
+        long elements = 1L << 61; // times 4 bytes overflows a long
+        byte[] header = bytes(0x80, 2, 0x8a, 10, reversed(LegacyCheckpoint.MAGIC_NUMBER.toByteArray()), '.',
+                0x80, 2, 'M', 0xe9, 0x03, '.', 0x80, 2, '}', '.');
+        byte[] state = bytes(0x80, 2, '}', 'X', le(1), "w", 'c', "torch._utils\n_rebuild_tensor_v2\n",
+                '(', '(', 'X', le(7), "storage", 'c', "torch\nFloatStorage\n", 'X', le(1), "0", 'X', le(3), "cpu",
+                0x8a, 8, PickleBytes.le(elements), 'N', 't', 'Q', 'K', 0, '(', 'K', 1, 't', '(', 'K', 1, 't', 0x89,
+                'c', "collections\nOrderedDict\n", ')', 'R', 't', 'R', 's', '.');
+        byte[] keys = bytes(0x80, 2, ']', 'X', le(1), "0", 'a', '.');
+        byte[] legacy = bytes(header, state, keys, PickleBytes.le(elements), new byte[16]);
+
+        assertThat(WeightsFile.format(legacy)).isEqualTo(WeightsFile.Format.LEGACY);
+        assertThatThrownBy(() -> WeightsFile.read(legacy)).isInstanceOf(WeightsFormatException.class)
+                .hasMessageContaining("truncated inside storage 0: 2305843009213693952 elements of 4 bytes");
+    }
+
+    private static byte[] reversed(byte[] bigEndian) {
+        byte[] littleEndian = new byte[bigEndian.length];
+        for (int i = 0; i < bigEndian.length; i++) {
+            littleEndian[i] = bigEndian[bigEndian.length - 1 - i];
         }
-        return out.toByteArray();
+        return littleEndian;
+    }
+
+    private static byte[] le(int value) {
+        return PickleBytes.le(value);
+    }
+
+    private static byte[] bytes(Object... parts) {
+        return PickleBytes.of(parts);
     }
 }
