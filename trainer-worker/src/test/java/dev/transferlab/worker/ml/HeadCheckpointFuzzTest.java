@@ -8,7 +8,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  */
 class HeadCheckpointFuzzTest {
 
-    @FuzzTest(maxDuration = "2m")
+    @FuzzTest(maxDuration = "")
     void anyStoredCheckpointReadsOrIsRefused(byte[] file) {
         try {
             HeadCheckpoint.fromBytes(file);
