@@ -5,6 +5,8 @@ import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.common.storage.StorageLayout;
 import dev.transferlab.common.messages.TrainingRequest;
 import dev.transferlab.worker.ml.HeadCheckpoint;
+import dev.transferlab.worker.ml.WeightsFormatException;
+import org.jboss.logging.Logger;
 
 import java.util.Optional;
 
@@ -13,6 +15,8 @@ import java.util.Optional;
  * an object atomically, so a reader sees the previous checkpoint or the new one, never half of one.
  */
 public final class CheckpointStore {
+    private static final Logger LOG = Logger.getLogger(CheckpointStore.class);
+
     private final ObjectStore store;
 
     public CheckpointStore(ObjectStore store) {
@@ -23,8 +27,17 @@ public final class CheckpointStore {
         store.put(location(job), checkpoint.toBytes(), "application/octet-stream");
     }
 
+    /** The job's checkpoint, or empty when there is none or it is damaged: then the job starts again from epoch 1. */
     public Optional<HeadCheckpoint> load(TrainingRequest job) {
-        return store.get(location(job)).map(HeadCheckpoint::fromBytes);
+        return store.get(location(job)).flatMap(bytes -> {
+            try {
+                return Optional.of(HeadCheckpoint.fromBytes(bytes));
+            } catch (WeightsFormatException e) {
+                LOG.warnf("job %s: its checkpoint is damaged (%s); training starts again from the first epoch",
+                        job.jobId(), e.getMessage());
+                return Optional.empty();
+            }
+        });
     }
 
     public void delete(TrainingRequest job) {

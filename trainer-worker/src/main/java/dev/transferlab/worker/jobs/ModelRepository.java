@@ -7,6 +7,7 @@ import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.common.storage.StorageLayout;
 import dev.transferlab.worker.ml.SafeTensors;
 import dev.transferlab.worker.ml.Tensor;
+import dev.transferlab.worker.ml.WeightsFormatException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,9 +54,14 @@ public final class ModelRepository {
     }
 
     public Map<String, Tensor> headWeights(ModelManifest manifest) {
-        return SafeTensors.read(store.get(store.locate(manifest.headWeights()))
+        byte[] stored = store.get(store.locate(manifest.headWeights()))
                 .orElseThrow(() -> new JobFailure("head weights of model " + manifest.modelId() + " are missing at "
-                        + manifest.headWeights())));
+                        + manifest.headWeights()));
+        try {
+            return SafeTensors.read(stored);
+        } catch (WeightsFormatException e) {
+            throw new JobFailure("head weights of model " + manifest.modelId() + " are damaged: " + e.getMessage());
+        }
     }
 
     private ObjectLocation location(String key) {
