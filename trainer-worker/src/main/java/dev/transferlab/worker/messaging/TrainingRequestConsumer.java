@@ -1,5 +1,6 @@
 package dev.transferlab.worker.messaging;
 
+import dev.transferlab.common.messages.BackboneBudget;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.TrainingRequest;
 import dev.transferlab.worker.jobs.Draining;
@@ -7,6 +8,7 @@ import dev.transferlab.worker.jobs.TrainingJob;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -37,12 +39,19 @@ public class TrainingRequestConsumer {
     @Inject
     Draining draining;
 
+    @ConfigProperty(name = "transferlab.backbone.max-parameters")
+    long maxParameters;
+
+    @ConfigProperty(name = "transferlab.backbone.max-gflops")
+    double maxGflops;
+
     @Incoming("training-requests")
     @Blocking("training")
     public CompletionStage<Void> onRequest(Message<String> message) {
         TrainingRequest request;
         try {
-            request = CommandChecks.valid(Messages.fromJson(message.getPayload(), TrainingRequest.class));
+            request = CommandChecks.valid(Messages.fromJson(message.getPayload(), TrainingRequest.class),
+                    new BackboneBudget(maxParameters, maxGflops * 1e9));
         } catch (RuntimeException e) {
             return message.nack(e);
         }
