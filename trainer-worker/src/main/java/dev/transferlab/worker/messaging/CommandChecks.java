@@ -12,6 +12,7 @@ import dev.transferlab.common.model.PreprocessingSpec;
 
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Commands that parse but lack what a worker needs, or carry what it must not act on (an id that is no id, a knob out
@@ -107,7 +108,7 @@ final class CommandChecks {
         return value;
     }
 
-    private static <T> T checked(java.util.function.Supplier<T> checks) {
+    private static <T> T checked(Supplier<T> checks) {
         try {
             return checks.get();
         } catch (InvalidFieldException e) {
