@@ -50,6 +50,9 @@ public class RequestSizeLimits {
             if (!context.request().headers().contains(HttpHeaders.TRANSFER_ENCODING) || isMultipart(context)) {
                 context.put(VertxHttpRecorder.MAX_REQUEST_SIZE_KEY, limit);
             } else {
+                if ("100-continue".equalsIgnoreCase(context.request().getHeader(HttpHeaders.EXPECT))) {
+                    context.response().writeContinue(); // the body handler reads at once and never says so itself
+                }
                 BodyHandler.create(false).setBodyLimit(limit).handle(context);
                 return;
             }

@@ -109,6 +109,11 @@ class HttpProblemsIT {
         Response malformed = submit("{\"dataset\": ");
         assertThat(malformed.statusCode()).isEqualTo(400);
         assertThat(malformed.jsonPath().getString("detail")).startsWith("malformed JSON");
+        // Found by StrictJsonFuzzTest: bytes Jackson takes for UTF-32 and cannot decode.
+        Response utf32 = given().contentType("application/json")
+                .body(java.util.Base64.getDecoder().decode("AAAAAAAAABZ0IjgzInMvOmNoIjozfQ==")).post(JOBS);
+        assertThat(utf32.statusCode()).as(utf32.asString()).isEqualTo(400);
+        assertThat(utf32.contentType()).startsWith(Problem.MEDIA_TYPE);
 
         HttpURLConnection chunked = (HttpURLConnection) URI.create(RestAssured.baseURI + ":" + RestAssured.port
                 + JOBS).toURL().openConnection();
