@@ -1,8 +1,8 @@
 package dev.transferlab.api.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.transferlab.common.messages.InvalidFieldException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
@@ -10,17 +10,31 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import java.io.IOException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** Every error leaves this API as problem+json, and a bad request body names the field at fault. */
+/**
+ * Every error the REST layer sees leaves this API as problem+json, a bad request body names the field at fault, and
+ * every 5xx is logged here once, with its cause. (Errors raised before the REST layer runs: {@link HttpFailures}.)
+ */
 public class ProblemMappers {
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
-        return e.problem().toResponse();
+        Problem problem = e.problem();
+        if (problem.status() >= 500) {
+            LOG.warnf(e.getCause(), "%d %s", problem.status(), problem.detail());
+        }
+        return problem.toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response invalidField(InvalidFieldException e) {
+        return Problem.of(400, "Bad Request", e.getMessage(), List.of(new Problem.FieldError(e.field(), e.problem())))
+                .toResponse();
     }
 
     @ServerExceptionMapper
@@ -35,13 +49,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unreadable(JsonProcessingException e) {
-        String field = e instanceof JsonMappingException m ? fieldPath(m) : "";
-        String detail = field.isEmpty()
-                ? "malformed JSON: " + e.getOriginalMessage()
-                : "field '" + field + "' is not valid: " + e.getOriginalMessage();
-        List<Problem.FieldError> errors = field.isEmpty() ? null : List.of(new Problem.FieldError(field,
-                e.getOriginalMessage()));
-        return Problem.of(400, "Bad Request", detail, errors).toResponse();
+        return JsonProblems.of(e).toResponse();
     }
 
     /** Quarkus maps this subtype itself (with an empty body) unless the application does. */
@@ -50,18 +58,32 @@ public class ProblemMappers {
         return unreadable(e);
     }
 
+    /** What the REST layer raises itself: 404 no such path, 405, 406, 415, and a body it cannot read. */
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
-        Response r = e.getResponse();
-        Response.StatusType status = r.getStatusInfo();
         if (e.getCause() instanceof JsonProcessingException json) {
             return unreadable(json);
+        }
+        Response.StatusType status = e.getResponse().getStatusInfo();
+        if (status.getStatusCode() >= 500) {
+            return unexpected(e);
         }
         return Problem.of(status.getStatusCode(), status.getReasonPhrase(), e.getMessage(), null).toResponse();
     }
 
+    /**
+     * The resources wrap their own I/O in {@link java.io.UncheckedIOException}, so a checked one here was raised while
+     * the REST layer read the request, such as a multipart body that does not parse: the client's to fix.
+     */
     @ServerExceptionMapper
-    public Response unexpected(RuntimeException e) {
+    public Response unreadableBody(IOException e) {
+        return Problem.of(Response.Status.BAD_REQUEST, "the request body could not be read: " + e.getMessage())
+                .toResponse();
+    }
+
+    /** Anything else is a bug or an outage: logged with its cause, answered without internals. */
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e) {
         LOG.error("unexpected error", e);
         return Problem.of(Response.Status.INTERNAL_SERVER_ERROR, "internal error; see the api-service log")
                 .toResponse();
@@ -78,11 +100,5 @@ public class ProblemMappers {
         }
         return String.join(".", java.util.Arrays.copyOfRange(parts, start, parts.length))
                 .replace(".<list element>", "");
-    }
-
-    private static String fieldPath(JsonMappingException e) {
-        return e.getPath().stream()
-                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                .collect(Collectors.joining(".")).replace(".[", "[");
     }
 }

@@ -1,8 +1,6 @@
 package dev.transferlab.api.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.transferlab.api.datasets.UploadLimits;
-import dev.transferlab.common.messages.Messages;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.quarkus.vertx.http.runtime.VertxHttpRecorder;
@@ -10,6 +8,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -44,12 +43,28 @@ public class RequestSizeLimits {
             return;
         }
         if (declared == null && !upload) {
-            // Read as it arrives and refused past the limit; an upload counts its own bytes (DatasetUploads).
-            context.put(VertxHttpRecorder.MAX_REQUEST_SIZE_KEY, limit);
+            // Read as it arrives and refused past the limit; an upload counts its own bytes (DatasetUploads). Vert.x's
+            // body handler fails the request with 413, which HttpFailures answers as problem+json (the REST layer's
+            // own limit answers with an empty body); the REST layer then reads the body it buffered. A multipart
+            // body is left to the REST layer's form parser, under the same limit.
+            if (!context.request().headers().contains(HttpHeaders.TRANSFER_ENCODING) || isMultipart(context)) {
+                context.put(VertxHttpRecorder.MAX_REQUEST_SIZE_KEY, limit);
+            } else {
+                if ("100-continue".equalsIgnoreCase(context.request().getHeader(HttpHeaders.EXPECT))) {
+                    context.response().writeContinue(); // the body handler reads at once and never says so itself
+                }
+                BodyHandler.create(false).setBodyLimit(limit).handle(context);
+                return;
+            }
         }
         // A client that sent "Expect: 100-continue" (curl does for large bodies) is told to go on by the REST layer
         // once it reads the body, so a body refused here is never sent.
         context.next();
+    }
+
+    private static boolean isMultipart(RoutingContext context) {
+        String type = context.request().getHeader(HttpHeaders.CONTENT_TYPE);
+        return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/");
     }
 
     private static boolean isDatasetUpload(RoutingContext context) {
@@ -67,14 +82,8 @@ public class RequestSizeLimits {
     }
 
     private static void refuse(RoutingContext context, String detail) {
-        String body;
-        try {
-            body = Messages.mapper().writeValueAsString(Problem.of(413, "Content Too Large", detail, null));
-        } catch (JsonProcessingException e) {
-            body = "";
-        }
         // The client may still be sending: close rather than read gigabytes only to discard them.
-        context.response().setStatusCode(413).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                .putHeader(HttpHeaders.CONNECTION, "close").end(body);
+        context.response().putHeader(HttpHeaders.CONNECTION, "close");
+        HttpFailures.send(context, Problem.of(413, "Content Too Large", detail, null));
     }
 }

@@ -1,12 +1,13 @@
 package dev.transferlab.api.http;
 
+import dev.transferlab.common.messages.Ids;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Which tenant a request acts for. Until authentication exists it is the {@value #HEADER} header or the configured
- * default; the name is checked because it becomes part of object-storage keys.
+ * default; the name follows {@link Ids}' rule because it becomes part of object-storage keys.
  */
 @ApplicationScoped
 public class Tenants {
@@ -19,9 +20,8 @@ public class Tenants {
         if (header == null || header.isBlank()) {
             return defaultTenant;
         }
-        if (!header.matches("[a-z0-9][a-z0-9-]{0,62}")) {
-            throw new ProblemException(Response.Status.BAD_REQUEST,
-                    HEADER + " must be 1-63 lowercase letters, digits or '-', starting with a letter or digit");
+        if (!Ids.isValid(header)) {
+            throw new ProblemException(Response.Status.BAD_REQUEST, HEADER + " must be " + Ids.RULE);
         }
         return header;
     }

@@ -2,6 +2,8 @@ package dev.transferlab.api.jobs;
 
 import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.api.http.Tenants;
+import dev.transferlab.common.messages.BackboneBudget;
+import dev.transferlab.common.messages.Ids;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.TrainingEvent;
 import io.smallrye.common.annotation.Blocking;
@@ -51,6 +53,12 @@ public class TrainingJobResource {
     @ConfigProperty(name = "transferlab.sse.heartbeat-interval", defaultValue = "15s")
     Duration heartbeatInterval;
 
+    @ConfigProperty(name = "transferlab.backbone.max-parameters")
+    long maxBackboneParameters;
+
+    @ConfigProperty(name = "transferlab.backbone.max-gflops")
+    double maxBackboneGflops;
+
     /** A page of jobs. */
     public record JobPage(List<JobView> items, int total, int offset, int limit) {
     }
@@ -63,6 +71,9 @@ public class TrainingJobResource {
                                 @HeaderParam(Tenants.HEADER) String tenant,
                                 @HeaderParam("Idempotency-Key") @Size(min = 1, max = 255) String idempotencyKey,
                                 @Context UriInfo uri) {
+        // Judged from the knobs, before a worker spends minutes building a network of billions of parameters.
+        new BackboneBudget(maxBackboneParameters, maxBackboneGflops * 1e9)
+                .check(request.backboneSpec(), request.preprocessingSpec().crop());
         return jobs.submit(request, tenants.resolve(tenant), idempotencyKey).map(submitted -> Response
                 .status(submitted.created() ? Response.Status.ACCEPTED : Response.Status.OK)
                 .entity(submitted.job())
@@ -90,14 +101,14 @@ public class TrainingJobResource {
     @Path("{id}")
     @Produces(MediaType.APPLICATION_JSON)
     public JobView get(@PathParam("id") String id) {
-        return projection.view(id).orElseThrow(() -> ProblemException.notFound("training job", id));
+        return projection.view(jobId(id)).orElseThrow(() -> ProblemException.notFound("training job", id));
     }
 
     @DELETE
     @Path("{id}")
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> cancel(@PathParam("id") String id) {
-        return jobs.cancel(id).map(job -> Response.accepted(job).build());
+        return jobs.cancel(jobId(id)).map(job -> Response.accepted(job).build());
     }
 
     /**
@@ -110,7 +121,7 @@ public class TrainingJobResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public Multi<OutboundSseEvent> events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
                                           @Context Sse sse) {
-        Multi<TrainingEvent> events = projection.follow(id, lastEventId)
+        Multi<TrainingEvent> events = projection.follow(jobId(id), lastEventId)
                 .orElseThrow(() -> ProblemException.notFound("training job", id));
         Multi<OutboundSseEvent> sseEvents = events
                 .map(e -> sse.newEventBuilder()
@@ -129,5 +140,13 @@ public class TrainingJobResource {
                 .map(tick -> sse.newEventBuilder().comment("heartbeat").build());
         return Multi.createBy().merging().streams(sseEvents.onCompletion().continueWith(end), heartbeats)
                 .select().first(e -> e != end);
+    }
+
+    /** A path that cannot name a job (it breaks the id rule) names no job: 404, as for an unknown one. */
+    private static String jobId(String id) {
+        if (!Ids.isValid(id)) {
+            throw ProblemException.notFound("training job", id);
+        }
+        return id;
     }
 }

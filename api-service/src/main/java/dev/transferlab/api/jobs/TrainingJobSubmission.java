@@ -18,7 +18,8 @@ import java.util.Optional;
 /**
  * The body of {@code POST /v1/training-jobs}. Absent hyperparameters take the tutorial's defaults.
  *
- * Give exactly one of {@code dataset} and {@code datasetId}.
+ * Give exactly one of {@code dataset} and {@code datasetId}. The body is read strictly ({@code StrictJson}); the
+ * DenseNet knobs are bounded here one by one and together by the backbone budget ({@code BackboneBudget}).
  *
  * @param dataset               a location: {@code s3://bucket/prefix}, or a prefix in the platform bucket, holding
  *                              an ImageFolder tree
@@ -29,13 +30,14 @@ public record TrainingJobSubmission(
         @Size(max = 1024) @Pattern(regexp = "^(?!.*\\.\\.).*$", message = "must not contain '..'")
         String dataset,
         @Pattern(regexp = "ds-[a-z0-9]{1,40}", message = "must be a dataset id such as ds-3f2a…") String datasetId,
-        @Min(1) @Max(1000) Integer epochs,
-        @Min(1) @Max(65536) Integer batchSize,
-        @DecimalMin(value = "0", inclusive = false) @DecimalMax("10") Double learningRate,
-        @Min(1) @Max(65536) Integer hiddenUnits,
-        @DecimalMin("0") @DecimalMax("0.9") Double validationFraction,
+        @Min(1) @Max(Hyperparameters.MAX_EPOCHS) Integer epochs,
+        @Min(1) @Max(Hyperparameters.MAX_BATCH_SIZE) Integer batchSize,
+        @DecimalMin(value = "0", inclusive = false) @DecimalMax("" + Hyperparameters.MAX_LEARNING_RATE)
+        Double learningRate,
+        @Min(1) @Max(Hyperparameters.MAX_HIDDEN_UNITS) Integer hiddenUnits,
+        @DecimalMin("0") @DecimalMax("" + Hyperparameters.MAX_VALIDATION_FRACTION) Double validationFraction,
         Long seed,
-        @Min(1) @Max(1000) Integer earlyStoppingPatience,
+        @Min(1) @Max(Hyperparameters.MAX_EARLY_STOPPING_PATIENCE) Integer earlyStoppingPatience,
         @Valid Backbone backbone,
         @Valid Preprocessing preprocessing) {
 

@@ -1,6 +1,8 @@
 package dev.transferlab.api.models;
 
+import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.api.http.Tenants;
+import dev.transferlab.common.messages.Ids;
 import dev.transferlab.common.messages.InferenceResult;
 import dev.transferlab.common.model.ModelManifest;
 import io.smallrye.common.annotation.Blocking;
@@ -38,7 +40,7 @@ public class ModelResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking
     public ModelManifest get(@PathParam("id") String id, @HeaderParam(Tenants.HEADER) String tenant) {
-        return models.manifest(tenants.resolve(tenant), id);
+        return models.manifest(tenants.resolve(tenant), modelId(id));
     }
 
     /** The image as the raw body, e.g. {@code curl --data-binary @cat.jpg -H 'Content-Type: image/jpeg'}. */
@@ -49,7 +51,7 @@ public class ModelResource {
     @Blocking
     public Uni<PredictionResponse> predict(@PathParam("id") String id, @HeaderParam(Tenants.HEADER) String tenant,
                                            byte[] image) {
-        return predictions.predict(tenants.resolve(tenant), id, image);
+        return predictions.predict(tenants.resolve(tenant), modelId(id), image);
     }
 
     /** The image as the form field {@code image}, e.g. {@code curl -F image=@cat.jpg}. */
@@ -60,8 +62,9 @@ public class ModelResource {
     @Blocking
     public Uni<PredictionResponse> predictForm(@PathParam("id") String id, @HeaderParam(Tenants.HEADER) String tenant,
                                                @RestForm("image") FileUpload image) {
+        modelId(id);
         if (image == null) {
-            throw new dev.transferlab.api.http.ProblemException(jakarta.ws.rs.core.Response.Status.BAD_REQUEST,
+            throw new ProblemException(jakarta.ws.rs.core.Response.Status.BAD_REQUEST,
                     "the multipart form needs a file field named 'image'");
         }
         try {
@@ -69,6 +72,14 @@ public class ModelResource {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A path that cannot name a model (it breaks the id rule) names no model: 404, as for an unknown one. */
+    private static String modelId(String id) {
+        if (!Ids.isValid(id)) {
+            throw ProblemException.notFound("model", id);
+        }
+        return id;
     }
 
     /** What a prediction answers: classes by probability, best first. */

@@ -22,8 +22,43 @@ public record Hyperparameters(
     public static final int DEFAULT_HIDDEN_UNITS = 500;
     public static final double DEFAULT_VALIDATION_FRACTION = 0.2;
 
+    // The ranges every service holds a job to (the API's request annotations name the same constants).
+    public static final int MAX_EPOCHS = 1000;
+    public static final int MAX_BATCH_SIZE = 65536;
+    public static final double MAX_LEARNING_RATE = 10;
+    public static final int MAX_HIDDEN_UNITS = 65536;
+    public static final double MAX_VALIDATION_FRACTION = 0.9;
+    public static final int MAX_EARLY_STOPPING_PATIENCE = 1000;
+
     public static Hyperparameters defaults() {
         return new Hyperparameters(DEFAULT_EPOCHS, DEFAULT_BATCH_SIZE, DEFAULT_LEARNING_RATE,
                 DEFAULT_HIDDEN_UNITS, DEFAULT_VALIDATION_FRACTION, 0L, null);
+    }
+
+    /**
+     * @throws InvalidFieldException naming the first field out of its range, as {@code <prefix>.<field>}
+     */
+    public Hyperparameters requireInRange(String prefix) {
+        within(prefix + ".epochs", epochs, 1, MAX_EPOCHS);
+        within(prefix + ".batchSize", batchSize, 1, MAX_BATCH_SIZE);
+        within(prefix + ".hiddenUnits", hiddenUnits, 1, MAX_HIDDEN_UNITS);
+        if (earlyStoppingPatience != null) {
+            within(prefix + ".earlyStoppingPatience", earlyStoppingPatience, 1, MAX_EARLY_STOPPING_PATIENCE);
+        }
+        if (!(learningRate > 0 && learningRate <= MAX_LEARNING_RATE)) {
+            throw new InvalidFieldException(prefix + ".learningRate", "must be above 0 and at most "
+                    + MAX_LEARNING_RATE + ", got " + learningRate);
+        }
+        if (!(validationFraction >= 0 && validationFraction <= MAX_VALIDATION_FRACTION)) {
+            throw new InvalidFieldException(prefix + ".validationFraction", "must be between 0 and "
+                    + MAX_VALIDATION_FRACTION + ", got " + validationFraction);
+        }
+        return this;
+    }
+
+    private static void within(String field, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new InvalidFieldException(field, "must be between " + min + " and " + max + ", got " + value);
+        }
     }
 }

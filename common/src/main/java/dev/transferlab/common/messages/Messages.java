@@ -52,10 +52,21 @@ public final class Messages {
         } catch (Exception e) {
             throw new MalformedMessageException("not JSON: " + e.getMessage(), e);
         }
-        int version = node.path("schemaVersion").asInt(-1);
-        if (version != SCHEMA_VERSION) {
-            throw new MalformedMessageException(type.getSimpleName() + " has schema version " + version
-                    + ", this service reads version " + SCHEMA_VERSION, null);
+        if (!node.isObject()) {
+            throw new MalformedMessageException("not a JSON object but " + node.getNodeType().name()
+                    .toLowerCase(java.util.Locale.ROOT) + "; this service reads " + type.getSimpleName()
+                    + " objects of schema version " + SCHEMA_VERSION, null);
+        }
+        JsonNode version = node.get("schemaVersion");
+        if (version == null || version.isNull()) {
+            throw new MalformedMessageException("the record has no schemaVersion field; this service reads version "
+                    + SCHEMA_VERSION, null);
+        }
+        if (!version.isInt() || version.intValue() != SCHEMA_VERSION) {
+            String found = version.isNumber() ? version.asText() : "a JSON " + version.getNodeType().name()
+                    .toLowerCase(java.util.Locale.ROOT);
+            throw new MalformedMessageException(type.getSimpleName() + " has schema version " + found
+                    + "; this service reads version " + SCHEMA_VERSION, null);
         }
         try {
             return MAPPER.treeToValue(node, type);

@@ -1,8 +1,12 @@
 package dev.transferlab.common.storage;
 
+import dev.transferlab.common.messages.Ids;
+
 /**
  * Where artifacts live in the platform bucket. Object storage is the system of record, so these paths are part of
- * the contract between the services.
+ * the contract between the services. Every tenant and id is checked against {@link Ids} here, where keys are built,
+ * so that no caller can reach another tenant's objects with an unchecked one (a job id of {@code ../other/x}): a bad
+ * one throws {@link dev.transferlab.common.messages.InvalidFieldException}.
  */
 public final class StorageLayout {
     public static final String MANIFEST = "manifest.json";
@@ -14,7 +18,7 @@ public final class StorageLayout {
     }
 
     public static String modelPrefix(String tenant, String modelId) {
-        return "models/" + tenant + "/" + modelId + "/";
+        return "models/" + Ids.require("tenant", tenant) + "/" + Ids.require("modelId", modelId) + "/";
     }
 
     public static String modelManifest(String tenant, String modelId) {
@@ -31,7 +35,8 @@ public final class StorageLayout {
 
     /** The latest epoch checkpoint of a running job; deleted when the job ends. */
     public static String checkpoint(String tenant, String jobId) {
-        return "checkpoints/" + tenant + "/" + jobId + "/head-checkpoint.safetensors";
+        return "checkpoints/" + Ids.require("tenant", tenant) + "/" + Ids.require("jobId", jobId)
+                + "/head-checkpoint.safetensors";
     }
 
     /**
@@ -48,11 +53,11 @@ public final class StorageLayout {
     }
 
     public static String tenantDatasets(String tenant) {
-        return "datasets/" + tenant + "/";
+        return "datasets/" + Ids.require("tenant", tenant) + "/";
     }
 
     public static String datasetPrefix(String tenant, String datasetId) {
-        return tenantDatasets(tenant) + datasetId + "/";
+        return tenantDatasets(tenant) + Ids.require("datasetId", datasetId) + "/";
     }
 
     /** Written last: a dataset whose manifest exists is complete. */
@@ -71,6 +76,7 @@ public final class StorageLayout {
      */
     public static String featureCache(String tenant, String datasetHash, String backboneSha256,
                                       String preprocessingId) {
-        return "features/" + tenant + "/" + datasetHash + "/" + backboneSha256 + "/" + preprocessingId + ".features";
+        return "features/" + Ids.require("tenant", tenant) + "/" + datasetHash + "/" + backboneSha256 + "/"
+                + preprocessingId + ".features";
     }
 }

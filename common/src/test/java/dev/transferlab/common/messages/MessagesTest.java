@@ -133,4 +133,31 @@ class MessagesTest {
         assertThat(tiny.featureSize()).isEqualTo(32);
         assertThat(tiny.isStandardDenseNet121()).isFalse();
     }
+
+    @Test
+    void aRecordWithoutSchemaVersionOrThatIsNoObjectSaysSo() {
+        assertThatThrownBy(() -> Messages.fromJson("{\"type\":\"training-request\"}", TrainingRequest.class))
+                .hasMessage("the record has no schemaVersion field; this service reads version 1");
+        assertThatThrownBy(() -> Messages.fromJson("{\"schemaVersion\":\"1\"}", TrainingRequest.class))
+                .hasMessage("TrainingRequest has schema version a JSON string; this service reads version 1");
+        assertThatThrownBy(() -> Messages.fromJson("[1, 2]", TrainingRequest.class))
+                .hasMessageStartingWith("not a JSON object but array");
+        assertThatThrownBy(() -> Messages.fromJson("", TrainingRequest.class))
+                .isInstanceOf(Messages.MalformedMessageException.class).hasMessageNotContaining("-1");
+    }
+
+    @Test
+    void hyperparametersOutOfRangeAreNamedWithTheirPath() {
+        assertThat(Hyperparameters.defaults().requireInRange("hyperparameters")).isEqualTo(Hyperparameters.defaults());
+        assertThatThrownBy(() -> new Hyperparameters(0, 400, 1e-3, 500, 0.2, 0, null).requireInRange("hyperparameters"))
+                .isInstanceOfSatisfying(InvalidFieldException.class,
+                        e -> assertThat(e.field()).isEqualTo("hyperparameters.epochs"))
+                .hasMessage("hyperparameters.epochs must be between 1 and 1000, got 0");
+        assertThatThrownBy(() -> new Hyperparameters(1, 400, -1, 500, 0.2, 0, null).requireInRange("h"))
+                .hasMessageStartingWith("h.learningRate must be above 0");
+        assertThatThrownBy(() -> new Hyperparameters(1, 400, 1e-3, 500, 0.95, 0, null).requireInRange("h"))
+                .hasMessageStartingWith("h.validationFraction");
+        assertThatThrownBy(() -> new Hyperparameters(1, 400, 1e-3, 500, 0.2, 0, 0).requireInRange("h"))
+                .hasMessageStartingWith("h.earlyStoppingPatience");
+    }
 }

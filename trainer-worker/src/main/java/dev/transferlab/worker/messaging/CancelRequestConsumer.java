@@ -16,6 +16,6 @@ public class CancelRequestConsumer {
 
     @Incoming("training-control")
     public void onCancel(String json) {
-        cancellations.cancel(Messages.fromJson(json, CancelRequest.class).jobId());
+        cancellations.cancel(CommandChecks.valid(Messages.fromJson(json, CancelRequest.class)).jobId());
     }
 }

@@ -1,11 +1,13 @@
 package dev.transferlab.worker.messaging;
 
+import dev.transferlab.common.messages.BackboneBudget;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.TrainingRequest;
 import dev.transferlab.worker.jobs.Draining;
 import dev.transferlab.worker.jobs.TrainingJob;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -43,11 +45,18 @@ public class TrainingRequestConsumer {
     @Inject
     Draining draining;
 
+    @ConfigProperty(name = "transferlab.backbone.max-parameters")
+    long maxParameters;
+
+    @ConfigProperty(name = "transferlab.backbone.max-gflops")
+    double maxGflops;
+
     @Incoming("training-requests")
     public CompletionStage<Void> onRequest(Message<String> message) {
         TrainingRequest request;
         try {
-            request = CommandChecks.valid(Messages.fromJson(message.getPayload(), TrainingRequest.class));
+            request = CommandChecks.valid(Messages.fromJson(message.getPayload(), TrainingRequest.class),
+                    new BackboneBudget(maxParameters, maxGflops * 1e9));
         } catch (RuntimeException e) {
             return message.nack(e);
         }

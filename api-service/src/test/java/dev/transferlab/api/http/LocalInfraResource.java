@@ -1,0 +1,40 @@
+package dev.transferlab.api.http;
+
+import dev.transferlab.common.storage.ObjectStore;
+import dev.transferlab.common.storage.S3Settings;
+import dev.transferlab.infra.InfraProcess;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.Map;
+
+/** The real Kafka broker and S3 server of local-infra, one process, for a @QuarkusTest of the whole api-service. */
+public class LocalInfraResource implements QuarkusTestResourceLifecycleManager {
+    private InfraProcess infra;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            infra = InfraProcess.start(Files.createTempDirectory("api-infra"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (ObjectStore store = new ObjectStore(S3Settings.selfHosted(infra.s3Endpoint(), infra.accessKey(),
+                infra.secretKey(), "transferlab"))) {
+            store.ensureBucket("transferlab");
+        }
+        return Map.of("kafka.bootstrap.servers", infra.kafkaBootstrap(),
+                "transferlab.s3.endpoint", infra.s3Endpoint(),
+                "transferlab.s3.access-key", infra.accessKey(),
+                "transferlab.s3.secret-key", infra.secretKey());
+    }
+
+    @Override
+    public void stop() {
+        if (infra != null) {
+            infra.close();
+        }
+    }
+}
