@@ -28,7 +28,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 import static dev.transferlab.stack.SharedStack.store;
@@ -132,11 +135,9 @@ class HostileInputIT {
     void threeLongNameUploadsAtOnceAre422AndTheApiServiceStaysWithinItsMemory() {
         Set<String> before = Unharmed.storeKeys();
         HostileRequest request = HostileRequests.longNameUpload();
-        List<CompletableFuture<ApiClient.Answer>> answers = IntStream.range(0, 3)
-                .mapToObj(i -> CompletableFuture.supplyAsync(() -> request.sendTo(api))).toList();
         List<String> mismatches = new ArrayList<>();
-        for (CompletableFuture<ApiClient.Answer> answer : answers) {
-            note(mismatches, request.kind(), request.mismatch(answer.join()));
+        for (ApiClient.Answer answer : atOnce(3, () -> request.sendTo(api))) {
+            note(mismatches, request.kind(), request.mismatch(answer));
         }
         assertThat(mismatches).isEmpty();
         unharmed.assertHolds(before, key -> false);
@@ -233,11 +234,9 @@ class HostileInputIT {
         Set<String> before = Unharmed.storeKeys();
         HostileRequest request = HostileRequests.negativeLengthPng(otherJob);
         ApiClient impatient = otherTenant.withTimeout(Duration.ofSeconds(45));
-        List<CompletableFuture<ApiClient.Answer>> answers = IntStream.range(0, 2)
-                .mapToObj(i -> CompletableFuture.supplyAsync(() -> request.sendTo(impatient))).toList();
         List<String> mismatches = new ArrayList<>();
-        for (CompletableFuture<ApiClient.Answer> answer : answers) {
-            note(mismatches, request.kind(), request.mismatch(answer.join()));
+        for (ApiClient.Answer answer : atOnce(2, () -> request.sendTo(impatient))) {
+            note(mismatches, request.kind(), request.mismatch(answer));
         }
         assertThat(mismatches).isEmpty();
         unharmed.assertHolds(before, key -> false);
@@ -285,6 +284,18 @@ class HostileInputIT {
             note(mismatches, r.toString(), r.mismatch(reasons.get(r.key())));
         }
         return mismatches;
+    }
+
+    /** The same request {@code n} times concurrently, each on its own thread; the answers in order. */
+    private static List<ApiClient.Answer> atOnce(int n, Supplier<ApiClient.Answer> request) {
+        ExecutorService threads = Executors.newFixedThreadPool(n);
+        try {
+            List<CompletableFuture<ApiClient.Answer>> answers = IntStream.range(0, n)
+                    .mapToObj(i -> CompletableFuture.supplyAsync(request, threads)).toList();
+            return answers.stream().map(CompletableFuture::join).toList();
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     private static void note(List<String> mismatches, String kind, String mismatch) {
