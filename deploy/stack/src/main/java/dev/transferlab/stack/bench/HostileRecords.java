@@ -149,6 +149,9 @@ public final class HostileRecords {
                 partitions = consumer.listTopics(Duration.ofSeconds(5)).getOrDefault(Topics.DEAD_LETTERS, List.of())
                         .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             }
+            if (partitions.isEmpty()) {
+                return reasons;
+            }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             while (!reasons.keySet().containsAll(wanted) && Instant.now().isBefore(deadline)) {
