@@ -134,22 +134,29 @@ public final class HostileFiles {
     }
 
     /**
-     * A tar.gz whose first entry is a GNU long-name header declaring a name of {@code declaredBytes} bytes, followed
-     * by {@code sentBytes} of that name and then the end of the stream: a reader that allocates the declared name
-     * before reading it holds gigabytes for an upload of kilobytes.
+     * A tar.gz whose first entry is a GNU long-name header declaring, and holding, a name of {@code nameBytes} bytes
+     * (one letter repeated, which gzip shrinks a thousandfold: 1.5 GB of name is 1.5 MB uploaded), then the two good
+     * images: a reader that takes in the whole name before looking at its length holds gigabytes for megabytes.
      */
-    public static byte[] tarGzWithLongNameDeclaring(long declaredBytes, int sentBytes) {
+    public static byte[] tarGzWithLongName(long nameBytes) {
         TarArchiveEntry longName = new TarArchiveEntry(TarConstants.GNU_LONGLINK, TarConstants.LF_GNUTYPE_LONGNAME);
-        longName.setSize(declaredBytes);
+        longName.setSize(nameBytes);
         byte[] header = new byte[TarConstants.DEFAULT_RCDSIZE];
         longName.writeEntryHeader(header);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (OutputStream gzip = new GZIPOutputStream(bytes)) {
+        try (OutputStream gzip = new GZIPOutputStream(bytes, 1 << 16);
+                TarArchiveOutputStream tar = new TarArchiveOutputStream(gzip, StandardCharsets.UTF_8.name())) {
             gzip.write(header);
-            byte[] name = new byte[64 * 1024];
+            byte[] name = new byte[1 << 20];
             Arrays.fill(name, (byte) 'a');
-            for (int sent = 0; sent < sentBytes; sent += name.length) {
-                gzip.write(name, 0, Math.min(name.length, sentBytes - sent));
+            for (long sent = 0; sent < nameBytes; sent += name.length) {
+                gzip.write(name, 0, (int) Math.min(name.length, nameBytes - sent));
+            }
+            gzip.write(new byte[(int) ((TarConstants.DEFAULT_RCDSIZE - nameBytes % TarConstants.DEFAULT_RCDSIZE)
+                    % TarConstants.DEFAULT_RCDSIZE)]);
+            // The entry the long name belongs to, and another image: a reader that survives the name goes on.
+            for (Map.Entry<String, byte[]> f : twoGoodImages().entrySet()) {
+                putFile(tar, f.getKey(), f.getValue());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

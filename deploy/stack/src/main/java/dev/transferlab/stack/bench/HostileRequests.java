@@ -24,8 +24,8 @@ public final class HostileRequests {
     public static final String NO_DATASET = "s3://transferlab/datasets/default/hostile-nothing-here/";
     public static final String TINY_DENSENET = """
             {"name": "densenet", "growthRate": 8, "blockConfig": [2, 2], "numInitFeatures": 16, "bnSize": 2}""";
-    /** Declared in a GNU long-name header: a name of 1.5 GB, of which a megabyte is sent. */
-    public static final long LONG_NAME_DECLARED = 1_500_000_000L;
+    /** The name a GNU long-name header declares and carries: 1.5 GB, 1.5 MB gzipped. */
+    public static final long LONG_NAME_BYTES = 1_500_000_000L;
     private static final Duration CHUNKED_TIMEOUT = Duration.ofSeconds(60);
 
     private HostileRequests() {
@@ -72,12 +72,12 @@ public final class HostileRequests {
     }
 
     /**
-     * A tar.gz of about a megabyte whose GNU long-name entry declares a name of 1.5 GB: 422, and the api-service reads
-     * no more of the name than its limit on names.
+     * A tar.gz of 1.5 MB whose GNU long-name entry holds a name of 1.5 GB: 422, and the api-service reads no more of
+     * the name than its limit on names.
      */
     public static HostileRequest longNameUpload() {
         return upload("tar: GNU long-name entry declaring 1.5 GB", 422, null,
-                HostileFiles.tarGzWithLongNameDeclaring(LONG_NAME_DECLARED, 1 << 20));
+                HostileFiles.tarGzWithLongName(LONG_NAME_BYTES));
     }
 
     /** Job submissions that are not exactly what the API takes: 400 naming the field. */
