@@ -18,9 +18,36 @@ import java.util.stream.Stream;
 public final class ApiClient {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String baseUrl;
+    private final Duration timeout;
+    private final Map<String, String> headers;
 
     public ApiClient(String baseUrl) {
+        this(baseUrl, Duration.ofSeconds(60), Map.of());
+    }
+
+    private ApiClient(String baseUrl, Duration timeout, Map<String, String> headers) {
         this.baseUrl = baseUrl;
+        this.timeout = timeout;
+        this.headers = headers;
+    }
+
+    /** The same client acting for this tenant: every request carries its {@code X-Tenant} header. */
+    public ApiClient asTenant(String tenant) {
+        return new ApiClient(baseUrl, timeout, Map.of("X-Tenant", tenant));
+    }
+
+    /** The same client giving up on an answer after {@code timeout} (with an {@link UncheckedIOException}). */
+    public ApiClient withTimeout(Duration timeout) {
+        return new ApiClient(baseUrl, timeout, headers);
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    /** The headers this client adds to every request. */
+    public Map<String, String> headers() {
+        return headers;
     }
 
     /** An HTTP answer: its status and its body parsed as JSON (or a JSON text node when it is not JSON). */
@@ -50,6 +77,16 @@ public final class ApiClient {
         return send(HttpRequest.newBuilder(uri(path)).DELETE());
     }
 
+    /** Any method, any body (none when {@code body} is null), as a client that does not follow the API would. */
+    public Answer send(String method, String path, byte[] body, String contentType) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path)).method(method, body == null
+                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            builder.header("Content-Type", contentType);
+        }
+        return send(builder);
+    }
+
     public Answer postBytes(String path, byte[] body, String contentType) {
         return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
@@ -73,6 +110,7 @@ public final class ApiClient {
     public void followEvents(String jobId, String lastEventId, Consumer<SseEvent> onEvent) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri("/v1/training-jobs/" + jobId + "/events"))
                 .header("Accept", "text/event-stream");
+        headers.forEach(builder::header);
         if (lastEventId != null) {
             builder.header("Last-Event-ID", lastEventId);
         }
@@ -96,7 +134,8 @@ public final class ApiClient {
 
     private Answer send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(60)).build(),
+            headers.forEach(request::header);
+            HttpResponse<String> response = http.send(request.timeout(timeout).build(),
                     HttpResponse.BodyHandlers.ofString());
             String contentType = response.headers().firstValue("Content-Type").orElse("");
             return new Answer(response.statusCode(), contentType, parse(response.body()),

@@ -82,6 +82,18 @@ public final class ServiceProcess implements AutoCloseable {
         return log;
     }
 
+    /** The process id of the service's JVM as last started (its memory is in {@code /proc/<pid>/status}). */
+    public synchronized long pid() {
+        if (process == null) {
+            throw new IllegalStateException(name + " was never started");
+        }
+        return process.pid();
+    }
+
+    public String name() {
+        return name;
+    }
+
     public synchronized boolean isAlive() {
         return process != null && process.isAlive();
     }
