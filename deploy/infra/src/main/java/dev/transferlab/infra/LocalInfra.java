@@ -6,12 +6,22 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -26,6 +36,10 @@ import org.gaul.s3proxy.S3Proxy;
  * Prints {@code READY kafka=localhost:<port> s3=http://localhost:<port>} once both serve.
  */
 public final class LocalInfra {
+    /** dev.transferlab.common.messages.Topics.DEAD_LETTERS (this module does not depend on common). */
+    static final String DEAD_LETTERS = "transferlab.dead-letters";
+    /** The services' transferlab.dead-letters.max-record-size: 17 MiB. */
+    static final int DEAD_LETTER_BYTES = 17 * 1024 * 1024;
     private static final Set<String> VALUE_FLAGS = Set.of("data", "kafka-port", "s3-port", "access-key", "secret-key");
 
     private LocalInfra() {
@@ -50,6 +64,7 @@ public final class LocalInfra {
 
         S3Proxy s3 = startS3(data.resolve("s3"), s3Port, accessKey, secretKey);
         KafkaRaftServer kafka = startKafka(data.resolve("kafka"), kafkaPort);
+        createDeadLetterTopic(kafkaPort);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             kafka.shutdown();
             kafka.awaitShutdown();
@@ -113,6 +128,29 @@ public final class LocalInfra {
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
         return server;
+    }
+
+    /**
+     * The dead-letter topic takes what the services' dead-letter producers write
+     * ({@code transferlab.dead-letters.max-record-size}): the largest record of a source topic (16 MiB, an inference
+     * request) plus its reason headers. Auto-created, it would get the broker's 16 MiB, and such a record could not
+     * be dead-lettered. As in deploy/k8s/base/kafka/topics.yaml; set again on a restart, for a data directory from
+     * before.
+     */
+    private static void createDeadLetterTopic(int kafkaPort) throws Exception {
+        Map<String, String> config = Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(DEAD_LETTER_BYTES));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                "localhost:" + kafkaPort))) {
+            if (!admin.listTopics().names().get(60, TimeUnit.SECONDS).contains(DEAD_LETTERS)) {
+                admin.createTopics(List.of(new NewTopic(DEAD_LETTERS, Optional.of(1), Optional.empty())
+                        .configs(config))).all().get(60, TimeUnit.SECONDS);
+            } else {
+                admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, DEAD_LETTERS),
+                        List.of(new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                                config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG)), AlterConfigOp.OpType.SET))))
+                        .all().get(60, TimeUnit.SECONDS);
+            }
+        }
     }
 
     private static S3Proxy startS3(Path baseDir, int port, String accessKey, String secretKey) throws Exception {

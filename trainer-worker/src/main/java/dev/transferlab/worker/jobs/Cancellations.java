@@ -18,7 +18,7 @@ public final class Cancellations {
         return cancelled.contains(jobId);
     }
 
-    /** Called at every batch boundary of a job. */
+    /** Called at every batch boundary of a job, and between the layers of its backbone being built. */
     public void throwIfCancelled(String jobId) {
         if (isCancelled(jobId)) {
             throw new JobCancelled(jobId);
@@ -26,7 +26,7 @@ public final class Cancellations {
     }
 
     /** Ends a job early, from any depth of its work; the job runner turns it into a cancelled event. */
-    public static final class JobCancelled extends RuntimeException {
+    public static final class JobCancelled extends JobStopped {
         JobCancelled(String jobId) {
             super("job " + jobId + " was cancelled");
         }

@@ -30,7 +30,7 @@ public final class Draining {
         return draining;
     }
 
-    /** Called at every batch boundary of a job. */
+    /** Called at every batch boundary of a job, and between the layers of its backbone being built. */
     void throwIfDraining(String jobId) {
         if (isDraining()) {
             throw new JobReleased(jobId);
@@ -56,7 +56,7 @@ public final class Draining {
     }
 
     /** Ends a job early because its worker is shutting down; the job runner turns it into a released event. */
-    public static final class JobReleased extends RuntimeException {
+    public static final class JobReleased extends JobStopped {
         JobReleased(String jobId) {
             super("job " + jobId + " was released: its worker is shutting down");
         }

@@ -149,7 +149,10 @@ public final class TrainingJob {
         }
     }
 
-    /** A job stops at a batch boundary when it was cancelled or when its worker shuts down. */
+    /**
+     * A job stops at a batch boundary, or between the layers of its backbone being built, when it was cancelled or
+     * when its worker shuts down.
+     */
     private void throwIfStopping(TrainingRequest request) {
         cancellations.throwIfCancelled(request.jobId());
         draining.throwIfDraining(request.jobId());
@@ -161,7 +164,9 @@ public final class TrainingJob {
     }
 
     private void train(TrainingRequest request, Events events, Progress progress) {
-        LoadedBackbone backbone = backbones.forTraining(request.backbone());
+        LOG.info(() -> request.jobId() + ": loading backbone " + request.backbone().name());
+        // Building a large backbone takes long, so it stops between layers like the job's batches do.
+        LoadedBackbone backbone = backbones.forTraining(request.backbone(), () -> throwIfStopping(request));
         Optional<HeadCheckpoint> resumeFrom = checkpoints.load(request);
         resumeFrom.ifPresent(checkpoint -> progress.checkpointedEpoch = checkpoint.epoch());
         resumeFrom.ifPresentOrElse(

@@ -1,5 +1,7 @@
 package dev.transferlab.worker.ml;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
@@ -8,6 +10,7 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
+import ai.djl.training.initializer.Initializer;
 import dev.transferlab.common.messages.BackboneSpec;
 
 import java.util.Collections;
@@ -30,6 +33,11 @@ public final class DenseNet {
     private final Map<String, Shape> shapes = new LinkedHashMap<>();
 
     public DenseNet(BackboneSpec spec) {
+        this(spec, StopCheck.NEVER);
+    }
+
+    /** Builds the blocks (not yet their parameters), asking {@code stop} before each layer. */
+    public DenseNet(BackboneSpec spec, StopCheck stop) {
         this.spec = validated(spec);
         int channels = spec.numInitFeatures();
         block.add(conv("features.conv0", 3, channels, 7, 2, 3));
@@ -39,6 +47,7 @@ public final class DenseNet {
         int blocks = spec.blockConfig().size();
         for (int i = 1; i <= blocks; i++) {
             for (int j = 1; j <= spec.blockConfig().get(i - 1); j++) {
+                stop.throwIfStopped();
                 block.add(denseLayer("features.denseblock" + i + ".denselayer" + j, channels));
                 channels += spec.growthRate();
             }
@@ -54,6 +63,17 @@ public final class DenseNet {
         block.add(batchNorm("features.norm5", channels));
         block.add(Activation.reluBlock());
         block.add(Pool.globalAvgPool2dBlock());
+    }
+
+    /**
+     * Allocates every parameter as zeros (the real values are written next, so DJL's random initialiser would be
+     * wasted work) on the manager's device, frozen, asking {@code stop} before each layer.
+     */
+    public void initialize(NDManager manager, StopCheck stop) {
+        block.setInitializer(Initializer.ZEROS, parameter -> true);
+        block.freezeParameters(true);
+        int side = minimumInputSide();
+        block.initialize(manager, DataType.FLOAT32, stop, new Shape(1, 3, side, side));
     }
 
     /** The network: [N, 3, H, W] images in, [N, featureSize] features out. */
@@ -80,7 +100,7 @@ public final class DenseNet {
     }
 
     /** Smallest square input side that survives every stride-2 stage; used to initialise parameter shapes cheaply. */
-    public int minimumInputSide() {
+    private int minimumInputSide() {
         return 4 << spec.blockConfig().size();
     }
 

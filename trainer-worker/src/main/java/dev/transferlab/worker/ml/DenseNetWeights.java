@@ -30,10 +30,11 @@ public final class DenseNetWeights {
     /**
      * Writes a torchvision state dict into the network, refusing a missing, mis-shaped or unknown parameter by name.
      * The checkpoint's head (classifier.*) and BatchNorm counters are ignored; old parameter names are accepted.
+     * {@code stop} is asked before each parameter is written.
      *
      * @return the {@link #sha256(DenseNet)} of the loaded weights
      */
-    public static String load(DenseNet network, Map<String, Tensor> checkpoint) {
+    public static String load(DenseNet network, Map<String, Tensor> checkpoint, StopCheck stop) {
         Map<String, Tensor> stateDict = modernNames(checkpoint);
         Map<String, Shape> expected = network.torchvisionShapes();
         for (Map.Entry<String, Shape> entry : expected.entrySet()) {
@@ -55,8 +56,14 @@ public final class DenseNetWeights {
             throw new IllegalArgumentException("backbone weights have parameters " + network.spec().name()
                     + " does not: " + unexpected);
         }
-        network.torchvisionParameters().forEach((name, parameter) -> write(parameter, stateDict.get(name).data()));
-        return sha256(network, stateDict);
+        MessageDigest digest = Sha256.digest();
+        for (Map.Entry<String, Parameter> parameter : network.torchvisionParameters().entrySet()) {
+            stop.throwIfStopped();
+            float[] values = stateDict.get(parameter.getKey()).data();
+            write(parameter.getValue(), values);
+            update(digest, parameter.getKey(), values);
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     /** The state dict with torchvision's current parameter names, in the checkpoint's order. */
@@ -71,11 +78,16 @@ public final class DenseNetWeights {
 
     /**
      * torchvision's initialisation (kaiming-normal convolutions, BatchNorm as identity) from a Java RNG, so the same
-     * seed gives the same weights in every process and on every device.
+     * seed gives the same weights in every process and on every device. {@code stop} is asked before each parameter.
+     *
+     * @return the {@link #sha256(DenseNet)} of the weights written
      */
-    public static void randomInit(DenseNet network, long seed) {
+    public static String randomInit(DenseNet network, long seed, StopCheck stop) {
         Random random = new Random(seed);
-        network.torchvisionParameters().forEach((name, parameter) -> {
+        MessageDigest digest = Sha256.digest();
+        for (Map.Entry<String, Parameter> parameter : network.torchvisionParameters().entrySet()) {
+            stop.throwIfStopped();
+            String name = parameter.getKey();
             Shape shape = network.torchvisionShapes().get(name);
             float[] values = new float[Math.toIntExact(shape.size())];
             if (shape.dimension() == 4) {
@@ -86,8 +98,10 @@ public final class DenseNetWeights {
             } else if (name.endsWith(".weight") || name.endsWith(".running_var")) {
                 Arrays.fill(values, 1f);
             }
-            write(parameter, values);
-        });
+            write(parameter.getValue(), values);
+            update(digest, name, values);
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     /**
@@ -95,20 +109,16 @@ public final class DenseNetWeights {
      * float data, in state-dict order.
      */
     public static String sha256(DenseNet network) {
-        return sha256(network, stateDict(network));
+        MessageDigest digest = Sha256.digest();
+        stateDict(network).forEach((name, tensor) -> update(digest, name, tensor.data()));
+        return HexFormat.of().formatHex(digest.digest());
     }
 
-    /** The same hash, from a state dict that holds the network's values (no copy back from the engine). */
-    public static String sha256(DenseNet network, Map<String, Tensor> stateDict) {
-        MessageDigest digest = Sha256.digest();
-        for (String name : network.torchvisionParameters().keySet()) {
-            digest.update(name.getBytes(StandardCharsets.UTF_8));
-            float[] values = stateDict.get(name).data();
-            ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            bytes.asFloatBuffer().put(values);
-            digest.update(bytes);
-        }
-        return HexFormat.of().formatHex(digest.digest());
+    private static void update(MessageDigest digest, String name, float[] values) {
+        digest.update(name.getBytes(StandardCharsets.UTF_8));
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        digest.update(bytes);
     }
 
     /** The current weights as a torchvision state dict (without num_batches_tracked), copied to the heap. */

@@ -2,7 +2,10 @@ package dev.transferlab.worker.ml;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
@@ -20,6 +23,32 @@ import java.util.Set;
  * Inference only: backpropagation would need the activations this block frees.
  */
 final class ReleasingSequence extends SequentialBlock {
+
+    // Only set while initialize(..., stop, ...) runs: DJL's initialize has no parameter to pass it through.
+    private StopCheck initializing = StopCheck.NEVER;
+
+    /** Initialises the children one by one, asking {@code stop} before each. */
+    void initialize(NDManager manager, DataType dataType, StopCheck stop, Shape... inputShapes) {
+        initializing = stop;
+        try {
+            initialize(manager, dataType, inputShapes);
+        } finally {
+            initializing = StopCheck.NEVER;
+        }
+    }
+
+    @Override
+    public void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        // SequentialBlock's own loop, with the stop check between children.
+        Shape[] shapes = inputShapes;
+        DataType[] dataTypes = null;
+        for (Block child : getChildren().values()) {
+            initializing.throwIfStopped();
+            child.initialize(manager, dataType, shapes);
+            shapes = child.getOutputShapes(shapes, dataTypes);
+            dataTypes = child.getOutputDataTypes();
+        }
+    }
 
     @Override
     protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.transferlab.common.messages.BackboneSpec;
 import dev.transferlab.common.messages.EpochMetrics;
 import dev.transferlab.common.messages.TrainingRequest;
 import dev.transferlab.common.storage.StorageLayout;
@@ -24,6 +25,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -147,6 +151,53 @@ class TrainingJobIT {
                         released.eventId().lastIndexOf(':')));
         assertThat(after.stream().filter(e -> e.type() == TrainingEventType.EPOCH_COMPLETED)
                 .map(e -> e.metrics().epoch()).toList()).containsExactly(4, 5, 6, 7, 8);
+    }
+
+    @Test
+    void aJobCancelledWhileItsBackboneIsBuiltEndsCancelledThereAndTheNextJobRuns() {
+        String dataset = s3.putDataset("datasets/default/cancel-build/", 4);
+        // torchvision's DenseNet161 knobs: 28 million parameters, many seconds to build and fill with random weights.
+        BackboneSpec large = new BackboneSpec("densenet", 48, List.of(6, 12, 36, 24), 96, 4);
+        Cancellations cancellations = new Cancellations();
+        TrainingJob worker = new TrainingJob(s3.store, backbones, new ModelRepository(s3.store), Device.cpu(),
+                cancellations, new FeatureSettings(4, 2, Duration.ZERO));
+        // The job logs that it loads its backbone just before building begins: the cancel arrives right then.
+        Handler cancelOnLoad = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (String.valueOf(record.getMessage()).startsWith("job-large: loading backbone")) {
+                    cancellations.cancel("job-large");
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger log = Logger.getLogger(TrainingJob.class.getName());
+        log.addHandler(cancelOnLoad);
+        List<TrainingEvent> events = new ArrayList<>();
+        TrainingJob.Outcome outcome;
+        try {
+            outcome = worker.run(TrainingRequest.of("job-large", "default", dataset, large,
+                    new Hyperparameters(2, 4, 1e-3, 16, 0.25, 1, null)), events::add);
+        } finally {
+            log.removeHandler(cancelOnLoad);
+        }
+
+        assertThat(outcome).isEqualTo(TrainingJob.Outcome.CANCELLED);
+        assertThat(types(events)).as("stopped inside the build: 'started' follows a built backbone")
+                .containsExactly(TrainingEventType.CANCELLED);
+        assertThat(last(events).message()).contains("no model");
+
+        List<TrainingEvent> next = new ArrayList<>();
+        assertThat(worker.run(S3Fixture.request("job-after-large", dataset,
+                new Hyperparameters(2, 4, 1e-3, 16, 0.25, 1, null)), next::add))
+                .isEqualTo(TrainingJob.Outcome.COMPLETED);
     }
 
     private static void await(java.util.function.BooleanSupplier condition) {

@@ -1,9 +1,6 @@
 package dev.transferlab.worker.ml;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.initializer.Initializer;
 import dev.transferlab.common.messages.BackboneSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,11 +25,11 @@ class DenseNetWeightsTest {
     void randomInitIsDeterministicPerSeedAndFollowsTorchvision() {
         DenseNet a = initialised(DenseNetTest.tiny());
         DenseNet b = initialised(DenseNetTest.tiny());
-        DenseNetWeights.randomInit(a, 42);
-        DenseNetWeights.randomInit(b, 42);
+        DenseNetWeights.randomInit(a, 42, StopCheck.NEVER);
+        DenseNetWeights.randomInit(b, 42, StopCheck.NEVER);
         String first = DenseNetWeights.sha256(a);
         assertThat(first).hasSize(64).isEqualTo(DenseNetWeights.sha256(b));
-        DenseNetWeights.randomInit(b, 43);
+        DenseNetWeights.randomInit(b, 43, StopCheck.NEVER);
         assertThat(DenseNetWeights.sha256(b)).isNotEqualTo(first);
 
         Map<String, Tensor> weights = DenseNetWeights.stateDict(a);
@@ -45,7 +42,7 @@ class DenseNetWeightsTest {
     @Test
     void loadedWeightsHashLikeTheirSourceWhateverTheirNames() {
         DenseNet source = initialised(DenseNetTest.tiny());
-        DenseNetWeights.randomInit(source, 5);
+        DenseNetWeights.randomInit(source, 5, StopCheck.NEVER);
         Map<String, Tensor> checkpoint = new LinkedHashMap<>();
         DenseNetWeights.stateDict(source).forEach((name, tensor) -> checkpoint.put(
                 name.replace(".norm1.", ".norm.1.").replace(".conv2.", ".conv.2."), tensor));
@@ -54,7 +51,7 @@ class DenseNetWeightsTest {
         checkpoint.put("classifier.weight", new Tensor(new long[] {2, 32}, new float[64]));
         DenseNet target = initialised(DenseNetTest.tiny());
 
-        String hash = DenseNetWeights.load(target, checkpoint);
+        String hash = DenseNetWeights.load(target, checkpoint, StopCheck.NEVER);
 
         assertThat(checkpoint).containsKey("features.denseblock1.denselayer1.norm.1.weight");
         // Hashed from the checkpoint, read back from the engine, and from the source: all the same.
@@ -64,18 +61,18 @@ class DenseNetWeightsTest {
     @Test
     void missingMisshapedOrUnknownParametersAreRefusedByName() {
         DenseNet network = initialised(DenseNetTest.tiny());
-        DenseNetWeights.randomInit(network, 7);
+        DenseNetWeights.randomInit(network, 7, StopCheck.NEVER);
         Map<String, Tensor> good = DenseNetWeights.stateDict(network);
 
         Map<String, Tensor> missing = new LinkedHashMap<>(good);
         missing.remove("features.denseblock2.denselayer1.conv2.weight");
-        assertThatThrownBy(() -> DenseNetWeights.load(network, missing))
+        assertThatThrownBy(() -> DenseNetWeights.load(network, missing, StopCheck.NEVER))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("lack parameter features.denseblock2.denselayer1.conv2.weight");
 
         Map<String, Tensor> misshaped = new LinkedHashMap<>(good);
         misshaped.put("features.norm5.bias", new Tensor(new long[] {31}, new float[31]));
-        assertThatThrownBy(() -> DenseNetWeights.load(network, misshaped))
+        assertThatThrownBy(() -> DenseNetWeights.load(network, misshaped, StopCheck.NEVER))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("features.norm5.bias")
                 .hasMessageContaining("(31)")
@@ -83,16 +80,14 @@ class DenseNetWeightsTest {
 
         Map<String, Tensor> extra = new LinkedHashMap<>(good);
         extra.put("features.denseblock3.denselayer1.conv1.weight", new Tensor(new long[] {1}, new float[1]));
-        assertThatThrownBy(() -> DenseNetWeights.load(network, extra))
+        assertThatThrownBy(() -> DenseNetWeights.load(network, extra, StopCheck.NEVER))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("features.denseblock3.denselayer1.conv1.weight");
     }
 
     private DenseNet initialised(BackboneSpec spec) {
         DenseNet network = new DenseNet(spec);
-        network.block().setInitializer(Initializer.ZEROS, parameter -> true);
-        int side = network.minimumInputSide();
-        network.block().initialize(manager, DataType.FLOAT32, new Shape(1, 3, side, side));
+        network.initialize(manager, StopCheck.NEVER);
         return network;
     }
 

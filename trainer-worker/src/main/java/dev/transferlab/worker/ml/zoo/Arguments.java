@@ -1,5 +1,7 @@
 package dev.transferlab.worker.ml.zoo;
 
+import dev.transferlab.worker.ml.StopCheck;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +27,18 @@ record Arguments(String artifactId, Map<String, Object> values) {
         } catch (NumberFormatException e) {
             throw invalid(name, value);
         }
+    }
+
+    StopCheck stopCheck(String name) {
+        Object value = values.get(name);
+        if (value == null) {
+            return StopCheck.NEVER;
+        }
+        if (value instanceof StopCheck check) {
+            return check;
+        }
+        throw new IllegalArgumentException("backbone " + artifactId + ": argument " + name + " must be a "
+                + StopCheck.class.getName() + ", not " + value.getClass().getName());
     }
 
     int integer(String name, int fallback) {

@@ -18,6 +18,11 @@ public final class BackboneCriteria {
     public static final String WEIGHTS = "weights";
     /** Seed of reproducible random DenseNet weights, when no weights file is given. */
     public static final String RANDOM_SEED = "randomSeed";
+    /**
+     * A {@link dev.transferlab.worker.ml.StopCheck} asked between the layers and parameters of a DenseNet being built
+     * (a TorchScript module loads in one native call); its exception ends the load and comes out of it unchanged.
+     */
+    public static final String STOP_CHECK = "stopCheck";
     /** Side of the square images a TorchScript backbone is probed with to read its feature size (default 224). */
     public static final String INPUT_SIZE = "inputSize";
 

@@ -1,16 +1,14 @@
 package dev.transferlab.worker.ml.zoo;
 
 import ai.djl.Model;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
-import ai.djl.training.initializer.Initializer;
 import dev.transferlab.common.messages.BackboneSpec;
 import dev.transferlab.worker.ml.Backbone;
 import dev.transferlab.worker.ml.DenseNet;
 import dev.transferlab.worker.ml.DenseNetWeights;
+import dev.transferlab.worker.ml.StopCheck;
 import dev.transferlab.worker.ml.weights.WeightsFile;
 
 import java.io.IOException;
@@ -18,7 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** Builds torchvision's DenseNet from DJL blocks and fills it from a weights file, or from a seed. */
+/**
+ * Builds torchvision's DenseNet from DJL blocks and fills it from a weights file, or from a seed, asking the
+ * criteria's {@link BackboneCriteria#STOP_CHECK} between layers and parameters: a large network takes long to build.
+ */
 final class DenseNetLoader extends LocalBackboneLoader {
 
     static final String DENSENET121 = "densenet121";
@@ -32,7 +33,8 @@ final class DenseNetLoader extends LocalBackboneLoader {
     public <I, O> ZooModel<I, O> loadModel(Criteria<I, O> criteria) throws IOException, ModelNotFoundException {
         requireNDLists(criteria);
         Arguments arguments = new Arguments(artifactId, criteria.getArguments());
-        DenseNet network = new DenseNet(spec(arguments));
+        StopCheck stop = arguments.stopCheck(BackboneCriteria.STOP_CHECK);
+        DenseNet network = new DenseNet(spec(arguments), stop);
         Optional<Path> weights = arguments.path(BackboneCriteria.WEIGHTS);
         Optional<Long> seed = arguments.number(BackboneCriteria.RANDOM_SEED);
         if (weights.isEmpty() == seed.isEmpty()) {
@@ -43,19 +45,10 @@ final class DenseNetLoader extends LocalBackboneLoader {
         var stateDict = weights.isPresent() ? WeightsFile.read(Files.readAllBytes(weights.get())) : null;
         Model model = Model.newInstance(artifactId, criteria.getDevice(), "PyTorch");
         try {
-            // Zeros: the real values are written next, so DJL's random initialiser would be wasted work.
-            network.block().setInitializer(Initializer.ZEROS, parameter -> true);
-            network.block().freezeParameters(true);
-            int side = network.minimumInputSide();
-            network.block().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, side, side));
+            network.initialize(model.getNDManager(), stop);
             model.setBlock(network.block());
-            String sha256;
-            if (stateDict != null) {
-                sha256 = DenseNetWeights.load(network, stateDict);
-            } else {
-                DenseNetWeights.randomInit(network, seed.get());
-                sha256 = DenseNetWeights.sha256(network);
-            }
+            String sha256 = stateDict != null ? DenseNetWeights.load(network, stateDict, stop)
+                    : DenseNetWeights.randomInit(network, seed.get(), stop);
             model.setProperty(Backbone.FEATURE_SIZE, Integer.toString(network.featureSize()));
             model.setProperty(Backbone.SHA256, sha256);
             return noop(model);
