@@ -117,7 +117,7 @@ class HostileInputIT {
         Set<String> before = Unharmed.storeKeys();
         int datasetObjects = datasetObjects();
         List<String> mismatches = new ArrayList<>();
-        for (HostileRequest request : HostileRequests.archives(configuredMaxFiles())) {
+        for (HostileRequest request : HostileRequests.archives(configuredMaxEntries())) {
             ApiClient.Answer answer = request.sendTo(api);
             note(mismatches, request.kind(), request.mismatch(answer));
             if (answer.status() == 201) {
@@ -358,8 +358,8 @@ class HostileInputIT {
         return SharedStack.stack().infra().kafkaBootstrap();
     }
 
-    /** The api-service's max-files as the shared stack runs it: the packaged default, which it does not override. */
-    private static int configuredMaxFiles() {
+    /** The api-service's max-entries as the shared stack runs it: the packaged default, which it does not override. */
+    private static int configuredMaxEntries() {
         Properties properties = new Properties();
         try (Reader in = Files.newBufferedReader(Stack.home().resolve(
                 "api-service/src/main/resources/application.properties"))) {
@@ -367,7 +367,7 @@ class HostileInputIT {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return Integer.parseInt(properties.getProperty("transferlab.datasets.max-files"));
+        return Integer.parseInt(properties.getProperty("transferlab.datasets.max-entries"));
     }
 
     private static void sleep(long millis) {

@@ -160,7 +160,7 @@ class TrainingJobIT {
         BackboneSpec large = new BackboneSpec("densenet", 48, List.of(6, 12, 36, 24), 96, 4);
         Cancellations cancellations = new Cancellations();
         TrainingJob worker = new TrainingJob(s3.store, backbones, new ModelRepository(s3.store), Device.cpu(),
-                cancellations, new FeatureSettings(4, 2, Duration.ZERO));
+                cancellations, new FeatureSettings(4, 2, Duration.ZERO, TestImages.budget()));
         // The job logs that it loads its backbone just before building begins: the cancel arrives right then.
         Handler cancelOnLoad = new Handler() {
             @Override

@@ -33,7 +33,7 @@ import java.util.function.Supplier;
 public final class HostileBenchmark {
     private static final String OWNER = "tenant-b";
     /** Lower than the default (200,000) so that the directory-entries archive costs seconds, not minutes, per send. */
-    private static final int MAX_FILES = 20_000;
+    private static final int MAX_ENTRIES = 20_000;
     private static final int NORMAL_CLIENTS = 3;
     private static final int HOSTILE_CLIENTS = 2;
     private static final Duration RECORD_ROUNDS_EVERY = Duration.ofSeconds(20);
@@ -66,7 +66,7 @@ public final class HostileBenchmark {
         System.out.println("starting a local stack (Kafka, S3, api-service, trainer-worker) ...");
         try (Stack stack = Stack.start(LocalStackOptions.defaults(Stack.home())
                 .withDataDir(Files.createTempDirectory("transferlab-hostile")).withPorts(0, 0, 0, 0)
-                .withApiProperty("transferlab.datasets.max-files", String.valueOf(MAX_FILES)))) {
+                .withApiProperty("transferlab.datasets.max-entries", String.valueOf(MAX_ENTRIES)))) {
             new HostileBenchmark(stack).run(Duration.ofMillis((long) (minutes * 60_000)));
         }
     }
@@ -75,7 +75,7 @@ public final class HostileBenchmark {
         String dataset = upload(owner, images(6, 0)).get("id").asText();
         String model = trainedJob(dataset, 3);
         System.out.println("model " + model + " of " + OWNER + " trained; generating the hostile inputs ...");
-        List<HostileRequest> asAnyone = new ArrayList<>(HostileRequests.archives(MAX_FILES));
+        List<HostileRequest> asAnyone = new ArrayList<>(HostileRequests.archives(MAX_ENTRIES));
         asAnyone.add(HostileRequests.longNameUpload());
         asAnyone.addAll(HostileRequests.json());
         asAnyone.addAll(HostileRequests.ids(OWNER, model));

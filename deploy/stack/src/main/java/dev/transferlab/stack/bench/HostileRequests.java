@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The hostile requests the API documents an answer for, by kind: archives, JSON bodies, ids and tenants, and images
@@ -32,7 +33,7 @@ public final class HostileRequests {
     }
 
     /** Uploads that are refused: 422 naming the entry, 413 over a limit, 400 for a body that is not what it says. */
-    public static List<HostileRequest> archives(int maxFiles) {
+    public static List<HostileRequest> archives(int maxEntries) {
         List<HostileRequest> list = new ArrayList<>();
         byte[] png = SampleImages.png("ocean", 3);
         list.add(upload("tar: character device", 422, "train/ocean/tty",
@@ -62,8 +63,8 @@ public final class HostileRequests {
         list.add(upload("tar: absolute path", 422, "evil.png", DatasetArchives.tarGz(with("/tmp/evil.png", png))));
         list.add(upload("zip: .. in a path", 422, "evil.png",
                 DatasetArchives.zip(with("train/../../evil.png", png), List.of())));
-        list.add(upload("tar: " + (maxFiles + 1) + " directory entries, over max-files", 413, null,
-                HostileFiles.tarGzOfDirectories(maxFiles + 1)));
+        list.add(upload("tar: " + (maxEntries + 1) + " directory entries, over max-entries", 413, null,
+                HostileFiles.tarGzOfDirectories(maxEntries + 1)));
         byte[] good = DatasetArchives.tarGz(HostileFiles.twoGoodImages());
         list.add(new HostileRequest("a raw body sent as multipart/form-data; boundary=x", 400, null, null,
                 api -> api.postBytes("/v1/datasets", good, "multipart/form-data; boundary=x")));
@@ -166,10 +167,19 @@ public final class HostileRequests {
         return jobJson(extra, TINY_DENSENET);
     }
 
+    /** {@code extra} replaces the base field of its (first) name, so that a body never names a field twice. */
     private static String jobJson(String extra, String backbone) {
-        return """
-                {"dataset": "%s", "epochs": 1, "batchSize": 4, "hiddenUnits": 16, "backbone": %s%s}"""
-                .formatted(NO_DATASET, backbone, extra == null || extra.isEmpty() ? "" : ", " + extra);
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("dataset", "\"" + NO_DATASET + "\"");
+        fields.put("epochs", "1");
+        fields.put("batchSize", "4");
+        fields.put("hiddenUnits", "16");
+        fields.put("backbone", backbone);
+        String body = fields.entrySet().stream()
+                .filter(field -> extra == null || !extra.startsWith("\"" + field.getKey() + "\""))
+                .map(field -> "\"" + field.getKey() + "\": " + field.getValue())
+                .collect(Collectors.joining(", "));
+        return "{" + body + (extra == null || extra.isEmpty() ? "" : ", " + extra) + "}";
     }
 
     private static HostileRequest job(String kind, String field, String extra) {
