@@ -3,6 +3,7 @@ package dev.transferlab.api.datasets.archive;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.UnicodePathExtraField;
 import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.compress.archivers.zip.ZipMethod;
 import org.apache.commons.io.input.BoundedInputStream;
 
 import java.io.IOException;
@@ -11,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Iterator;
+import java.util.Set;
+import java.util.zip.ZipEntry;
 import java.util.zip.CRC32;
 
 /**
@@ -18,6 +21,10 @@ import java.util.zip.CRC32;
  * alone mark symbolic links) are in its central directory at the very end, so it cannot be vetted while streaming.
  */
 final class ZipArchive implements Archive {
+    // commons-compress would hand other methods (XZ, Zstandard, LZMA) to optional libraries that are not on the
+    // classpath, and fail with a NoClassDefFoundError instead of a refusal.
+    private static final Set<Integer> READABLE_METHODS = Set.of(ZipEntry.STORED, ZipEntry.DEFLATED,
+            ZipMethod.ENHANCED_DEFLATED.getCode());
     private static final int TYPE_BITS = 0170000;
     private static final int REGULAR = 0100000;
     private static final int DIRECTORY = 0040000;
@@ -53,6 +60,10 @@ final class ZipArchive implements Archive {
         String name = EntryNameBytes.decode(nameBytes(entry));
         if (type != ArchiveEntry.Type.FILE) {
             return new ArchiveEntry(name, type, entry.getSize(), InputStream.nullInputStream());
+        }
+        if (!READABLE_METHODS.contains(entry.getMethod())) {
+            throw UnreadableArchive.refused(name, "is compressed with zip method " + entry.getMethod()
+                    + "; only stored and deflated entries are read (what zip tools write by default)");
         }
         // A central directory can understate a size (a zip bomb); nothing beyond the declared size is inflated.
         try {
