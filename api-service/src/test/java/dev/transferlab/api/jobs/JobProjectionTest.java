@@ -108,7 +108,7 @@ class JobProjectionTest {
     @MethodSource("unfitRecords")
     void aRefusedRecordNamesWhatIsWrong(String record) {
         assertThatThrownBy(() -> projection.apply(Messages.fromJson(record, TrainingEvent.class)))
-                .satisfies(e -> assertThat(e.getMessage()).matches("(?s).*(JSON|schema version|TrainingEvent|"
+                .satisfies(e -> assertThat(e.getMessage()).matches("(?s).*(JSON|schema version|schemaVersion|TrainingEvent|"
                         + "has no '|never accepted|accepted already|tenant|ended|epoch|request of another).*"));
     }
 
