@@ -3,6 +3,7 @@ package dev.transferlab.common.dataset;
 import dev.transferlab.common.messages.Hyperparameters;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -130,6 +131,9 @@ public final class ImageFolderLayout {
         for (String path : paths) {
             if (!path.startsWith(root)) {
                 skipped.add(new SkippedFile(path, "outside the dataset folder " + root));
+            } else if (Arrays.asList(path.substring(root.length()).split("/", -1)).contains("")) {
+                // Uploads never give such a path (EntryNames refuses it), but a listing of a registered prefix can.
+                skipped.add(new SkippedFile(path, "not a file path: it has an empty folder or file name"));
             } else {
                 inRoot.put(path.substring(root.length()), path.substring(root.length()).split("/"));
             }

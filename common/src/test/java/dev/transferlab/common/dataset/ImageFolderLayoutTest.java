@@ -11,6 +11,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ImageFolderLayoutTest {
 
     @Test
+    void pathsWithAnEmptyNameAreSkippedNotPlaced() {
+        ImageFolderLayout.Resolved layout = ImageFolderLayout.resolve(List.of("/", "cat//a.jpg", "cat/b.jpg",
+                "dog/c.jpg", "dog/"));
+        assertThat(layout.skipped()).extracting(SkippedFile::path)
+                .containsExactlyInAnyOrder("/", "cat//a.jpg", "dog/");
+        assertThat(layout.placed()).containsOnlyKeys("cat/b.jpg", "dog/c.jpg");
+    }
+
+    @Test
     void trainAndValFoldersAreSplitsAndFilesDeeperInAClassFolderBelongToIt() {
         ImageFolderLayout.Resolved r = ImageFolderLayout.resolve(List.of("train/cat/1.jpg", "train/cat/sub/2.jpg",
                 "train/dog/1.jpg", "val/cat/3.jpg", "val/dog/4.jpg", "test/dog/5.jpg"));

@@ -8,6 +8,7 @@ import org.apache.commons.io.input.BoundedInputStream;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -36,10 +37,14 @@ final class ZipArchive implements Archive {
 
     ZipArchive(Path file) throws IOException {
         this.file = file;
+        // The channel is opened here so that it is closed whatever way the library fails: a zip fuzz run ran out of
+        // file descriptors.
+        SeekableByteChannel channel = Files.newByteChannel(file);
         try {
             // Names are decoded here, strictly: the library's own decoding replaces what is not UTF-8.
-            this.zip = ZipFile.builder().setPath(file).setUseUnicodeExtraFields(false).get();
-        } catch (IOException e) {
+            this.zip = ZipFile.builder().setSeekableByteChannel(channel).setUseUnicodeExtraFields(false).get();
+        } catch (IOException | RuntimeException e) {
+            channel.close();
             throw UnreadableArchive.damaged(e);
         }
         this.entries = Collections.list(zip.getEntriesInPhysicalOrder()).iterator();

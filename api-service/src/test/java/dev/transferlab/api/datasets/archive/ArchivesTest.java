@@ -166,6 +166,33 @@ class ArchivesTest {
                 .hasMessageContaining("'train/cat/a.txt' is compressed with zip method 95");
     }
 
+    /** The zip fuzz target ran out of file descriptors: every way of failing must close the file it opened. */
+    @Test
+    void aZipThatCannotBeReadLeavesNoFileOpen() throws IOException {
+        byte[] zip = new TestArchives().text("train/cat/a.txt", "0123456789").text("train/dog/b.txt", "x").zip();
+        long before = openFiles();
+        for (int length = 0; length < zip.length; length++) {
+            byte[] cut = java.util.Arrays.copyOf(zip, length);
+            for (int flip : new int[] {-1, length / 2}) {
+                if (flip >= 0 && flip < cut.length) {
+                    cut[flip] ^= (byte) 0xff;
+                }
+                try {
+                    read(cut);
+                } catch (IOException | ProblemException refused) {
+                    // what a damaged zip gets
+                }
+            }
+        }
+        assertThat(openFiles()).isLessThanOrEqualTo(before);
+    }
+
+    private static long openFiles() throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
     @Test
     void aZipCannotInflateMoreThanItDeclares() throws IOException {
         byte[] zip = new TestArchives().text("a.txt", "0123456789").zip();
