@@ -49,7 +49,16 @@ public class ProjectionCatchUp {
         if (!caughtUp) {
             try {
                 if (endOffsetsAtStart == null) {
-                    endOffsetsAtStart = endOffsets();
+                    Map<Integer, Long> endOffsets = endOffsets();
+                    if (endOffsets.isEmpty()) {
+                        // Metadata can say a topic is unknown just after it was created; taking that for "nothing
+                        // to replay" made a restarted replica ready before it had read a single event. The events
+                        // consumer's subscription creates the topic on a new cluster, so this passes on its own.
+                        return HealthCheckResponse.named("job-projection").down()
+                                .withData("waiting", "no partitions of " + Topics.TRAINING_EVENTS + " known yet")
+                                .build();
+                    }
+                    endOffsetsAtStart = endOffsets;
                 }
                 caughtUp = endOffsetsAtStart.entrySet().stream()
                         .allMatch(e -> e.getValue() == 0 || consumed.getOrDefault(e.getKey(), -1L) >= e.getValue() - 1);
