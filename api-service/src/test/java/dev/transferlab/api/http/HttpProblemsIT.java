@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * status as problem+json, naming the field where there is one, including errors raised before the REST layer runs.
  */
 @QuarkusTest
-@QuarkusTestResource(LocalInfraResource.class)
+@QuarkusTestResource(value = LocalInfraResource.class, restrictToAnnotatedClass = true)
 class HttpProblemsIT {
     private static final String JOBS = "/v1/training-jobs";
 

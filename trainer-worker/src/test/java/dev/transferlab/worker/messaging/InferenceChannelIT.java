@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The worker's inference channel against a real broker: it survives every record and answers the next request. */
 @QuarkusTest
-@QuarkusTestResource(RealBroker.class)
+@QuarkusTestResource(value = RealBroker.class, restrictToAnnotatedClass = true)
 class InferenceChannelIT {
 
     @Test

@@ -49,7 +49,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a Vert.x worker blocked on purpose as long shows that the warning would be seen.
  */
 @QuarkusTest
-@QuarkusTestResource(RealBroker.class)
+@QuarkusTestResource(value = RealBroker.class, restrictToAnnotatedClass = true)
 @TestProfile(LongJobThreadIT.StrictBlockedThreadChecker.class)
 class LongJobThreadIT {
     private static final String BLOCKED = "has been blocked for";
