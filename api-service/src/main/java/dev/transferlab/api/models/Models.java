@@ -1,6 +1,7 @@
 package dev.transferlab.api.models;
 
 import dev.transferlab.api.http.ProblemException;
+import dev.transferlab.common.messages.Ids;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.model.ModelManifest;
 import dev.transferlab.common.storage.ObjectStore;
@@ -19,7 +20,7 @@ public class Models {
     ObjectStore store;
 
     public ModelManifest manifest(String tenant, String modelId) {
-        if (!modelId.matches("[A-Za-z0-9._-]{1,128}")) {
+        if (!Ids.isValid(modelId)) {
             throw ProblemException.notFound("model", modelId);
         }
         byte[] json = store.get(store.inDefaultBucket(StorageLayout.modelManifest(tenant, modelId)))

@@ -25,10 +25,7 @@ public class LocalInfraResource implements QuarkusTestResourceLifecycleManager {
                 infra.secretKey(), "transferlab"))) {
             store.ensureBucket("transferlab");
         }
-        return Map.of("kafka.bootstrap.servers", infra.kafkaBootstrap(),
-                "transferlab.s3.endpoint", infra.s3Endpoint(),
-                "transferlab.s3.access-key", infra.accessKey(),
-                "transferlab.s3.secret-key", infra.secretKey());
+        return infra.serviceConfig();
     }
 
     @Override

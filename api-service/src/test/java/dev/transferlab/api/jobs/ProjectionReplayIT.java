@@ -1,6 +1,7 @@
 package dev.transferlab.api.jobs;
 
 import dev.transferlab.api.datasets.TestArchives;
+import dev.transferlab.api.http.LocalInfraResource;
 import dev.transferlab.common.messages.BackboneSpec;
 import dev.transferlab.common.messages.Hyperparameters;
 import dev.transferlab.common.messages.Messages;
@@ -8,11 +9,7 @@ import dev.transferlab.common.messages.Topics;
 import dev.transferlab.common.messages.TrainingEvent;
 import dev.transferlab.common.messages.TrainingEventType;
 import dev.transferlab.common.messages.TrainingRequest;
-import dev.transferlab.common.storage.ObjectStore;
-import dev.transferlab.common.storage.S3Settings;
-import dev.transferlab.infra.InfraProcess;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -26,10 +23,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -60,20 +54,13 @@ class ProjectionReplayIT {
             TrainingEventType.CANCELLED).message("not yours").build());
 
     /** The broker and store, and the events topic filled before the api-service starts. */
-    public static class PrefilledEvents implements QuarkusTestResourceLifecycleManager {
-        static InfraProcess infra;
+    public static class PrefilledEvents extends LocalInfraResource {
+        static String bootstrap;
 
         @Override
         public Map<String, String> start() {
-            try {
-                infra = InfraProcess.start(Files.createTempDirectory("projection-replay-it"));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            try (ObjectStore store = new ObjectStore(S3Settings.selfHosted(infra.s3Endpoint(), infra.accessKey(),
-                    infra.secretKey(), "transferlab"))) {
-                store.ensureBucket("transferlab");
-            }
+            Map<String, String> config = super.start();
+            bootstrap = config.get("kafka.bootstrap.servers");
             TrainingRequest request = TrainingRequest.of("job-good", "default", "s3://transferlab/elsewhere/",
                     BackboneSpec.densenet121(), Hyperparameters.defaults());
             List<String> records = List.of(
@@ -86,7 +73,7 @@ class ProjectionReplayIT {
                     event(TrainingEvent.builder("job-good", "default", TrainingEventType.COMPLETED)
                             .model("job-good", Map.of(), 1)));
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrap(),
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
                     ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName()))) {
                 for (String value : records) {
@@ -96,21 +83,11 @@ class ProjectionReplayIT {
             } catch (Exception e) {
                 throw new IllegalStateException("cannot fill " + Topics.TRAINING_EVENTS, e);
             }
-            return Map.of("kafka.bootstrap.servers", infra.kafkaBootstrap(),
-                    "transferlab.s3.endpoint", infra.s3Endpoint(),
-                    "transferlab.s3.access-key", infra.accessKey(),
-                    "transferlab.s3.secret-key", infra.secretKey());
+            return config;
         }
 
         private static String event(TrainingEvent.Builder builder) {
             return Messages.toJson(builder.build());
-        }
-
-        @Override
-        public void stop() {
-            if (infra != null) {
-                infra.close();
-            }
         }
     }
 
@@ -148,7 +125,7 @@ class ProjectionReplayIT {
     /** The dead-lettered records' values and reasons, once there are {@code count} of them. */
     private static Map<String, String> deadLetterReasons(int count) {
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, PrefilledEvents.infra.kafkaBootstrap(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, PrefilledEvents.bootstrap,
                 ConsumerConfig.GROUP_ID_CONFIG, "it-dead-letters-" + System.nanoTime(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),

@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +74,16 @@ public final class InfraProcess implements AutoCloseable {
 
     public String secretKey() {
         return SECRET_KEY;
+    }
+
+    /** The properties both services read to use this broker and store. */
+    public Map<String, String> serviceConfig() {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("kafka.bootstrap.servers", kafkaBootstrap());
+        config.put("transferlab.s3.endpoint", s3Endpoint());
+        config.put("transferlab.s3.access-key", accessKey());
+        config.put("transferlab.s3.secret-key", secretKey());
+        return config;
     }
 
     public Path dataDir() {

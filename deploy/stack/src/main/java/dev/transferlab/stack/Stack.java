@@ -42,11 +42,7 @@ public final class Stack implements AutoCloseable {
         InfraProcess infra = InfraProcess.start(options.dataDir(), options.kafkaPort(), options.s3Port());
         ServiceProcess api = null;
         try {
-            Map<String, String> shared = new LinkedHashMap<>();
-            shared.put("kafka.bootstrap.servers", infra.kafkaBootstrap());
-            shared.put("transferlab.s3.endpoint", infra.s3Endpoint());
-            shared.put("transferlab.s3.access-key", infra.accessKey());
-            shared.put("transferlab.s3.secret-key", infra.secretKey());
+            Map<String, String> shared = new LinkedHashMap<>(infra.serviceConfig());
             shared.put("transferlab.s3.bucket", BUCKET);
             Path logs = options.dataDir().resolve("logs");
             Map<String, String> apiConfig = new LinkedHashMap<>(shared);

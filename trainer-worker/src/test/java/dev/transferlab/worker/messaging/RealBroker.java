@@ -6,6 +6,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.util.HashMap;
 import java.util.Map;
 
 /** A real Kafka broker and S3 server (deploy/infra) for a worker started by @QuarkusTest. */
@@ -19,11 +20,9 @@ public class RealBroker implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return Map.of("kafka.bootstrap.servers", infra.kafkaBootstrap(),
-                "transferlab.s3.endpoint", infra.s3Endpoint(),
-                "transferlab.s3.access-key", infra.accessKey(),
-                "transferlab.s3.secret-key", infra.secretKey(),
-                "transferlab.device", "cpu");
+        Map<String, String> config = new HashMap<>(infra.serviceConfig());
+        config.put("transferlab.device", "cpu");
+        return config;
     }
 
     @Override
