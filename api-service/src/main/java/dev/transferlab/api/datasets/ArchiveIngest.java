@@ -34,10 +34,10 @@ final class ArchiveIngest {
     private final List<SkippedFile> skipped = new ArrayList<>();
     private final ClaimedPaths claimed = new ClaimedPaths();
 
-    ArchiveIngest(ObjectStore store, ObjectLocation files, UploadLimits limits) {
+    ArchiveIngest(ObjectStore store, ObjectLocation files, UploadLimits.Tally tally) {
         this.store = store;
         this.files = files;
-        this.tally = limits.tally();
+        this.tally = tally;
     }
 
     Map<String, StoredImage> images() {

@@ -1,11 +1,15 @@
 package dev.transferlab.api.datasets;
 
+import dev.transferlab.api.auth.AuditLog;
+import dev.transferlab.api.auth.Caller;
+
 import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.api.images.ImageFormats;
 import dev.transferlab.common.dataset.ContentHash;
 import dev.transferlab.common.dataset.DatasetManifest;
 import dev.transferlab.common.dataset.ImageFolderLayout;
 import dev.transferlab.common.dataset.SkippedFile;
+import dev.transferlab.common.storage.DatasetAccess;
 import dev.transferlab.common.storage.ObjectLocation;
 import dev.transferlab.common.storage.ObjectStore;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,9 +28,6 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class DatasetRegistrations {
-    // The platform's own areas: registering them would let one tenant train on another's data.
-    private static final List<String> PLATFORM_AREAS = List.of("datasets/", "models/", "features/");
-
     @Inject
     ObjectStore store;
 
@@ -36,13 +37,19 @@ public class DatasetRegistrations {
     @Inject
     UploadLimits limits;
 
-    public DatasetManifest register(String tenant, String name, String location) {
+    @Inject
+    DatasetAccess access;
+
+    @Inject
+    AuditLog audit;
+
+    /** Only prefixes granted to the tenant can be registered: 404 otherwise, so nothing is told of what is there. */
+    public DatasetManifest register(Caller caller, String name, String location) {
+        String tenant = caller.tenant();
+        access.registrationRefusal(tenant, location).ifPresent(reason -> {
+            throw ProblemException.badField(404, "Not Found", "location", reason);
+        });
         ObjectLocation prefix = store.locate(location).asPrefix();
-        if (prefix.bucket().equals(store.defaultBucket())
-                && (prefix.key().isEmpty() || PLATFORM_AREAS.stream().anyMatch(prefix.key()::startsWith))) {
-            throw new ProblemException(422, "Unprocessable Content", prefix + " is inside the platform's own storage;"
-                    + " register data from elsewhere, or upload it");
-        }
         List<S3Object> objects = list(prefix);
         if (objects.size() > limits.maxFiles()) {
             throw UploadLimits.tooLarge(prefix + " holds more than " + limits.maxFiles() + " files");
@@ -68,6 +75,8 @@ public class DatasetRegistrations {
                 DatasetManifest.Kind.REGISTERED, prefix, layout, facts, ContentHash.LISTING, skipped,
                 limits.minImagesPerClass());
         manifests.save(manifest);
+        audit.recordAndWait(caller, "dataset.registered", manifest.id(), Map.of("location", prefix.toString(),
+                "images", String.valueOf(manifest.images())));
         return manifest;
     }
 

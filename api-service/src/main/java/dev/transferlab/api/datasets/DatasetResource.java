@@ -1,16 +1,17 @@
 package dev.transferlab.api.datasets;
 
+import dev.transferlab.api.auth.Callers;
+import dev.transferlab.api.auth.Roles;
 import dev.transferlab.api.http.ProblemException;
-import dev.transferlab.api.http.Tenants;
 import dev.transferlab.common.dataset.DatasetManifest;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -44,30 +45,31 @@ public class DatasetResource {
     Datasets datasets;
 
     @Inject
-    Tenants tenants;
+    Callers callers;
 
     /** The archive as the raw body, e.g. {@code curl --data-binary @pets.zip -H 'Content-Type: application/zip'}. */
     @POST
+    @RolesAllowed(Roles.TRAINER)
     @Consumes({"application/zip", "application/gzip", "application/x-gzip", "application/x-compressed-tar",
             MediaType.APPLICATION_OCTET_STREAM})
     @Blocking
-    public Response upload(InputStream body, @RestQuery String name, @HeaderParam(Tenants.HEADER) String tenant,
+    public Response upload(InputStream body, @RestQuery String name,
                            @Context UriInfo uri) {
-        return created(uploads.upload(tenants.resolve(tenant), name(name), body), uri);
+        return created(uploads.upload(callers.current(), name(name), body), uri);
     }
 
     /** The archive as the form field {@code file}, e.g. {@code curl -F file=@pets.zip}. */
     @POST
+    @RolesAllowed(Roles.TRAINER)
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Blocking
     public Response uploadForm(@RestForm("file") FileUpload file, @RestQuery String name,
-                               @HeaderParam(Tenants.HEADER) String tenant, @Context UriInfo uri) {
-        String owner = tenants.resolve(tenant);
+                               @Context UriInfo uri) {
         if (file == null) {
             throw new ProblemException(Response.Status.BAD_REQUEST, "the multipart form needs a file field 'file'");
         }
         try (InputStream body = Files.newInputStream(file.uploadedFile())) {
-            return created(uploads.upload(owner, name(name != null ? name : file.fileName()), body), uri);
+            return created(uploads.upload(callers.current(), name(name != null ? name : file.fileName()), body), uri);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -75,32 +77,36 @@ public class DatasetResource {
 
     /** Registers images already in object storage, e.g. {@code {"location": "s3://bucket/pets/"}}. */
     @POST
+    @RolesAllowed(Roles.TRAINER)
     @Consumes(MediaType.APPLICATION_JSON)
     @Blocking
     public Response register(@Valid @NotNull(message = "a JSON body is required") DatasetRegistration request,
-                             @HeaderParam(Tenants.HEADER) String tenant, @Context UriInfo uri) {
-        return created(registrations.register(tenants.resolve(tenant), name(request.name()), request.location()),
+                             @Context UriInfo uri) {
+        return created(registrations.register(callers.current(), name(request.name()), request.location()),
                 uri);
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Blocking
-    public List<DatasetManifest> list(@HeaderParam(Tenants.HEADER) String tenant) {
-        return datasets.list(tenants.resolve(tenant));
+    public List<DatasetManifest> list() {
+        return datasets.list(callers.current().tenant());
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("{id}")
     @Blocking
-    public DatasetManifest get(@PathParam("id") String id, @HeaderParam(Tenants.HEADER) String tenant) {
-        return datasets.get(tenants.resolve(tenant), id);
+    public DatasetManifest get(@PathParam("id") String id) {
+        return datasets.get(callers.current().tenant(), id);
     }
 
     @DELETE
+    @RolesAllowed(Roles.TRAINER)
     @Path("{id}")
     @Blocking
-    public Response delete(@PathParam("id") String id, @HeaderParam(Tenants.HEADER) String tenant) {
-        datasets.delete(tenants.resolve(tenant), id);
+    public Response delete(@PathParam("id") String id) {
+        datasets.delete(callers.current(), id);
         return Response.noContent().build();
     }
 

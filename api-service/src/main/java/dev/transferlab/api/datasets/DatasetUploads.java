@@ -1,5 +1,9 @@
 package dev.transferlab.api.datasets;
 
+import dev.transferlab.api.auth.AuditLog;
+import dev.transferlab.api.auth.Caller;
+import dev.transferlab.api.auth.QuotaSettings;
+
 import dev.transferlab.api.datasets.archive.Archive;
 import dev.transferlab.api.datasets.archive.Archives;
 import dev.transferlab.api.datasets.archive.UnreadableArchive;
@@ -37,11 +41,21 @@ public class DatasetUploads {
     @Inject
     UploadLimits limits;
 
-    public DatasetManifest upload(String tenant, String name, InputStream body) {
+    @Inject
+    QuotaSettings quotas;
+
+    @Inject
+    AuditLog audit;
+
+    public DatasetManifest upload(Caller caller, String name, InputStream body) {
+        String tenant = caller.tenant();
+        StorageQuota quota = new StorageQuota(tenant, quotas.datasetBytes(tenant), manifests.list(tenant).stream()
+                .filter(m -> m.kind() == DatasetManifest.Kind.UPLOAD).mapToLong(DatasetManifest::bytes).sum());
+        quota.checkRoomLeft();
         String id = DatasetManifests.newId();
         ObjectLocation files = store.inDefaultBucket(StorageLayout.datasetFiles(tenant, id));
         try {
-            ArchiveIngest ingest = new ArchiveIngest(store, files, limits);
+            ArchiveIngest ingest = new ArchiveIngest(store, files, limits.tally(quota));
             try (Archive archive = Archives.open(limits.limit(body), spoolDir())) {
                 ingest.readAll(archive);
             }
@@ -55,6 +69,8 @@ public class DatasetUploads {
             DatasetManifest manifest = DatasetReport.manifest(id, tenant, name, DatasetManifest.Kind.UPLOAD, files,
                     layout, facts, ContentHash.CONTENT, ingest.skipped(), limits.minImagesPerClass());
             manifests.save(manifest);
+            audit.recordAndWait(caller, "dataset.uploaded", id, Map.of("name", String.valueOf(name),
+                    "images", String.valueOf(manifest.images()), "bytes", String.valueOf(manifest.bytes())));
             return manifest;
         } catch (IOException | RuntimeException e) {
             discard(tenant, id);

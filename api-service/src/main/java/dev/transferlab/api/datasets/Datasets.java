@@ -1,5 +1,8 @@
 package dev.transferlab.api.datasets;
 
+import dev.transferlab.api.auth.AuditLog;
+import dev.transferlab.api.auth.Caller;
+
 import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.api.jobs.JobProjection;
 import dev.transferlab.api.jobs.JobState;
@@ -9,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** Looking datasets up, and deleting one that no queued or running job needs. */
@@ -22,6 +26,9 @@ public class Datasets {
     @Inject
     JobProjection jobs;
 
+    @Inject
+    AuditLog audit;
+
     public DatasetManifest get(String tenant, String id) {
         return manifests.get(tenant, id);
     }
@@ -34,7 +41,8 @@ public class Datasets {
      * Refused (409) while a job that this replica knows of is queued or running on the dataset, named by id or by its
      * location: deleting its files would fail the job halfway.
      */
-    public void delete(String tenant, String id) {
+    public void delete(Caller caller, String id) {
+        String tenant = caller.tenant();
         DatasetManifest manifest = manifests.get(tenant, id);
         List<String> using = jobs.views().stream()
                 .filter(job -> ACTIVE.contains(job.state()) && job.tenant().equals(tenant))
@@ -46,5 +54,6 @@ public class Datasets {
                     + " queued or running job(s): " + String.join(", ", using) + "; delete it when they end");
         }
         manifests.delete(tenant, id);
+        audit.recordAndWait(caller, "dataset.deleted", id, Map.of("name", String.valueOf(manifest.name())));
     }
 }

@@ -56,15 +56,22 @@ public record UploadLimits(long maxUploadBytes, long maxTotalBytes, long maxFile
 
     /** Counts one upload's files against the limits. */
     public Tally tally() {
-        return new Tally();
+        return tally(StorageQuota.UNLIMITED);
+    }
+
+    /** Counts one upload's files against the limits and against what the tenant's storage quota has left. */
+    public Tally tally(StorageQuota quota) {
+        return new Tally(quota);
     }
 
     public final class Tally {
         private int entries;
         private int files;
         private long bytes;
+        private final StorageQuota quota;
 
-        private Tally() {
+        private Tally(StorageQuota quota) {
+            this.quota = quota;
         }
 
         /** Any entry, before anything else is done with it. */
@@ -85,6 +92,7 @@ public record UploadLimits(long maxUploadBytes, long maxTotalBytes, long maxFile
             if (bytes > maxTotalBytes) {
                 throw tooLarge("the archive unpacks to more than " + maxTotalBytes + " bytes");
             }
+            quota.check(bytes);
         }
     }
 

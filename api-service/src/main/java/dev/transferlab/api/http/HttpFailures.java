@@ -28,6 +28,14 @@ public class HttpFailures {
         if (context.response().ended() || context.response().closed()) {
             return;
         }
+        java.util.Optional<Problem> denied = AuthProblems.of(context.failure());
+        if (denied.isPresent()) {
+            if (denied.get().status() == 401) {
+                context.response().putHeader(jakarta.ws.rs.core.HttpHeaders.WWW_AUTHENTICATE, AuthProblems.CHALLENGE);
+            }
+            send(context, denied.get());
+            return;
+        }
         int status = context.statusCode() > 0 ? context.statusCode() : 500;
         String detail;
         if (status >= 500) {

@@ -3,9 +3,13 @@ package dev.transferlab.api.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.transferlab.common.messages.InvalidFieldException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -28,7 +32,15 @@ public class ProblemMappers {
         if (problem.status() >= 500) {
             LOG.warnf(e.getCause(), "%d %s", problem.status(), problem.detail());
         }
-        return problem.toResponse();
+        return e.retryAfter().map(after -> Response.fromResponse(problem.toResponse())
+                .header(HttpHeaders.RETRY_AFTER, Math.max(1, after.toSeconds())).build())
+                .orElseGet(problem::toResponse);
+    }
+
+    @ServerExceptionMapper({UnauthorizedException.class, ForbiddenException.class,
+            AuthenticationFailedException.class})
+    public Response security(RuntimeException e) {
+        return AuthProblems.toResponse(AuthProblems.of(e).orElseThrow());
     }
 
     @ServerExceptionMapper

@@ -1,7 +1,9 @@
 package dev.transferlab.api.jobs;
 
+import dev.transferlab.api.auth.Caller;
+import dev.transferlab.api.auth.Callers;
+import dev.transferlab.api.auth.Roles;
 import dev.transferlab.api.http.ProblemException;
-import dev.transferlab.api.http.Tenants;
 import dev.transferlab.common.messages.BackboneBudget;
 import dev.transferlab.common.messages.Ids;
 import dev.transferlab.common.messages.Messages;
@@ -9,6 +11,7 @@ import dev.transferlab.common.messages.TrainingEvent;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -48,7 +51,7 @@ public class TrainingJobResource {
     JobProjection projection;
 
     @Inject
-    Tenants tenants;
+    Callers callers;
 
     @ConfigProperty(name = "transferlab.sse.heartbeat-interval", defaultValue = "15s")
     Duration heartbeatInterval;
@@ -64,32 +67,32 @@ public class TrainingJobResource {
     }
 
     @POST
+    @RolesAllowed(Roles.TRAINER)
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking // a dataset id is looked up in object storage
     public Uni<Response> submit(@Valid @NotNull(message = "a JSON body is required") TrainingJobSubmission request,
-                                @HeaderParam(Tenants.HEADER) String tenant,
                                 @HeaderParam("Idempotency-Key") @Size(min = 1, max = 255) String idempotencyKey,
                                 @Context UriInfo uri) {
         // Judged from the knobs, before a worker spends minutes building a network of billions of parameters.
         new BackboneBudget(maxBackboneParameters, maxBackboneGflops * 1e9)
                 .check(request.backboneSpec(), request.preprocessingSpec().crop());
-        return jobs.submit(request, tenants.resolve(tenant), idempotencyKey).map(submitted -> Response
+        return jobs.submit(request, callers.current(), idempotencyKey).map(submitted -> Response
                 .status(submitted.created() ? Response.Status.ACCEPTED : Response.Status.OK)
                 .entity(submitted.job())
                 .location(uri.getAbsolutePathBuilder().path(submitted.job().id()).build()).build());
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Produces(MediaType.APPLICATION_JSON)
-    public JobPage list(@HeaderParam(Tenants.HEADER) String tenant,
-                        @QueryParam("state") @Pattern(regexp = "queued|running|completed|failed|cancelled",
+    public JobPage list(@QueryParam("state") @Pattern(regexp = "queued|running|completed|failed|cancelled",
                                 message = "must be queued, running, completed, failed or cancelled") String state,
                         @QueryParam("dataset") String dataset,
                         @QueryParam("offset") @DefaultValue("0") @Min(0) int offset,
                         @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
-        String resolved = tenants.resolve(tenant);
-        List<JobView> matching = projection.list(job -> job.tenant().equals(resolved)
+        String tenant = callers.current().tenant();
+        List<JobView> matching = projection.list(job -> job.tenant().equals(tenant)
                 && (state == null || job.state().wireName().equals(state))
                 && (dataset == null || dataset.equals(job.dataset())));
         List<JobView> page = matching.subList(Math.min(offset, matching.size()),
@@ -98,17 +101,20 @@ public class TrainingJobResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("{id}")
     @Produces(MediaType.APPLICATION_JSON)
     public JobView get(@PathParam("id") String id) {
-        return projection.view(jobId(id)).orElseThrow(() -> ProblemException.notFound("training job", id));
+        return visibleJob(id, callers.current());
     }
 
     @DELETE
+    @RolesAllowed(Roles.TRAINER)
     @Path("{id}")
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> cancel(@PathParam("id") String id) {
-        return jobs.cancel(jobId(id)).map(job -> Response.accepted(job).build());
+        Caller caller = callers.current();
+        return jobs.cancel(visibleJob(id, caller), caller).map(job -> Response.accepted(job).build());
     }
 
     /**
@@ -117,11 +123,12 @@ public class TrainingJobResource {
      * event, or with an {@code error} event when the client is too slow to keep up.
      */
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public Multi<OutboundSseEvent> events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
                                           @Context Sse sse) {
-        Multi<TrainingEvent> events = projection.follow(jobId(id), lastEventId)
+        Multi<TrainingEvent> events = projection.follow(visibleJob(id, callers.current()).id(), lastEventId)
                 .orElseThrow(() -> ProblemException.notFound("training job", id));
         Multi<OutboundSseEvent> sseEvents = events
                 .map(e -> sse.newEventBuilder()
@@ -142,11 +149,13 @@ public class TrainingJobResource {
                 .select().first(e -> e != end);
     }
 
-    /** A path that cannot name a job (it breaks the id rule) names no job: 404, as for an unknown one. */
-    private static String jobId(String id) {
-        if (!Ids.isValid(id)) {
-            throw ProblemException.notFound("training job", id);
-        }
-        return id;
+    /**
+     * The job, when the caller may see it. A path that cannot name a job (it breaks the id rule) and another tenant's
+     * job both answer 404, as an unknown one does, so that ids tell nothing about other tenants.
+     */
+    private JobView visibleJob(String id, Caller caller) {
+        return (Ids.isValid(id) ? projection.view(id) : java.util.Optional.<JobView>empty())
+                .filter(job -> caller.sees(job.tenant()))
+                .orElseThrow(() -> ProblemException.notFound("training job", id));
     }
 }

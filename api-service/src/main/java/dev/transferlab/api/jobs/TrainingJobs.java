@@ -1,5 +1,8 @@
 package dev.transferlab.api.jobs;
 
+import dev.transferlab.api.auth.AuditTrail;
+import dev.transferlab.api.auth.Caller;
+import dev.transferlab.api.auth.QuotaSettings;
 import dev.transferlab.api.datasets.DatasetManifests;
 import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.common.dataset.DatasetManifest;
@@ -8,6 +11,7 @@ import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.TrainingEvent;
 import dev.transferlab.common.messages.TrainingEventType;
 import dev.transferlab.common.messages.TrainingRequest;
+import dev.transferlab.common.storage.DatasetAccess;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;
@@ -19,6 +23,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
@@ -49,14 +54,28 @@ public class TrainingJobs {
     @Inject
     DatasetManifests datasets;
 
+    @Inject
+    DatasetAccess access;
+
+    @Inject
+    QuotaSettings quotas;
+
+    @Inject
+    AuditTrail audit;
+
+    private static final Duration RETRY_JOB_AFTER = Duration.ofSeconds(30);
+
     /** Keys being submitted on this replica right now, so two concurrent retries create one job. */
     private final Map<String, String> inFlightKeys = new ConcurrentHashMap<>();
+    /** Per tenant, submissions on this replica whose accepted event is not in the projection yet. */
+    private final Map<String, Integer> submitting = new ConcurrentHashMap<>();
 
     /** A submission's outcome: the job, and whether this call created it or found it under its idempotency key. */
     public record Submitted(JobView job, boolean created) {
     }
 
-    public Uni<Submitted> submit(TrainingJobSubmission submission, String tenant, String idempotencyKey) {
+    public Uni<Submitted> submit(TrainingJobSubmission submission, Caller caller, String idempotencyKey) {
+        String tenant = caller.tenant();
         String jobId = "job-" + UUID.randomUUID();
         TrainingRequest request = TrainingRequest.of(jobId, tenant, location(submission, tenant),
                 submission.datasetId(), submission.backboneSpec(), submission.hyperparameters(),
@@ -75,6 +94,12 @@ public class TrainingJobs {
             }
             request = request.withIdempotency(idempotencyKey, hash);
         }
+        try {
+            reserveSlot(tenant);
+        } catch (ProblemException e) {
+            release(tenant, idempotencyKey, false);
+            throw e;
+        }
         TrainingRequest accepted = request;
         TrainingEvent acceptedEvent = TrainingEvent.builder(jobId, tenant, TrainingEventType.ACCEPTED)
                 .request(accepted).message("queued for a worker").build();
@@ -82,12 +107,37 @@ public class TrainingJobs {
         return events.send(Record.of(jobId, Messages.toJson(acceptedEvent)))
                 .chain(() -> requests.send(Record.of(jobId, Messages.toJson(accepted))))
                 .invoke(() -> projection.apply(acceptedEvent))
-                .eventually(() -> {
-                    if (idempotencyKey != null) {
-                        inFlightKeys.remove(tenant + "\u0000" + idempotencyKey);
-                    }
-                })
+                .chain(() -> audit.record(caller, "training-job.submitted", jobId,
+                        Map.of("dataset", accepted.dataset())))
+                .eventually(() -> release(tenant, idempotencyKey, true))
                 .map(ignored -> new Submitted(projection.view(jobId).orElseThrow(), true));
+    }
+
+    /**
+     * Counts this submission against the tenant's queued and running jobs, or refuses it with 429: a slot frees when
+     * one of them ends, which the projection sees from its terminal event.
+     */
+    private void reserveSlot(String tenant) {
+        int limit = quotas.activeJobs(tenant);
+        submitting.compute(tenant, (t, inFlight) -> {
+            int pending = inFlight == null ? 0 : inFlight;
+            long active = projection.list(job -> job.tenant().equals(t) && !job.isTerminal()).size();
+            if (active + pending >= limit) {
+                throw ProblemException.quotaExceeded("tenant '" + t + "' has " + active + " queued or running"
+                        + " training jobs, its quota (transferlab.quotas.active-jobs) is " + limit
+                        + "; submit again when one of them has ended, or cancel one", RETRY_JOB_AFTER);
+            }
+            return pending + 1;
+        });
+    }
+
+    private void release(String tenant, String idempotencyKey, boolean slot) {
+        if (slot) {
+            submitting.computeIfPresent(tenant, (t, n) -> n <= 1 ? null : n - 1);
+        }
+        if (idempotencyKey != null) {
+            inFlightKeys.remove(tenant + "\u0000" + idempotencyKey);
+        }
     }
 
     private Submitted existing(TrainingRequest earlier, String hash, String key) {
@@ -102,8 +152,8 @@ public class TrainingJobs {
      * Asks the workers to stop a job. The worker running it stops within one batch; a queued job is cancelled when a
      * worker takes it. Either way the job ends with a cancelled event.
      */
-    public Uni<JobView> cancel(String jobId) {
-        JobView job = projection.view(jobId).orElseThrow(() -> ProblemException.notFound("training job", jobId));
+    public Uni<JobView> cancel(JobView job, Caller caller) {
+        String jobId = job.id();
         if (job.isTerminal()) {
             throw new ProblemException(Response.Status.CONFLICT, "job " + jobId + " already ended: " + job.state()
                     .wireName());
@@ -113,6 +163,7 @@ public class TrainingJobs {
         return control.send(Record.of(jobId, Messages.toJson(CancelRequest.of(jobId, job.tenant()))))
                 .chain(() -> events.send(Record.of(jobId, Messages.toJson(requested))))
                 .invoke(() -> projection.apply(requested))
+                .chain(() -> audit.record(caller, "training-job.cancelled", jobId, Map.of()))
                 .map(ignored -> projection.view(jobId).orElseThrow());
     }
 
@@ -136,10 +187,16 @@ public class TrainingJobs {
             throw ProblemException.badField(400, "Bad Request", "datasetId", "cannot be given together with dataset");
         }
         if (byLocation) {
+            // 404, as for another tenant's job: where a tenant may not read, it learns nothing of what is there.
+            access.trainingRefusal(tenant, submission.dataset()).ifPresent(reason -> {
+                throw ProblemException.badField(404, "Not Found", "dataset", reason
+                        + ": train on your own datasets (upload one, or give its datasetId) or on a prefix granted"
+                        + " to your tenant");
+            });
             return submission.dataset();
         }
         return datasets.find(tenant, submission.datasetId()).map(DatasetManifest::location)
-                .orElseThrow(() -> ProblemException.badField(422, "Unprocessable Content", "datasetId",
+                .orElseThrow(() -> ProblemException.badField(404, "Not Found", "datasetId",
                         "names no dataset of tenant '" + tenant + "'"));
     }
 }

@@ -1,16 +1,17 @@
 package dev.transferlab.api.models;
 
+import dev.transferlab.api.auth.Callers;
+import dev.transferlab.api.auth.Roles;
 import dev.transferlab.api.http.ProblemException;
-import dev.transferlab.api.http.Tenants;
 import dev.transferlab.common.messages.Ids;
 import dev.transferlab.common.messages.InferenceResult;
 import dev.transferlab.common.model.ModelManifest;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -33,42 +34,43 @@ public class ModelResource {
     Predictions predictions;
 
     @Inject
-    Tenants tenants;
+    Callers callers;
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("{id}")
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking
-    public ModelManifest get(@PathParam("id") String id, @HeaderParam(Tenants.HEADER) String tenant) {
-        return models.manifest(tenants.resolve(tenant), modelId(id));
+    public ModelManifest get(@PathParam("id") String id) {
+        return models.manifest(callers.current().tenant(), modelId(id));
     }
 
     /** The image as the raw body, e.g. {@code curl --data-binary @cat.jpg -H 'Content-Type: image/jpeg'}. */
     @POST
+    @RolesAllowed(Roles.TRAINER)
     @Path("{id}/predictions")
     @Consumes({"image/jpeg", "image/png", MediaType.APPLICATION_OCTET_STREAM})
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking
-    public Uni<PredictionResponse> predict(@PathParam("id") String id, @HeaderParam(Tenants.HEADER) String tenant,
-                                           byte[] image) {
-        return predictions.predict(tenants.resolve(tenant), modelId(id), image);
+    public Uni<PredictionResponse> predict(@PathParam("id") String id, byte[] image) {
+        return predictions.predict(callers.current().tenant(), modelId(id), image);
     }
 
     /** The image as the form field {@code image}, e.g. {@code curl -F image=@cat.jpg}. */
     @POST
+    @RolesAllowed(Roles.TRAINER)
     @Path("{id}/predictions")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking
-    public Uni<PredictionResponse> predictForm(@PathParam("id") String id, @HeaderParam(Tenants.HEADER) String tenant,
-                                               @RestForm("image") FileUpload image) {
+    public Uni<PredictionResponse> predictForm(@PathParam("id") String id, @RestForm("image") FileUpload image) {
         modelId(id);
         if (image == null) {
             throw new ProblemException(jakarta.ws.rs.core.Response.Status.BAD_REQUEST,
                     "the multipart form needs a file field named 'image'");
         }
         try {
-            return predictions.predict(tenants.resolve(tenant), id, Files.readAllBytes(image.uploadedFile()));
+            return predictions.predict(callers.current().tenant(), id, Files.readAllBytes(image.uploadedFile()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

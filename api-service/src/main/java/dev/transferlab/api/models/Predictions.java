@@ -31,6 +31,9 @@ public class Predictions {
     @Inject
     ApiMetrics metrics;
 
+    @Inject
+    PredictionRates rates;
+
     @ConfigProperty(name = "transferlab.inference.max-image-bytes")
     long maxImageBytes;
 
@@ -38,6 +41,7 @@ public class Predictions {
     long replyTimeoutMillis;
 
     public Uni<ModelResource.PredictionResponse> predict(String tenant, String modelId, byte[] image) {
+        rates.acquire(tenant);
         models.manifest(tenant, modelId);
         ImageCheck.requireImage(image, maxImageBytes);
         // The worker stops when this replica stops waiting: a prediction nobody reads would only hold up others.

@@ -1,9 +1,11 @@
 package dev.transferlab.api.datasets;
 
+import dev.transferlab.api.auth.Caller;
 import dev.transferlab.api.datasets.archive.RawTar;
 import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.common.dataset.DatasetManifest;
 import dev.transferlab.common.dataset.SkippedFile;
+import dev.transferlab.common.storage.DatasetAccess;
 import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.common.storage.S3Settings;
 import dev.transferlab.common.storage.StorageLayout;
@@ -29,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Uploads and registrations against a real S3 server (S3Proxy), without the HTTP layer. */
 class DatasetUploadsIT {
     private static final String TENANT = "uploads-it";
+    private static final Caller OWNER = new Caller("uploader", TENANT, false);
     private static final UploadLimits LIMITS = new UploadLimits(200_000, 100_000, 50_000, 40, 60, 3);
 
     @TempDir
@@ -36,6 +39,8 @@ class DatasetUploadsIT {
     static InfraProcess infra;
     static ObjectStore store;
 
+    final List<String> audited = new java.util.ArrayList<>();
+    Quotas quotas = new Quotas(1L << 40);
     DatasetUploads uploads;
     DatasetRegistrations registrations;
     DatasetManifests manifests;
@@ -66,10 +71,14 @@ class DatasetUploadsIT {
         uploads.store = store;
         uploads.manifests = manifests;
         uploads.limits = LIMITS;
+        uploads.quotas = quotas;
+        uploads.audit = (caller, action, resource, details) -> audited.add(action + " " + resource);
         registrations = new DatasetRegistrations();
         registrations.store = store;
         registrations.manifests = manifests;
         registrations.limits = LIMITS;
+        registrations.access = new DatasetAccess("transferlab", Map.of(TENANT, List.of("s3://transferlab/incoming/")));
+        registrations.audit = (caller, action, resource, details) -> audited.add(action + " " + resource);
     }
 
     @Test
@@ -82,7 +91,7 @@ class DatasetUploadsIT {
                 .file("__MACOSX/pets/train/cat/._0.png", new byte[] {0, 5, 22, 7})
                 .text("README.md", "a dataset").file("cover.png", TestArchives.png(5)).zip();
 
-        DatasetManifest m = uploads.upload(TENANT, "pets", new ByteArrayInputStream(zip));
+        DatasetManifest m = uploads.upload(OWNER, "pets", new ByteArrayInputStream(zip));
 
         assertThat(m.id()).startsWith("ds-");
         assertThat(m.kind()).isEqualTo(DatasetManifest.Kind.UPLOAD);
@@ -118,9 +127,9 @@ class DatasetUploadsIT {
         reversed.forEach((path, bytes) -> wrapped.file("folder/" + path, bytes));
         wrapped.file("folder/.DS_Store", new byte[] {1});
 
-        DatasetManifest zip = uploads.upload(TENANT, null, new ByteArrayInputStream(files.zip()));
-        DatasetManifest tarGz = uploads.upload(TENANT, null, new ByteArrayInputStream(wrapped.tarGz()));
-        DatasetManifest other = uploads.upload(TENANT, null, new ByteArrayInputStream(
+        DatasetManifest zip = uploads.upload(OWNER, null, new ByteArrayInputStream(files.zip()));
+        DatasetManifest tarGz = uploads.upload(OWNER, null, new ByteArrayInputStream(wrapped.tarGz()));
+        DatasetManifest other = uploads.upload(OWNER, null, new ByteArrayInputStream(
                 new TestArchives().images("", 3, "a", "c").zip()));
 
         assertThat(zip.layout()).isEqualTo(DatasetManifest.Layout.CLASSES);
@@ -192,7 +201,7 @@ class DatasetUploadsIT {
             int status = Integer.parseInt(what.substring(0, 3));
             ProblemException refused = null;
             try {
-                uploads.upload(tenant, null, new ByteArrayInputStream(body));
+                uploads.upload(new Caller("uploader", tenant, false), null, new ByteArrayInputStream(body));
             } catch (ProblemException e) {
                 refused = e;
             }
@@ -220,9 +229,57 @@ class DatasetUploadsIT {
 
         for (byte[] archive : List.of(new TestArchives().images("", 2, "a", "b").file("a/big.png", big).zip(),
                 new TestArchives().images("", 2, "a", "b").file("a/big.png", big).tarGz())) {
-            DatasetManifest m = uploads.upload(TENANT, null, new ByteArrayInputStream(archive));
+            DatasetManifest m = uploads.upload(OWNER, null, new ByteArrayInputStream(archive));
             assertThat(store.get(store.locate(m.location() + "a/big.png"))).hasValueSatisfying(
                     stored -> assertThat(stored).isEqualTo(big));
+        }
+    }
+
+    @Test
+    void anUploadPastTheTenantsStorageQuotaIs429AndKeepsNothingUntilADatasetIsDeleted() {
+        String tenant = "quota-it";
+        Caller owner = new Caller("uploader", tenant, false);
+        byte[] archive = new TestArchives().images("", 3, "a", "b").zip();
+        DatasetManifest first = uploads.upload(owner, null, new ByteArrayInputStream(archive));
+        uploads.quotas = new Quotas(first.bytes() + first.bytes() / 2);
+        List<S3Object> kept = store.list(store.inDefaultBucket(StorageLayout.tenantDatasets(tenant)));
+
+        assertThatThrownBy(() -> uploads.upload(owner, null, new ByteArrayInputStream(archive)))
+                .isInstanceOfSatisfying(ProblemException.class, e -> {
+                    assertThat(e.problem().status()).isEqualTo(429);
+                    assertThat(e.retryAfter()).isPresent();
+                    assertThat(e.getMessage()).contains("quota", "delete datasets");
+                });
+        assertThat(store.list(store.inDefaultBucket(StorageLayout.tenantDatasets(tenant))))
+                .as("nothing of the refused upload is kept").hasSameSizeAs(kept);
+        assertThat(uploads.upload(new Caller("uploader", "another-tenant", false), null,
+                new ByteArrayInputStream(archive))).as("other tenants have quotas of their own").isNotNull();
+
+        manifests.delete(tenant, first.id());
+        assertThat(uploads.upload(owner, null, new ByteArrayInputStream(archive)).images()).isEqualTo(6);
+        assertThat(audited).filteredOn(a -> a.startsWith("dataset.uploaded")).hasSize(3);
+    }
+
+    /** Storage quota of {@code datasetBytes} for every tenant; the other quotas are not used by uploads. */
+    record Quotas(long bytes) implements dev.transferlab.api.auth.QuotaSettings {
+        @Override
+        public int activeJobs() {
+            return 1;
+        }
+
+        @Override
+        public io.quarkus.runtime.configuration.MemorySize datasetBytes() {
+            return new io.quarkus.runtime.configuration.MemorySize(java.math.BigInteger.valueOf(bytes));
+        }
+
+        @Override
+        public int predictionsPerSecond() {
+            return 1;
+        }
+
+        @Override
+        public Map<String, TenantQuota> tenant() {
+            return Map.of();
         }
     }
 
@@ -236,7 +293,7 @@ class DatasetUploadsIT {
         }
         store.put(store.inDefaultBucket(prefix + "rose/info.csv"), "x".getBytes(), "text/csv");
 
-        DatasetManifest m = registrations.register(TENANT, "flowers", "s3://transferlab/" + prefix);
+        DatasetManifest m = registrations.register(OWNER, "flowers", "s3://transferlab/" + prefix);
 
         assertThat(m.kind()).isEqualTo(DatasetManifest.Kind.REGISTERED);
         assertThat(m.location()).isEqualTo("s3://transferlab/" + prefix);
@@ -245,10 +302,15 @@ class DatasetUploadsIT {
         assertThat(m.contentHash()).startsWith("listing-sha256-");
         assertThat(m.skipped()).extracting(SkippedFile::path).containsExactly("rose/info.csv");
 
-        assertThatThrownBy(() -> registrations.register(TENANT, null, "datasets/other-tenant/ds-1/files/"))
-                .hasMessageContaining("inside the platform's own storage");
-        assertThatThrownBy(() -> registrations.register(TENANT, null, "s3://transferlab/nothing-here/"))
+        assertThat(audited).containsExactly("dataset.registered " + m.id());
+
+        assertThatThrownBy(() -> registrations.register(OWNER, null, "datasets/other-tenant/ds-1/files/"))
+                .hasMessageContaining("is not in a dataset area of tenant 'uploads-it'");
+        assertThatThrownBy(() -> registrations.register(OWNER, null, "s3://transferlab/elsewhere/flowers/"))
+                .hasMessageContaining("is not in a dataset area");
+        assertThatThrownBy(() -> registrations.register(OWNER, null, "s3://transferlab/incoming/nothing-here/"))
                 .hasMessageContaining("no images found");
+        assertThat(audited).as("refusals are not changes").hasSize(1);
     }
 
     /** A tar.gz of {@code tar}'s records (its end-of-archive zeros cut off) followed by {@code more}. */

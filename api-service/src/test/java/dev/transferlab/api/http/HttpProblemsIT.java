@@ -38,37 +38,37 @@ class HttpProblemsIT {
 
     @Test
     void looseJsonIsRefusedNamingTheField() {
-        assertThat(fieldOf(submit("{\"dataset\":\"s3://b/d/\",\"backbone\":{\"name\":\"densenet\","
+        assertThat(fieldOf(submit("{\"dataset\":\"datasets/default/d/\",\"backbone\":{\"name\":\"densenet\","
                 + "\"blockConfig\":[null,2]}}"))).isEqualTo("backbone.blockConfig[0]");
-        assertThat(fieldOf(submit("{\"dataset\":\"s3://b/d/\",\"epochs\":2.7}"))).isEqualTo("epochs");
-        assertThat(fieldOf(submit("{\"dataset\":\"s3://b/d/\",\"epochs\":\"3\"}"))).isEqualTo("epochs");
-        assertThat(fieldOf(submit("{\"dataset\":\"s3://b/d/\",\"epochs\":99999999999}"))).isEqualTo("epochs");
-        assertThat(fieldOf(submit("{\"dataset\":\"s3://b/d/\",\"preprocessing\":{\"normalize\":\"false\"}}")))
+        assertThat(fieldOf(submit("{\"dataset\":\"datasets/default/d/\",\"epochs\":2.7}"))).isEqualTo("epochs");
+        assertThat(fieldOf(submit("{\"dataset\":\"datasets/default/d/\",\"epochs\":\"3\"}"))).isEqualTo("epochs");
+        assertThat(fieldOf(submit("{\"dataset\":\"datasets/default/d/\",\"epochs\":99999999999}"))).isEqualTo("epochs");
+        assertThat(fieldOf(submit("{\"dataset\":\"datasets/default/d/\",\"preprocessing\":{\"normalize\":\"false\"}}")))
                 .isEqualTo("preprocessing.normalize");
         assertThat(fieldOf(submit("{\"dataset\":7}"))).isEqualTo("dataset");
-        Response typo = submit("{\"dataset\":\"s3://b/d/\",\"epoch\":3}");
+        Response typo = submit("{\"dataset\":\"datasets/default/d/\",\"epoch\":3}");
         assertThat(fieldOf(typo)).isEqualTo("epoch");
         assertThat(typo.jsonPath().getString("errors[0].message")).startsWith("is not a field here")
                 .contains("epochs");
-        assertThat(fieldOf(submit("{\"dataset\":\"s3://b/d/\",\"backbone\":{\"name\":\"densenet\","
+        assertThat(fieldOf(submit("{\"dataset\":\"datasets/default/d/\",\"backbone\":{\"name\":\"densenet\","
                 + "\"growthrate\":2}}"))).isEqualTo("backbone.growthrate");
-        assertThat(fieldOf(submit("{\"dataset\":\"s3://b/d/\",\"epochs\":5000}"))).isEqualTo("epochs");
-        assertThat(fieldOf(submit("{\"dataset\":\"s3://b/d/\",\"epochs\":3,\"epochs\":4}"))).isNull();
+        assertThat(fieldOf(submit("{\"dataset\":\"datasets/default/d/\",\"epochs\":5000}"))).isEqualTo("epochs");
+        assertThat(fieldOf(submit("{\"dataset\":\"datasets/default/d/\",\"epochs\":3,\"epochs\":4}"))).isNull();
         assertThat(fieldOf(given().contentType("application/json").body("{\"location\":\"s3://b/d/\","
                 + "\"nmae\":\"x\"}").post("/v1/datasets"))).isEqualTo("nmae");
     }
 
     @Test
     void aBackboneOverTheBudgetIsRefusedAndTorchvisionsDenseNetsAreAccepted() {
-        Response hostile = submit("{\"dataset\":\"s3://b/d/\",\"backbone\":{\"name\":\"densenet\",\"growthRate\":128,"
+        Response hostile = submit("{\"dataset\":\"datasets/default/d/\",\"backbone\":{\"name\":\"densenet\",\"growthRate\":128,"
                 + "\"blockConfig\":[64,64,64,64,64],\"numInitFeatures\":256,\"bnSize\":8}}");
         assertThat(fieldOf(hostile)).isEqualTo("backbone");
         assertThat(hostile.jsonPath().getString("detail")).contains("parameters; at most 32,000,000");
-        assertThat(fieldOf(submit("{\"dataset\":\"s3://b/d/\",\"backbone\":{\"name\":\"densenet\","
+        assertThat(fieldOf(submit("{\"dataset\":\"datasets/default/d/\",\"backbone\":{\"name\":\"densenet\","
                 + "\"blockConfig\":[1,1,1,1,1,1,1]}}"))).isEqualTo("backbone.blockConfig");
 
         for (String blocks : new String[] {"[6,12,24,16]", "[6,12,32,32]", "[6,12,48,32]"}) {
-            Response ok = submit("{\"dataset\":\"s3://b/d/\",\"epochs\":1,\"backbone\":{\"name\":\"densenet\","
+            Response ok = submit("{\"dataset\":\"datasets/default/d/\",\"epochs\":1,\"backbone\":{\"name\":\"densenet\","
                     + "\"blockConfig\":" + blocks + "}}");
             assertThat(ok.statusCode()).as(ok.asString()).isEqualTo(202);
         }
@@ -85,7 +85,7 @@ class HttpProblemsIT {
         assertThat(given().delete(JOBS + "/..%2Fx").statusCode()).isEqualTo(404);
         assertThat(given().contentType("image/png").body(new byte[] {1}).post("/v1/models/a..b/predictions")
                 .statusCode()).isEqualTo(404);
-        Response tenant = given().header(Tenants.HEADER, "../acme").get(JOBS);
+        Response tenant = given().header(dev.transferlab.api.auth.Caller.TENANT_HEADER, "../acme").get(JOBS);
         assertThat(tenant.statusCode()).isEqualTo(400);
         assertThat(tenant.contentType()).startsWith(Problem.MEDIA_TYPE);
     }

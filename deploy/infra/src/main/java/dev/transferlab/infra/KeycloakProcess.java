@@ -34,6 +34,10 @@ public final class KeycloakProcess implements AutoCloseable {
     public static final String API_CLIENT = "transferlab";
     /** A public client with the password grant, for curl, the demo and the console. */
     public static final String CLI_CLIENT = "transferlab-cli";
+    /** Like {@link #CLI_CLIENT}, but its access tokens live 2 s: for tests that need an expired token. */
+    public static final String SHORT_LIVED_CLIENT = "transferlab-cli-short-lived";
+    /** Another application of the same realm: its tokens do not name the API in {@code aud}. */
+    public static final String OTHER_APP_CLIENT = "other-app";
     public static final Duration DEFAULT_TOKEN_LIFESPAN = Duration.ofMinutes(5);
     public static final String HOME_PROPERTY = "transferlab.keycloak.home";
     public static final String JAVA_HOME_PROPERTY = "transferlab.keycloak.java-home";
@@ -96,7 +100,12 @@ public final class KeycloakProcess implements AutoCloseable {
 
     /** A client for the password grant of {@link #CLI_CLIENT} on this server. */
     public TokenClient tokens() {
-        return TokenClient.discover(issuer(), CLI_CLIENT);
+        return tokens(CLI_CLIENT);
+    }
+
+    /** A client for the password grant of one of this realm's public clients. */
+    public TokenClient tokens(String clientId) {
+        return TokenClient.discover(issuer(), clientId);
     }
 
     /** An access token for one of the {@link DemoRealm} users. */

@@ -8,6 +8,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,6 +22,9 @@ public final class TokenClient {
     // Both values are JSON strings without escapes (a URL, a JWT's base64url parts): no JSON parser is needed.
     private static final Pattern TOKEN_ENDPOINT = Pattern.compile("\"token_endpoint\"\\s*:\\s*\"([^\"]+)\"");
     private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
+    private static final Pattern EXPIRES_IN = Pattern.compile("\"expires_in\"\\s*:\\s*(\\d+)");
+    // A token is renewed this long before it expires, so that none expires on its way to the server.
+    private static final Duration RENEW_BEFORE = Duration.ofSeconds(20);
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     private final URI tokenEndpoint;
@@ -48,6 +53,31 @@ public final class TokenClient {
 
     /** The access token for this user; {@link TokenRequestException} with the provider's status and body otherwise. */
     public String accessToken(String username, String password) {
+        return request(username, password).token();
+    }
+
+    /**
+     * This user's access tokens for as long as a client runs: each call answers the current one, and logs in again
+     * shortly before it expires.
+     */
+    public Supplier<String> session(String username, String password) {
+        return new Supplier<>() {
+            private Issued current;
+
+            @Override
+            public synchronized String get() {
+                if (current == null || Instant.now().isAfter(current.renewAt())) {
+                    current = request(username, password);
+                }
+                return current.token();
+            }
+        };
+    }
+
+    private record Issued(String token, Instant renewAt) {
+    }
+
+    private Issued request(String username, String password) {
         String form = "grant_type=password&client_id=" + encode(clientId) + "&username=" + encode(username)
                 + "&password=" + encode(password);
         HttpResponse<String> response = send(HttpRequest.newBuilder(tokenEndpoint)
@@ -59,7 +89,10 @@ public final class TokenClient {
         if (response.statusCode() != 200 || !matcher.find()) {
             throw new TokenRequestException(response.statusCode(), response.body());
         }
-        return matcher.group(1);
+        Matcher expires = EXPIRES_IN.matcher(response.body());
+        Instant renewAt = expires.find()
+                ? Instant.now().plusSeconds(Long.parseLong(expires.group(1))).minus(RENEW_BEFORE) : Instant.now();
+        return new Issued(matcher.group(1), renewAt);
     }
 
     private HttpResponse<String> send(HttpRequest request) {

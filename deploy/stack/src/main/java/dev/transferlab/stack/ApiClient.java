@@ -10,8 +10,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /** A small client of the platform's REST API, as another system would use it: plain HTTP and JSON. */
@@ -20,34 +22,50 @@ public final class ApiClient {
     private final String baseUrl;
     private final Duration timeout;
     private final Map<String, String> headers;
+    private final Supplier<String> tokens;
 
+    /** A client without a token: for a stack with authentication off, or to see what anonymous callers get. */
     public ApiClient(String baseUrl) {
-        this(baseUrl, Duration.ofSeconds(60), Map.of());
+        this(baseUrl, Duration.ofSeconds(60), Map.of(), null);
     }
 
-    private ApiClient(String baseUrl, Duration timeout, Map<String, String> headers) {
+    private ApiClient(String baseUrl, Duration timeout, Map<String, String> headers, Supplier<String> tokens) {
         this.baseUrl = baseUrl;
         this.timeout = timeout;
         this.headers = headers;
+        this.tokens = tokens;
     }
 
-    /** The same client acting for this tenant: every request carries its {@code X-Tenant} header. */
+    /**
+     * The same client acting for this tenant: every request carries its {@code X-Tenant} header, which the API
+     * honours only for an admin (and with authentication off).
+     */
     public ApiClient asTenant(String tenant) {
-        return new ApiClient(baseUrl, timeout, Map.of("X-Tenant", tenant));
+        return new ApiClient(baseUrl, timeout, Map.of("X-Tenant", tenant), tokens);
+    }
+
+    /** The same client sending {@code Authorization: Bearer} with the token {@code tokens} answers at the time. */
+    public ApiClient withTokens(Supplier<String> tokens) {
+        return new ApiClient(baseUrl, timeout, headers, tokens);
     }
 
     /** The same client giving up on an answer after {@code timeout} (with an {@link UncheckedIOException}). */
     public ApiClient withTimeout(Duration timeout) {
-        return new ApiClient(baseUrl, timeout, headers);
+        return new ApiClient(baseUrl, timeout, headers, tokens);
     }
 
     public String baseUrl() {
         return baseUrl;
     }
 
-    /** The headers this client adds to every request. */
+    /** The headers this client adds to every request (its current token among them). */
     public Map<String, String> headers() {
-        return headers;
+        if (tokens == null) {
+            return headers;
+        }
+        Map<String, String> all = new LinkedHashMap<>(headers);
+        all.put("Authorization", "Bearer " + tokens.get());
+        return all;
     }
 
     /** An HTTP answer: its status and its body parsed as JSON (or a JSON text node when it is not JSON). */
@@ -110,7 +128,7 @@ public final class ApiClient {
     public void followEvents(String jobId, String lastEventId, Consumer<SseEvent> onEvent) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri("/v1/training-jobs/" + jobId + "/events"))
                 .header("Accept", "text/event-stream");
-        headers.forEach(builder::header);
+        headers().forEach(builder::header);
         if (lastEventId != null) {
             builder.header("Last-Event-ID", lastEventId);
         }
@@ -134,7 +152,7 @@ public final class ApiClient {
 
     private Answer send(HttpRequest.Builder request) {
         try {
-            headers.forEach(request::header);
+            headers().forEach(request::header);
             HttpResponse<String> response = http.send(request.timeout(timeout).build(),
                     HttpResponse.BodyHandlers.ofString());
             String contentType = response.headers().firstValue("Content-Type").orElse("");

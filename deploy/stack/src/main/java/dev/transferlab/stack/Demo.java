@@ -1,6 +1,7 @@
 package dev.transferlab.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.transferlab.infra.DemoRealm;
 
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
@@ -25,13 +26,19 @@ public final class Demo {
     }
 
     public void run(boolean randomWeights) {
-        ApiClient api = new ApiClient(stack.apiUrl());
+        stack.keycloak().ifPresent(keycloak -> {
+            out.println("Logging in as " + DemoRealm.ALICE.name() + " (tenant " + DemoRealm.ALICE.tenant() + ", role "
+                    + String.join(", ", DemoRealm.ALICE.roles()) + "):");
+            out.println("\n$ TOKEN=$(" + keycloak.curlExample(DemoRealm.ALICE) + ")");
+        });
+        ApiClient api = stack.apiAs(DemoRealm.ALICE);
         String datasetId = uploadDataset(api);
         String body = """
                 {"datasetId": "%s", "epochs": 8, "batchSize": 16, "learningRate": 0.001,
                  "hiddenUnits": 500, "seed": 7, "backbone": {"name": "densenet121"}}
                 """.formatted(datasetId);
-        out.println("\n$ curl -X POST " + stack.apiUrl() + "/v1/training-jobs -H 'Content-Type: application/json' -d '"
+        out.println("\n$ curl -X POST " + stack.apiUrl() + "/v1/training-jobs" + auth()
+                + " -H 'Content-Type: application/json' -d '"
                 + body.strip().replaceAll("\\s+", " ") + "'");
         ApiClient.Answer submitted = api.postJson("/v1/training-jobs", body);
         if (submitted.status() != 202) {
@@ -43,13 +50,18 @@ public final class Demo {
             out.println("NOTE: no DenseNet121 weights were given (--weights), so the backbone has RANDOM weights."
                     + " The pipeline is real; accuracy on real photos needs the published weights.");
         }
-        out.println("\n$ curl -N " + stack.apiUrl() + "/v1/training-jobs/" + jobId + "/events");
+        out.println("\n$ curl -N" + auth() + " " + stack.apiUrl() + "/v1/training-jobs/" + jobId + "/events");
         String[] modelId = new String[1];
         api.followEvents(jobId, event -> modelId[0] = print(event, modelId[0]));
         if (modelId[0] == null) {
             throw new IllegalStateException("the job did not complete; see " + stack.worker().log());
         }
         classifyHeldOut(api, modelId[0]);
+    }
+
+    /** The curl option that sends the token, when the stack checks tokens. */
+    private String auth() {
+        return stack.keycloak().isPresent() ? " -H \"Authorization: Bearer $TOKEN\"" : "";
     }
 
     /** Uploads the generated images as a tar.gz, as a user would upload their own folder. */
@@ -62,7 +74,8 @@ public final class Demo {
         }
         out.printf("Generated %d images of classes %s in %s/<class>/%n", IMAGES_PER_CLASS * 2, SampleImages.CLASSES,
                 DATASET_NAME);
-        out.println("\n$ tar czf " + DATASET_NAME + ".tar.gz " + DATASET_NAME + " && curl --data-binary @"
+        out.println("\n$ tar czf " + DATASET_NAME + ".tar.gz " + DATASET_NAME + " && curl" + auth()
+                + " --data-binary @"
                 + DATASET_NAME + ".tar.gz -H 'Content-Type: application/gzip' '" + stack.apiUrl()
                 + "/v1/datasets?name=" + DATASET_NAME + "'");
         ApiClient.Answer created = api.postBytes("/v1/datasets?name=" + DATASET_NAME, DatasetArchives.tarGz(files),
@@ -110,8 +123,8 @@ public final class Demo {
     }
 
     private void classifyHeldOut(ApiClient api, String modelId) {
-        out.println("\n$ curl --data-binary @image.png -H 'Content-Type: image/png' " + stack.apiUrl()
-                + "/v1/models/" + modelId + "/predictions");
+        out.println("\n$ curl" + auth() + " --data-binary @image.png -H 'Content-Type: image/png' "
+                + stack.apiUrl() + "/v1/models/" + modelId + "/predictions");
         for (String truth : SampleImages.CLASSES) {
             for (int i = 0; i < HELD_OUT_PER_CLASS; i++) {
                 byte[] image = SampleImages.png(truth, 10_000 + i);

@@ -1,5 +1,7 @@
 package dev.transferlab.stack;
 
+import dev.transferlab.infra.DemoRealm;
+
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
@@ -17,6 +19,9 @@ public final class LocalStack {
               --s3-port N          S3 API port (default 9000)
               --api-port N         api-service HTTP port (default 8080)
               --worker-port N      trainer-worker HTTP port (default 8081)
+              --keycloak-port N    the OpenID provider's HTTP port (default 8180)
+              --no-auth            no OpenID provider; the api-service lets every request act as an admin
+                                   (single-user laptop only)
               --weights LOCATION   DenseNet121 weights: https URL, s3:// or path; .pth (legacy or zip) or
                                    .safetensors, e.g. torchvision's densenet121-a639ec97.pth; default: random
               --exit               stop the stack when the demo is done instead of waiting for Ctrl-C
@@ -30,6 +35,8 @@ public final class LocalStack {
         LocalStackOptions options = LocalStackOptions.defaults(home);
         String command = "demo";
         boolean exit = false;
+        boolean auth = true;
+        int keycloakPort = options.keycloakPort();
         int[] ports = {options.kafkaPort(), options.s3Port(), options.apiPort(), options.workerPort()};
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -39,6 +46,8 @@ public final class LocalStack {
                 case "--s3-port" -> ports[1] = Integer.parseInt(args[++i]);
                 case "--api-port" -> ports[2] = Integer.parseInt(args[++i]);
                 case "--worker-port" -> ports[3] = Integer.parseInt(args[++i]);
+                case "--keycloak-port" -> keycloakPort = Integer.parseInt(args[++i]);
+                case "--no-auth" -> auth = false;
                 case "--weights" -> options = options.withBackboneWeights(args[++i]);
                 case "--exit" -> exit = true;
                 case "-h", "--help" -> {
@@ -51,9 +60,9 @@ public final class LocalStack {
                 }
             }
         }
-        options = options.withPorts(ports[0], ports[1], ports[2], ports[3]);
-        System.out.println("Starting Kafka, S3 store, api-service and trainer-worker (data in " + options.dataDir()
-                + ") ...");
+        options = options.withPorts(ports[0], ports[1], ports[2], ports[3]).withAuth(auth, keycloakPort);
+        System.out.println("Starting Kafka, S3 store, " + (auth ? "Keycloak, " : "") + "api-service and"
+                + " trainer-worker (data in " + options.dataDir() + ") ...");
         long started = System.nanoTime();
         Stack stack = Stack.start(options);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -73,6 +82,14 @@ public final class LocalStack {
         System.out.println("  S3 API          " + stack.infra().s3Endpoint() + "  (access key "
                 + stack.infra().accessKey() + ", secret " + stack.infra().secretKey() + ", bucket " + Stack.BUCKET + ")");
         System.out.println("  logs            " + options.dataDir().resolve("logs"));
+        stack.keycloak().ifPresentOrElse(keycloak -> {
+            System.out.println("  OpenID provider " + keycloak.issuer() + "  (Keycloak), demo users:");
+            DemoRealm.USERS.forEach(user -> System.out.println("                  " + user));
+            System.out.println("\nA token for curl, as " + DemoRealm.ALICE.name() + ":");
+            System.out.println("  TOKEN=$(" + keycloak.curlExample(DemoRealm.ALICE) + ")");
+            System.out.println("  curl -H \"Authorization: Bearer $TOKEN\" " + stack.apiUrl() + "/v1/training-jobs");
+        }, () -> System.out.println("  AUTHENTICATION IS OFF (--no-auth): anyone who reaches the API acts as an"
+                + " admin"));
         if (exit) {
             System.exit(0);
         }

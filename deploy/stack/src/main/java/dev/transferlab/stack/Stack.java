@@ -2,7 +2,9 @@ package dev.transferlab.stack;
 
 import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.common.storage.S3Settings;
+import dev.transferlab.infra.DemoRealm;
 import dev.transferlab.infra.InfraProcess;
+import dev.transferlab.infra.KeycloakProcess;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The whole platform on one machine: a Kafka broker and an S3 server (one JVM), the api-service and one
@@ -23,14 +26,16 @@ public final class Stack implements AutoCloseable {
     public static final String BUCKET = "transferlab";
 
     private final InfraProcess infra;
+    private final KeycloakProcess keycloak;
     private final ServiceProcess api;
     private final ServiceProcess worker;
     private final LocalStackOptions options;
     private final Map<String, String> workerConfig;
 
-    private Stack(InfraProcess infra, ServiceProcess api, ServiceProcess worker, LocalStackOptions options,
-                  Map<String, String> workerConfig) {
+    private Stack(InfraProcess infra, KeycloakProcess keycloak, ServiceProcess api, ServiceProcess worker,
+                  LocalStackOptions options, Map<String, String> workerConfig) {
         this.infra = infra;
+        this.keycloak = keycloak;
         this.api = api;
         this.worker = worker;
         this.options = options;
@@ -40,12 +45,21 @@ public final class Stack implements AutoCloseable {
     public static Stack start(LocalStackOptions options) {
         System.setProperty(InfraProcess.JAR_PROPERTY, infraJar(options.home()).toString());
         InfraProcess infra = InfraProcess.start(options.dataDir(), options.kafkaPort(), options.s3Port());
+        KeycloakProcess keycloak = null;
         ServiceProcess api = null;
         try {
+            if (options.auth()) {
+                keycloak = KeycloakProcess.start(options.dataDir().resolve("keycloak"), options.keycloakPort(),
+                        KeycloakProcess.DEFAULT_TOKEN_LIFESPAN);
+            }
             Map<String, String> shared = new LinkedHashMap<>(infra.serviceConfig());
             shared.put("transferlab.s3.bucket", BUCKET);
             Path logs = options.dataDir().resolve("logs");
             Map<String, String> apiConfig = new LinkedHashMap<>(shared);
+            apiConfig.put("transferlab.auth.enabled", String.valueOf(options.auth()));
+            if (keycloak != null) {
+                apiConfig.put("quarkus.oidc.auth-server-url", keycloak.issuer().toString());
+            }
             apiConfig.putAll(options.apiConfig());
             api = ServiceProcess.start("api-service", options.home().resolve(
                     "api-service/target/quarkus-app/quarkus-run.jar"), port(options.apiPort()), apiConfig, logs,
@@ -56,10 +70,13 @@ public final class Stack implements AutoCloseable {
                     () -> workerConfig.put("transferlab.backbone.allow-random-weights", "true"));
             workerConfig.putAll(options.workerConfig());
             ServiceProcess worker = startWorker(options, workerConfig, "trainer-worker", port(options.workerPort()));
-            return new Stack(infra, api, worker, options, Map.copyOf(workerConfig));
+            return new Stack(infra, keycloak, api, worker, options, Map.copyOf(workerConfig));
         } catch (RuntimeException e) {
             if (api != null) {
                 api.close();
+            }
+            if (keycloak != null) {
+                keycloak.close();
             }
             infra.close();
             throw e;
@@ -133,6 +150,21 @@ public final class Stack implements AutoCloseable {
         return infra;
     }
 
+    /** The stack's OpenID provider; empty when authentication is off. */
+    public Optional<KeycloakProcess> keycloak() {
+        return Optional.ofNullable(keycloak);
+    }
+
+    /**
+     * A client of the REST API acting as {@code user} of the demo realm (its tokens renewed as they expire); with
+     * authentication off, a client without a token.
+     */
+    public ApiClient apiAs(DemoRealm.User user) {
+        ApiClient client = new ApiClient(apiUrl());
+        return keycloak == null ? client
+                : client.withTokens(keycloak.tokens().session(user.name(), user.password()));
+    }
+
     public ServiceProcess api() {
         return api;
     }
@@ -151,6 +183,9 @@ public final class Stack implements AutoCloseable {
     public void close() {
         worker.close();
         api.close();
+        if (keycloak != null) {
+            keycloak.close();
+        }
         infra.close();
     }
 }

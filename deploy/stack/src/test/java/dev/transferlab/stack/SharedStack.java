@@ -2,6 +2,7 @@ package dev.transferlab.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.transferlab.common.storage.ObjectStore;
+import dev.transferlab.infra.DemoRealm;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,12 +38,13 @@ final class SharedStack {
                 // A short poll interval, so that long jobs outlast it many times over: a consumer that stopped
                 // polling while training would be thrown out of its group and its job redelivered.
                 stack = Stack.start(LocalStackOptions.defaults(Stack.home()).withDataDir(data)
-                        .withPorts(0, 0, 0, 0)
+                        .withPorts(0, 0, 0, 0).withAuth(true, 0)
                         .withWorkerProperty("mp.messaging.incoming.training-requests.max.poll.interval.ms", "5000"));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            api = new ApiClient(stack.apiUrl());
+            // An admin: acts for the default tenant, or for the one asTenant names, as the tests need.
+            api = stack.apiAs(DemoRealm.ROOT);
             store = stack.objectStore();
             store.ensureBucket(Stack.BUCKET);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

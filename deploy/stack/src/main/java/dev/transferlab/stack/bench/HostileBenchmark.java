@@ -2,6 +2,7 @@ package dev.transferlab.stack.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.transferlab.common.messages.Topics;
+import dev.transferlab.infra.DemoRealm;
 import dev.transferlab.stack.ApiClient;
 import dev.transferlab.stack.DatasetArchives;
 import dev.transferlab.stack.LocalStackOptions;
@@ -49,7 +50,7 @@ public final class HostileBenchmark {
 
     private HostileBenchmark(Stack stack) {
         this.stack = stack;
-        this.api = new ApiClient(stack.apiUrl()).withTimeout(Duration.ofSeconds(60));
+        this.api = stack.apiAs(DemoRealm.ROOT).withTimeout(Duration.ofSeconds(60));
         this.owner = api.asTenant(OWNER);
     }
 
@@ -65,7 +66,7 @@ public final class HostileBenchmark {
         }
         System.out.println("starting a local stack (Kafka, S3, api-service, trainer-worker) ...");
         try (Stack stack = Stack.start(LocalStackOptions.defaults(Stack.home())
-                .withDataDir(Files.createTempDirectory("transferlab-hostile")).withPorts(0, 0, 0, 0)
+                .withDataDir(Files.createTempDirectory("transferlab-hostile")).withPorts(0, 0, 0, 0).withAuth(true, 0)
                 .withApiProperty("transferlab.datasets.max-entries", String.valueOf(MAX_ENTRIES)))) {
             new HostileBenchmark(stack).run(Duration.ofMillis((long) (minutes * 60_000)));
         }

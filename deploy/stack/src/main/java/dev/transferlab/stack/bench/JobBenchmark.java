@@ -1,6 +1,7 @@
 package dev.transferlab.stack.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.transferlab.infra.DemoRealm;
 import dev.transferlab.stack.ApiClient;
 import dev.transferlab.stack.DatasetArchives;
 import dev.transferlab.stack.LocalStackOptions;
@@ -70,10 +71,10 @@ public final class JobBenchmark {
     /** Wall-clock seconds of the first and the second job, each from submission to its completed event. */
     private static double[] platformJobs(Path data, int epochs, int batchSize) throws IOException {
         Path work = Files.createTempDirectory("job-bench-");
-        LocalStackOptions options = LocalStackOptions.defaults(Stack.home()).withDataDir(work).withPorts(0, 0, 0, 0)
-                .withWorkerProperty("transferlab.device", "cpu");
+        LocalStackOptions options = LocalStackOptions.defaults(Stack.home()).withDataDir(work)
+                .withPorts(0, 0, 0, 0).withAuth(true, 0).withWorkerProperty("transferlab.device", "cpu");
         try (Stack stack = Stack.start(options)) {
-            ApiClient api = new ApiClient(stack.apiUrl());
+            ApiClient api = stack.apiAs(DemoRealm.ROOT);
             Path archive = work.resolve("dataset.tar.gz");
             DatasetArchives.tarGz(data, archive);
             long uploadStart = System.nanoTime();

@@ -1,6 +1,7 @@
 package dev.transferlab.stack.bench;
 
 import dev.transferlab.common.storage.ObjectStore;
+import dev.transferlab.infra.DemoRealm;
 import dev.transferlab.stack.ApiClient;
 import dev.transferlab.stack.LocalStackOptions;
 import dev.transferlab.stack.SampleImages;
@@ -30,9 +31,9 @@ public final class StackBenchmark {
                 : new int[] {1, 100, 1000};
         int tinyJobs = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         try (Stack stack = Stack.start(LocalStackOptions.defaults(Stack.home())
-                .withDataDir(Files.createTempDirectory("transferlab-bench")).withPorts(0, 0, 0, 0))) {
+                .withDataDir(Files.createTempDirectory("transferlab-bench")).withPorts(0, 0, 0, 0).withAuth(true, 0))) {
             String dataset = putDataset(stack, "bench", 6);
-            ApiClient api = new ApiClient(stack.apiUrl());
+            ApiClient api = stack.apiAs(DemoRealm.ROOT);
             System.out.println("SSE latency, worker's epoch event -> client (40 epochs per run):");
             for (int clients : clientCounts) {
                 SseLatency.Result r = new SseLatency(api, stack.apiUrl()).measure(jobBody(dataset, 40), clients);
