@@ -39,7 +39,10 @@ final class SharedStack {
                 // polling while training would be thrown out of its group and its job redelivered.
                 stack = Stack.start(LocalStackOptions.defaults(Stack.home()).withDataDir(data)
                         .withPorts(0, 0, 0, 0).withAuth(true, 0)
-                        .withWorkerProperty("mp.messaging.incoming.training-requests.max.poll.interval.ms", "5000"));
+                        .withWorkerProperty("mp.messaging.incoming.training-requests.max.poll.interval.ms", "5000")
+                        // TenantsIT's quota checks: globex may have one active job and one prediction a second.
+                        .withApiProperty("transferlab.quotas.tenant.globex.active-jobs", "1")
+                        .withApiProperty("transferlab.quotas.tenant.globex.predictions-per-second", "1"));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
