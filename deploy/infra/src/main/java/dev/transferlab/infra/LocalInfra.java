@@ -42,8 +42,8 @@ public final class LocalInfra {
     static final int DEAD_LETTER_BYTES = 17 * 1024 * 1024;
     /**
      * The workers subscribe to training commands by a pattern, and a pattern creates no topic: the api-service's and
-     * the demo tenants' command topics exist from the start (as deploy/k8s creates them), so the first command is read
-     * at once instead of at the workers' next metadata refresh.
+     * the demo tenants' command topics exist from the start, as the platform team creates them on Kubernetes, so the
+     * first command is read at once instead of at the workers' next metadata refresh.
      */
     static final List<String> COMMAND_TOPICS = List.of("transferlab.training-requests",
             "transferlab.tenants." + DemoRealm.ACME + ".training-requests",
@@ -139,11 +139,11 @@ public final class LocalInfra {
     }
 
     /**
-     * The {@link #COMMAND_TOPICS}, and the dead-letter topic. The dead-letter topic takes what the services' dead-letter producers write
-     * ({@code transferlab.dead-letters.max-record-size}): the largest record of a source topic (16 MiB, an inference
-     * request) plus its reason headers. Auto-created, it would get the broker's 16 MiB, and such a record could not
-     * be dead-lettered. As in deploy/k8s/base/kafka/topics.yaml; set again on a restart, for a data directory from
-     * before.
+     * The {@link #COMMAND_TOPICS}, and the dead-letter topic. That one takes what the services' dead-letter producers
+     * write ({@code transferlab.dead-letters.max-record-size}): the largest record of a source topic (16 MiB, an
+     * inference request) plus its reason headers. Auto-created, it would get the broker's 16 MiB, and such a record
+     * could not be dead-lettered. As in deploy/k8s/base/kafka/topics.yaml; set again on a restart, for a data
+     * directory from before.
      */
     private static void createTopics(int kafkaPort) throws Exception {
         Map<String, String> config = Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(DEAD_LETTER_BYTES));
