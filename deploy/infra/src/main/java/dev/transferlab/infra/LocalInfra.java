@@ -40,6 +40,14 @@ public final class LocalInfra {
     static final String DEAD_LETTERS = "transferlab.dead-letters";
     /** The services' transferlab.dead-letters.max-record-size: 17 MiB. */
     static final int DEAD_LETTER_BYTES = 17 * 1024 * 1024;
+    /**
+     * The workers subscribe to training commands by a pattern, and a pattern creates no topic: the api-service's and
+     * the demo tenants' command topics exist from the start, as the platform team creates them on Kubernetes, so the
+     * first command is read at once instead of at the workers' next metadata refresh.
+     */
+    static final List<String> COMMAND_TOPICS = List.of("transferlab.training-requests",
+            "transferlab.tenants." + DemoRealm.ACME + ".training-requests",
+            "transferlab.tenants." + DemoRealm.GLOBEX + ".training-requests");
     private static final Set<String> VALUE_FLAGS = Set.of("data", "kafka-port", "s3-port", "access-key", "secret-key");
 
     private LocalInfra() {
@@ -64,7 +72,7 @@ public final class LocalInfra {
 
         S3Proxy s3 = startS3(data.resolve("s3"), s3Port, accessKey, secretKey);
         KafkaRaftServer kafka = startKafka(data.resolve("kafka"), kafkaPort);
-        createDeadLetterTopic(kafkaPort);
+        createTopics(kafkaPort);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             kafka.shutdown();
             kafka.awaitShutdown();
@@ -131,17 +139,21 @@ public final class LocalInfra {
     }
 
     /**
-     * The dead-letter topic takes what the services' dead-letter producers write
-     * ({@code transferlab.dead-letters.max-record-size}): the largest record of a source topic (16 MiB, an inference
-     * request) plus its reason headers. Auto-created, it would get the broker's 16 MiB, and such a record could not
-     * be dead-lettered. As in deploy/k8s/base/kafka/topics.yaml; set again on a restart, for a data directory from
-     * before.
+     * The {@link #COMMAND_TOPICS}, and the dead-letter topic. That one takes what the services' dead-letter producers
+     * write ({@code transferlab.dead-letters.max-record-size}): the largest record of a source topic (16 MiB, an
+     * inference request) plus its reason headers. Auto-created, it would get the broker's 16 MiB, and such a record
+     * could not be dead-lettered. As in deploy/k8s/base/kafka/topics.yaml; set again on a restart, for a data
+     * directory from before.
      */
-    private static void createDeadLetterTopic(int kafkaPort) throws Exception {
+    private static void createTopics(int kafkaPort) throws Exception {
         Map<String, String> config = Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(DEAD_LETTER_BYTES));
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 "localhost:" + kafkaPort))) {
-            if (!admin.listTopics().names().get(60, TimeUnit.SECONDS).contains(DEAD_LETTERS)) {
+            Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+            admin.createTopics(COMMAND_TOPICS.stream().filter(t -> !existing.contains(t))
+                    .map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList()).all()
+                    .get(60, TimeUnit.SECONDS);
+            if (!existing.contains(DEAD_LETTERS)) {
                 admin.createTopics(List.of(new NewTopic(DEAD_LETTERS, Optional.of(1), Optional.empty())
                         .configs(config))).all().get(60, TimeUnit.SECONDS);
             } else {

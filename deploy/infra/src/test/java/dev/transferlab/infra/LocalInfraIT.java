@@ -109,6 +109,19 @@ class LocalInfraIT {
         }
     }
 
+    @Test
+    void theWorkersCommandTopicsExistBeforeAnyoneWritesThemForAPatternCreatesNone() throws Exception {
+        Pattern commands = Pattern.compile(properties(Path.of("../../trainer-worker/src/main/resources/"
+                + "application.properties")).getProperty("mp.messaging.incoming.training-requests.topic"));
+        try (InfraProcess infra = InfraProcess.start(dataDir); Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrap()))) {
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+                    .filteredOn(topic -> commands.matcher(topic).matches()).containsExactlyInAnyOrder(
+                            "transferlab.training-requests", "transferlab.tenants.acme.training-requests",
+                            "transferlab.tenants.globex.training-requests");
+        }
+    }
+
     private static Properties properties(Path file) throws IOException {
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(file)) {

@@ -8,6 +8,7 @@ import dev.transferlab.common.messages.TrainingEventType;
 import dev.transferlab.common.messages.TrainingRequest;
 import dev.transferlab.common.model.ModelManifest;
 import dev.transferlab.common.model.PreprocessingSpec;
+import dev.transferlab.common.storage.DatasetAccess;
 import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.common.storage.StorageLayout;
 import dev.transferlab.worker.backbone.BackboneProvider;
@@ -45,22 +46,24 @@ public final class TrainingJob {
     private final Cancellations cancellations;
     private final Draining draining;
     private final FeatureSettings featureSettings;
+    private final DatasetAccess datasets;
     private final JobMetrics metrics;
     private final String workerName;
 
     public TrainingJob(ObjectStore store, BackboneProvider backbones, ModelRepository models, Device device,
                        Cancellations cancellations, FeatureSettings featureSettings) {
-        this(store, backbones, models, device, cancellations, new Draining(), featureSettings, JobMetrics.NONE,
-                "trainer-worker");
+        this(store, backbones, models, device, cancellations, new Draining(), featureSettings,
+                DatasetAccess.ownDatasetsOnly(store.defaultBucket()), JobMetrics.NONE, "trainer-worker");
     }
 
     /**
      * @param draining   set when this worker shuts down: a running job is then released, and none starts
+     * @param datasets   what each tenant may train on; a job for anything else fails before storage is touched
      * @param workerName names this worker in the events that say it released a job
      */
     public TrainingJob(ObjectStore store, BackboneProvider backbones, ModelRepository models, Device device,
                        Cancellations cancellations, Draining draining, FeatureSettings featureSettings,
-                       JobMetrics metrics, String workerName) {
+                       DatasetAccess datasets, JobMetrics metrics, String workerName) {
         this.store = store;
         this.backbones = backbones;
         this.models = models;
@@ -69,6 +72,7 @@ public final class TrainingJob {
         this.cancellations = cancellations;
         this.draining = draining;
         this.featureSettings = featureSettings;
+        this.datasets = datasets;
         this.metrics = metrics;
         this.workerName = workerName;
     }
@@ -103,6 +107,17 @@ public final class TrainingJob {
     }
 
     private Outcome runInSlot(TrainingRequest request, EventSink sink) {
+        Optional<String> refusal = datasets.trainingRefusal(request.tenant(), request.dataset());
+        if (refusal.isPresent()) {
+            // Before the first read (even of its own model's manifest), and without the failure path's checkpoint
+            // clean-up: a job refused here touches nothing in storage.
+            LOG.info(() -> request.jobId() + " refused: " + refusal.get());
+            new Events(request, sink).publish(TrainingEventType.FAILED, b -> b.reason("dataset refused: "
+                    + refusal.get() + "; a job trains on its tenant's own datasets ("
+                    + StorageLayout.tenantDatasets(request.tenant()) + ") or on prefixes the platform team granted "
+                    + "it (transferlab.dataset-grants." + request.tenant() + ")"));
+            return Outcome.FAILED;
+        }
         if (models.manifest(request.tenant(), request.jobId()).isPresent()) {
             // A redelivered command of a finished job: its model and completed event exist already.
             LOG.info(() -> request.jobId() + " already has a model; ignoring the replayed command");
@@ -154,7 +169,7 @@ public final class TrainingJob {
      * when its worker shuts down.
      */
     private void throwIfStopping(TrainingRequest request) {
-        cancellations.throwIfCancelled(request.jobId());
+        cancellations.throwIfCancelled(request.tenant(), request.jobId());
         draining.throwIfDraining(request.jobId());
     }
 

@@ -7,7 +7,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** Records cancellations; the job runner checks them at every batch. */
+/**
+ * Records cancellations; the job runner checks them at every batch. Only the api-service writes the control topic, and
+ * a cancellation stops only the job of the tenant it names ({@link Cancellations}).
+ */
 @ApplicationScoped
 public class CancelRequestConsumer {
 
@@ -16,6 +19,7 @@ public class CancelRequestConsumer {
 
     @Incoming("training-control")
     public void onCancel(String json) {
-        cancellations.cancel(CommandChecks.valid(Messages.fromJson(json, CancelRequest.class)).jobId());
+        CancelRequest cancel = CommandChecks.valid(Messages.fromJson(json, CancelRequest.class));
+        cancellations.cancel(cancel.tenant(), cancel.jobId());
     }
 }

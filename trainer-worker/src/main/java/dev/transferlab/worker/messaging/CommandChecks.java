@@ -7,6 +7,7 @@ import dev.transferlab.common.messages.Ids;
 import dev.transferlab.common.messages.InferenceRequest;
 import dev.transferlab.common.messages.InvalidFieldException;
 import dev.transferlab.common.messages.Messages.MalformedMessageException;
+import dev.transferlab.common.messages.Topics;
 import dev.transferlab.common.messages.TrainingRequest;
 import dev.transferlab.common.model.PreprocessingSpec;
 
@@ -44,6 +45,27 @@ final class CommandChecks {
             backbone(r.backbone(), budget, preprocessing.crop());
             return r;
         });
+    }
+
+    /**
+     * A valid command read from {@code topic} may act for its tenant only when the topic says who wrote it: the
+     * api-service's topic speaks for every tenant (the api-service authenticated the user), a tenant's own topic
+     * ({@link Topics#tenantTrainingRequests}, which the broker lets only that tenant's principal write) for that
+     * tenant alone.
+     */
+    static TrainingRequest fromTopic(TrainingRequest r, String topic) {
+        if (topic.equals(Topics.TRAINING_REQUESTS)) {
+            return r;
+        }
+        String writer = Topics.tenantOfTrainingRequests(topic).orElseThrow(() -> new MalformedMessageException(
+                "training commands are read from " + Topics.TRAINING_REQUESTS + " and the tenants' own topics, not "
+                        + topic, null));
+        if (!writer.equals(r.tenant())) {
+            throw new MalformedMessageException("a command for tenant '" + r.tenant() + "' arrived on " + topic
+                    + ", which only tenant '" + writer + "' may write to; a tenant's producer sends its own tenant's "
+                    + "commands to its own topic", null);
+        }
+        return r;
     }
 
     static InferenceRequest valid(InferenceRequest r) {

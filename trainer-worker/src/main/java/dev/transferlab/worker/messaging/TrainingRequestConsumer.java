@@ -5,6 +5,7 @@ import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.TrainingRequest;
 import dev.transferlab.worker.jobs.Draining;
 import dev.transferlab.worker.jobs.TrainingJob;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -22,7 +23,8 @@ import jakarta.annotation.PreDestroy;
  * Runs training commands one at a time on a thread of its own ("training-job"), a plain thread rather than a Vert.x
  * worker: a job runs for minutes or hours, and Vert.x's blocked-thread checker would report it every few seconds with
  * a stack trace. The connector hands over the next command only when this one's stage completes. A record that is
- * not a valid command is rejected (the connector dead-letters it with the reason); a valid command always ends in an
+ * not a valid command, or that arrived on a tenant's own topic ({@link CommandChecks#fromTopic}) for another tenant, is
+ * rejected (the connector dead-letters it with the reason) before anything is read; a valid command always ends in an
  * event, even when the job fails. The command is acknowledged (its offset committed) only when the job has ended; a
  * job released because this worker shuts down is neither acknowledged nor rejected, so that the worker the partition
  * goes to next gets it again and resumes it from its checkpoint.
@@ -55,13 +57,18 @@ public class TrainingRequestConsumer {
     public CompletionStage<Void> onRequest(Message<String> message) {
         TrainingRequest request;
         try {
-            request = CommandChecks.valid(Messages.fromJson(message.getPayload(), TrainingRequest.class),
-                    new BackboneBudget(maxParameters, maxGflops * 1e9));
+            request = CommandChecks.fromTopic(CommandChecks.valid(Messages.fromJson(message.getPayload(),
+                    TrainingRequest.class), new BackboneBudget(maxParameters, maxGflops * 1e9)), topic(message));
         } catch (RuntimeException e) {
             return message.nack(e);
         }
         return CompletableFuture.supplyAsync(() -> run(request), jobThread)
                 .thenCompose(settled -> settled ? message.ack() : CompletableFuture.completedFuture(null));
+    }
+
+    private static String topic(Message<String> message) {
+        return message.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getTopic)
+                .orElseThrow(() -> new IllegalStateException("the record came without its Kafka metadata"));
     }
 
     /** Whether the command is done with (acknowledged), rather than left for another worker. */

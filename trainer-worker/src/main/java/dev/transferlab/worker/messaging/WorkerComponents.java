@@ -1,6 +1,7 @@
 package dev.transferlab.worker.messaging;
 
 import ai.djl.Device;
+import dev.transferlab.common.storage.DatasetAccess;
 import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.common.storage.S3Settings;
 import dev.transferlab.worker.backbone.BackboneProvider;
@@ -115,13 +116,18 @@ public class WorkerComponents {
     @ApplicationScoped
     TrainingJob trainingJob(ObjectStore store, BackboneProvider backbones, ModelRepository models, Device device,
                             Cancellations cancellations, Draining draining, WorkerMetrics metrics, DecodeBudget budget,
+                            DatasetGrants grants,
                             @ConfigProperty(name = "transferlab.features.batch-size") int batchSize,
                             @ConfigProperty(name = "transferlab.features.decode-threads") int decodeThreads,
                             @ConfigProperty(name = "transferlab.features.progress-interval") Duration progressEvery) {
         int threads = decodeThreads > 0 ? decodeThreads : DecodePipeline.defaultThreads();
         LOG.infof("features: batches of %d images, %d decoding threads", batchSize, threads);
+        if (!grants.byTenant().isEmpty()) {
+            LOG.infof("dataset grants, besides each tenant's own datasets area: %s", grants.byTenant());
+        }
         return new TrainingJob(store, backbones, models, device, cancellations, draining,
-                new FeatureSettings(batchSize, threads, progressEvery, budget), metrics, workerName());
+                new FeatureSettings(batchSize, threads, progressEvery, budget),
+                new DatasetAccess(store.defaultBucket(), grants.byTenant()), metrics, workerName());
     }
 
     /** How events name this worker: its host (the pod, on Kubernetes) and process. */

@@ -152,7 +152,7 @@ class BackboneProviderTest {
                 awaitQuietly(goOn);
                 tinyLoadedWhileABuilt.set(tinyLoaded.get());
             }
-            cancellations.throwIfCancelled("job-a");
+            cancellations.throwIfCancelled("default", "job-a");
         };
         StopCheck jobB = () -> {
             bChecks.incrementAndGet();
@@ -171,7 +171,7 @@ class BackboneProviderTest {
             CompletableFuture<LoadedBackbone> b = CompletableFuture.supplyAsync(() -> provider.forTraining(LARGE, jobB),
                     jobs);
             assertThat(bIsWaiting.await(60, TimeUnit.SECONDS)).isTrue();
-            cancellations.cancel("job-a");
+            cancellations.cancel("default", "job-a");
             goOn.countDown();
 
             assertThatThrownBy(a::join).hasCauseInstanceOf(Cancellations.JobCancelled.class)

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.transferlab.common.messages.BackboneSpec;
 import dev.transferlab.common.messages.EpochMetrics;
 import dev.transferlab.common.messages.TrainingRequest;
+import dev.transferlab.common.storage.DatasetAccess;
 import dev.transferlab.common.storage.StorageLayout;
 import dev.transferlab.worker.ml.TestImages;
 
@@ -107,8 +108,8 @@ class TrainingJobIT {
             }
         };
         TrainingJob first = new TrainingJob(s3.store, backbones, new ModelRepository(s3.store), Device.cpu(),
-                new Cancellations(), draining, new FeatureSettings(4, 2, Duration.ZERO, TestImages.budget()), metrics,
-                "worker-a");
+                new Cancellations(), draining, new FeatureSettings(4, 2, Duration.ZERO, TestImages.budget()),
+                DatasetAccess.ownDatasetsOnly(S3Fixture.BUCKET), metrics, "worker-a");
         CompletableFuture<Optional<String>> drained = new CompletableFuture<>();
         List<TrainingEvent> before = new ArrayList<>();
         TrainingJob.Outcome outcome = first.run(request, event -> {
@@ -166,7 +167,7 @@ class TrainingJobIT {
             @Override
             public void publish(LogRecord record) {
                 if (String.valueOf(record.getMessage()).startsWith("job-large: loading backbone")) {
-                    cancellations.cancel("job-large");
+                    cancellations.cancel("default", "job-large");
                 }
             }
 

@@ -7,6 +7,7 @@ import dev.transferlab.common.messages.Hyperparameters;
 import dev.transferlab.common.messages.InferenceRequest;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.Messages.MalformedMessageException;
+import dev.transferlab.common.messages.Topics;
 import dev.transferlab.common.messages.TrainingRequest;
 import org.junit.jupiter.api.Test;
 
@@ -75,6 +76,25 @@ class CommandChecksTest {
         assertThat(reason(GOOD.replaceAll("\"hyperparameters\":\\{[^}]*\\},?", "")))
                 .isEqualTo("missing field 'hyperparameters'");
         assertThat(reason(GOOD.replace("\"jobId\":\"job-1\",", ""))).isEqualTo("missing field 'jobId'");
+    }
+
+    @Test
+    void aCommandOnATenantsOwnTopicActsForThatTenantOnlyAndTheApiServicesTopicForAny() {
+        TrainingRequest acme = training(GOOD);
+        TrainingRequest globex = training(GOOD.replace("\"acme\"", "\"globex\""));
+
+        assertThat(CommandChecks.fromTopic(acme, Topics.tenantTrainingRequests("acme"))).isSameAs(acme);
+        assertThat(CommandChecks.fromTopic(globex, Topics.TRAINING_REQUESTS)).isSameAs(globex);
+        assertThatThrownBy(() -> CommandChecks.fromTopic(globex, "transferlab.tenants.acme.training-requests"))
+                .isInstanceOf(MalformedMessageException.class)
+                .hasMessage("a command for tenant 'globex' arrived on transferlab.tenants.acme.training-requests, "
+                        + "which only tenant 'acme' may write to; a tenant's producer sends its own tenant's commands "
+                        + "to its own topic");
+        assertThatThrownBy(() -> CommandChecks.fromTopic(acme, Topics.TRAINING_CONTROL))
+                .hasMessageContaining("not transferlab.training-control");
+        assertThatThrownBy(() -> CommandChecks.fromTopic(acme, "transferlab.tenants." + "a".repeat(64)
+                + ".training-requests")).as("a topic whose tenant breaks the id rule is no tenant's")
+                .isInstanceOf(MalformedMessageException.class);
     }
 
     @Test

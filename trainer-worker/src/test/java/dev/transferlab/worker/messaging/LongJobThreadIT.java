@@ -7,10 +7,7 @@ import dev.transferlab.common.messages.Topics;
 import dev.transferlab.common.messages.TrainingEvent;
 import dev.transferlab.common.messages.TrainingEventType;
 import dev.transferlab.common.messages.TrainingRequest;
-import dev.transferlab.common.storage.ObjectStore;
-import dev.transferlab.common.storage.S3Settings;
 import dev.transferlab.worker.jobs.TrainingJob;
-import dev.transferlab.worker.ml.TestImages;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -18,21 +15,13 @@ import io.quarkus.test.junit.TestProfile;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.Test;
 
-import java.awt.Color;
-import java.awt.image.BufferedImage;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -68,18 +57,18 @@ class LongJobThreadIT {
 
     @Test
     void aJobLongerThanTheWorkerThreadLimitRunsOnTheTrainingThreadAndIsNeverReportedAsBlocked() throws Exception {
-        String dataset = putDataset("datasets/default/long-job/");
+        String dataset = RealBroker.putDataset("datasets/default/long-job/", 6);
         LogCapture logs = LogCapture.start();
         List<TrainingEvent> events;
         try {
             TrainingRequest request = TrainingRequest.of("job-long", "default", dataset,
                     new BackboneSpec("densenet", 8, List.of(2, 2), 16, 2),
                     new Hyperparameters(150, 2, 1e-3, 16, 0.25, 1, null));
-            try (KafkaProducer<String, String> producer = producer()) {
+            try (KafkaProducer<String, String> producer = RealBroker.producer()) {
                 producer.send(new ProducerRecord<>(Topics.TRAINING_REQUESTS, request.jobId(),
                         Messages.toJson(request))).get(30, TimeUnit.SECONDS);
             }
-            events = eventsUntilTheEnd(request.jobId());
+            events = RealBroker.eventsUntilTheEnd(request.jobId());
         } finally {
             logs.stop();
         }
@@ -141,56 +130,6 @@ class LongJobThreadIT {
 
         @Override
         public void close() {
-        }
-    }
-
-    private static String putDataset(String prefix) {
-        S3Settings settings = S3Settings.selfHosted(RealBroker.infra.s3Endpoint(), RealBroker.infra.accessKey(),
-                RealBroker.infra.secretKey(), "transferlab");
-        try (ObjectStore store = new ObjectStore(settings)) {
-            store.ensureBucket("transferlab");
-            for (String label : List.of("blue", "red")) {
-                for (int i = 0; i < 6; i++) {
-                    BufferedImage image = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
-                    var g = image.createGraphics();
-                    g.setColor(label.equals("red") ? new Color(220, 10 * i, 0) : new Color(0, 10 * i, 220));
-                    g.fillRect(0, 0, 32, 32);
-                    g.dispose();
-                    store.put(store.inDefaultBucket(prefix + "train/" + label + "/" + i + ".png"),
-                            TestImages.png(image), "image/png");
-                }
-            }
-        }
-        return "s3://transferlab/" + prefix;
-    }
-
-    private static KafkaProducer<String, String> producer() {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, RealBroker.infra.kafkaBootstrap(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName()));
-    }
-
-    private static List<TrainingEvent> eventsUntilTheEnd(String jobId) {
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, RealBroker.infra.kafkaBootstrap(),
-                ConsumerConfig.GROUP_ID_CONFIG, "it-events-" + System.nanoTime(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()))) {
-            consumer.subscribe(List.of(Topics.TRAINING_EVENTS));
-            Instant giveUp = Instant.now().plus(Duration.ofMinutes(5));
-            List<TrainingEvent> events = new ArrayList<>();
-            while (Instant.now().isBefore(giveUp)) {
-                consumer.poll(Duration.ofMillis(500)).forEach(r -> {
-                    if (jobId.equals(r.key())) {
-                        events.add(Messages.fromJson(r.value(), TrainingEvent.class));
-                    }
-                });
-                if (!events.isEmpty() && events.get(events.size() - 1).type().isTerminal()) {
-                    return events;
-                }
-            }
-            throw new AssertionError("job " + jobId + " did not end within 5 minutes; events: " + events);
         }
     }
 }

@@ -1,16 +1,38 @@
 package dev.transferlab.worker.messaging;
 
+import dev.transferlab.common.messages.Messages;
+import dev.transferlab.common.messages.Topics;
+import dev.transferlab.common.messages.TrainingEvent;
+import dev.transferlab.common.storage.ObjectStore;
+import dev.transferlab.common.storage.S3Settings;
 import dev.transferlab.infra.InfraProcess;
+import dev.transferlab.worker.ml.TestImages;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.awt.Color;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
-/** A real Kafka broker and S3 server (deploy/infra) for a worker started by @QuarkusTest. */
+/**
+ * A real Kafka broker and S3 server (deploy/infra) for a worker started by @QuarkusTest, and the clients a test uses
+ * to talk to them.
+ */
 public class RealBroker implements QuarkusTestResourceLifecycleManager {
+    static final String BUCKET = "transferlab";
     static InfraProcess infra;
 
     @Override
@@ -29,6 +51,69 @@ public class RealBroker implements QuarkusTestResourceLifecycleManager {
     public void stop() {
         if (infra != null) {
             infra.close();
+        }
+    }
+
+    /** A client of the platform bucket; close it. */
+    static ObjectStore store() {
+        ObjectStore store = new ObjectStore(S3Settings.selfHosted(infra.s3Endpoint(), infra.accessKey(),
+                infra.secretKey(), BUCKET));
+        store.ensureBucket(BUCKET);
+        return store;
+    }
+
+    /** Two classes of small generated images, {@code perClass} each, under {@code prefix}train/; returns s3://… */
+    static String putDataset(String prefix, int perClass) {
+        try (ObjectStore store = store()) {
+            for (String label : List.of("blue", "red")) {
+                for (int i = 0; i < perClass; i++) {
+                    BufferedImage image = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
+                    var g = image.createGraphics();
+                    g.setColor(label.equals("red") ? new Color(220, 10 * i, 0) : new Color(0, 10 * i, 220));
+                    g.fillRect(0, 0, 32, 32);
+                    g.dispose();
+                    store.put(store.inDefaultBucket(prefix + "train/" + label + "/" + i + ".png"),
+                            TestImages.png(image), "image/png");
+                }
+            }
+        }
+        return "s3://" + BUCKET + "/" + prefix;
+    }
+
+    static KafkaProducer<String, String> producer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrap(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName()));
+    }
+
+    /** A consumer of its own group, from the earliest offset; close it. */
+    static KafkaConsumer<String, String> consumer(String topic) {
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrap(),
+                ConsumerConfig.GROUP_ID_CONFIG, "it-" + topic + "-" + System.nanoTime(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()));
+        consumer.subscribe(List.of(topic));
+        return consumer;
+    }
+
+    /** A job's events up to and including its terminal one. */
+    static List<TrainingEvent> eventsUntilTheEnd(String jobId) {
+        try (KafkaConsumer<String, String> consumer = consumer(Topics.TRAINING_EVENTS)) {
+            Instant giveUp = Instant.now().plus(Duration.ofMinutes(5));
+            List<TrainingEvent> events = new ArrayList<>();
+            while (Instant.now().isBefore(giveUp)) {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> {
+                    if (jobId.equals(r.key())) {
+                        events.add(Messages.fromJson(r.value(), TrainingEvent.class));
+                    }
+                });
+                if (!events.isEmpty() && events.get(events.size() - 1).type().isTerminal()) {
+                    return events;
+                }
+            }
+            throw new AssertionError("job " + jobId + " did not end within 5 minutes; events: " + events);
         }
     }
 }
