@@ -76,6 +76,10 @@ public class TrainingJobs {
 
     public Uni<Submitted> submit(TrainingJobSubmission submission, Caller caller, String idempotencyKey) {
         String tenant = caller.tenant();
+        String weights = submission.backboneSpec().weights();
+        access.weightsRefusal(tenant, weights).ifPresent(reason -> {
+            throw ProblemException.badField(404, "Not Found", "backbone.weights", reason);
+        });
         String jobId = "job-" + UUID.randomUUID();
         TrainingRequest request = TrainingRequest.of(jobId, tenant, location(submission, tenant),
                 submission.datasetId(), submission.backboneSpec(), submission.hyperparameters(),

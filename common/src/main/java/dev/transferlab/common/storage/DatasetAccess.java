@@ -54,6 +54,18 @@ public final class DatasetAccess {
     }
 
     /**
+     * @return why {@code tenant} may not load a job's backbone weights from {@code location}, or empty when it may:
+     * an object in storage follows the training rule (a job must not read another tenant's upload as weights);
+     * {@code https://} URLs are the workers' host list's to judge
+     */
+    public Optional<String> weightsRefusal(String tenant, String location) {
+        if (location == null || location.startsWith("https://")) {
+            return Optional.empty();
+        }
+        return trainingRefusal(tenant, location);
+    }
+
+    /**
      * @return why {@code tenant} may not register {@code location} as a dataset in place, or empty when it may: only
      * prefixes granted to the tenant can be registered (its own area holds uploads, which have manifests already)
      */

@@ -41,6 +41,15 @@ class DatasetAccessTest {
     }
 
     @Test
+    void weightsInStorageFollowTheTrainingRuleAndHttpsIsLeftToTheHostList() {
+        assertThat(access.weightsRefusal("acme", "s3://shared/acme/net.pt")).isEmpty();
+        assertThat(access.weightsRefusal("acme", "https://models.example/net.pt")).isEmpty();
+        assertThat(access.weightsRefusal("acme", null)).isEmpty();
+        assertThat(access.weightsRefusal("acme", "datasets/globex/ds-1/files/net.pt")).isPresent();
+        assertThat(access.weightsRefusal("acme", "s3://platform/backbones/sha256/abc")).isPresent();
+    }
+
+    @Test
     void onlyGrantedPrefixesCanBeRegistered() {
         assertThat(access.registrationRefusal("acme", "s3://shared/acme/flowers/")).isEmpty();
         assertThat(access.registrationRefusal("acme", "datasets/acme/ds-1/files/")).hasValueSatisfying(

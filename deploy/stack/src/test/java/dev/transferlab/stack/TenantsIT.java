@@ -75,7 +75,8 @@ class TenantsIT {
         answers.put("train on its files", bob.postJson("/v1/training-jobs", body("dataset", datasetLocation)));
         answers.put("register its files", bob.postJson("/v1/datasets", "{\"location\": \"" + datasetLocation
                 + "\"}"));
-        for (String area : List.of("models/", "datasets/", "checkpoints/", "features/", "backbones/", "",
+        for (String area : List.of("models/", "datasets/", "checkpoints/", "features/", "backbones/",
+                "s3://" + Stack.BUCKET + "/",
                 "datasets/acme/", "datasets/globex/../acme/", "s3://" + Stack.BUCKET + "/models/acme/")) {
             answers.put("train on '" + area + "'", bob.postJson("/v1/training-jobs", body("dataset", area)));
         }

@@ -107,15 +107,18 @@ public final class TrainingJob {
     }
 
     private Outcome runInSlot(TrainingRequest request, EventSink sink) {
-        Optional<String> refusal = datasets.trainingRefusal(request.tenant(), request.dataset());
+        Optional<String> refusal = datasets.trainingRefusal(request.tenant(), request.dataset())
+                .map(reason -> "dataset refused: " + reason)
+                .or(() -> datasets.weightsRefusal(request.tenant(), request.backbone().weights())
+                        .map(reason -> "backbone weights refused: " + reason));
         if (refusal.isPresent()) {
             // Before the first read (even of its own model's manifest), and without the failure path's checkpoint
             // clean-up: a job refused here touches nothing in storage.
             LOG.info(() -> request.jobId() + " refused: " + refusal.get());
-            new Events(request, sink).publish(TrainingEventType.FAILED, b -> b.reason("dataset refused: "
-                    + refusal.get() + "; a job trains on its tenant's own datasets ("
-                    + StorageLayout.tenantDatasets(request.tenant()) + ") or on prefixes the platform team granted "
-                    + "it (transferlab.dataset-grants." + request.tenant() + ")"));
+            new Events(request, sink).publish(TrainingEventType.FAILED, b -> b.reason(refusal.get()
+                    + "; a job reads only its tenant's own datasets (" + StorageLayout.tenantDatasets(request.tenant())
+                    + ") and prefixes the platform team granted it (transferlab.dataset-grants." + request.tenant()
+                    + ")"));
             return Outcome.FAILED;
         }
         if (models.manifest(request.tenant(), request.jobId()).isPresent()) {

@@ -2,6 +2,9 @@ package dev.transferlab.worker.messaging;
 
 import dev.transferlab.common.messages.BackboneBudget;
 import dev.transferlab.common.messages.Messages;
+import dev.transferlab.common.messages.Topics;
+import dev.transferlab.common.messages.TrainingEvent;
+import dev.transferlab.common.messages.TrainingEventType;
 import dev.transferlab.common.messages.TrainingRequest;
 import dev.transferlab.worker.jobs.Draining;
 import dev.transferlab.worker.jobs.TrainingJob;
@@ -56,13 +59,16 @@ public class TrainingRequestConsumer {
     @Incoming("training-requests")
     public CompletionStage<Void> onRequest(Message<String> message) {
         TrainingRequest request;
+        String topic;
         try {
+            topic = topic(message);
             request = CommandChecks.fromTopic(CommandChecks.valid(Messages.fromJson(message.getPayload(),
-                    TrainingRequest.class), new BackboneBudget(maxParameters, maxGflops * 1e9)), topic(message));
+                    TrainingRequest.class), new BackboneBudget(maxParameters, maxGflops * 1e9)), topic);
         } catch (RuntimeException e) {
             return message.nack(e);
         }
-        return CompletableFuture.supplyAsync(() -> run(request), jobThread)
+        boolean fromTenant = Topics.tenantOfTrainingRequests(topic).isPresent();
+        return CompletableFuture.supplyAsync(() -> run(request, fromTenant ? topic : null), jobThread)
                 .thenCompose(settled -> settled ? message.ack() : CompletableFuture.completedFuture(null));
     }
 
@@ -71,8 +77,18 @@ public class TrainingRequestConsumer {
                 .orElseThrow(() -> new IllegalStateException("the record came without its Kafka metadata"));
     }
 
-    /** Whether the command is done with (acknowledged), rather than left for another worker. */
-    private boolean run(TrainingRequest request) {
+    /**
+     * Whether the command is done with (acknowledged), rather than left for another worker.
+     *
+     * @param tenantTopic the tenant's own topic the command came from, or null for the api-service's
+     */
+    private boolean run(TrainingRequest request, String tenantTopic) {
+        if (tenantTopic != null) {
+            // Nobody else saw a command its tenant wrote straight to Kafka: this accepted event makes the job exist
+            // for the api-service (listing, its event stream). Its id is the job's, so a redelivery adds none.
+            events.publish(TrainingEvent.builder(request.jobId(), request.tenant(), TrainingEventType.ACCEPTED)
+                    .request(request).message("accepted from " + tenantTopic).build());
+        }
         if (draining.isDraining()) {
             // Received while this worker shuts down (it was waiting in the connector's buffer): left for the next one.
             LOG.infof("job %s: not started, this worker is shutting down", request.jobId());

@@ -99,6 +99,9 @@ class TenantCommandsIT {
         send(ACME_TOPIC, own);
 
         List<TrainingEvent> events = RealBroker.eventsUntilTheEnd(own.jobId());
+        assertThat(events.get(0).type()).as("the worker accepts it, as no api-service saw it")
+                .isEqualTo(TrainingEventType.ACCEPTED);
+        assertThat(events.get(0).request()).isEqualTo(own);
         assertThat(events.get(events.size() - 1).type()).as(events.toString()).isEqualTo(TrainingEventType.COMPLETED);
         assertThat(allKeys()).contains(StorageLayout.modelManifest("acme", own.jobId()));
     }
