@@ -10,6 +10,8 @@ public final class Topics {
     public static final String INFERENCE_REQUESTS = "transferlab.inference-requests";
     public static final String INFERENCE_RESULTS = "transferlab.inference-results";
     public static final String DEAD_LETTERS = "transferlab.dead-letters";
+    /** {@link AuditEvent}s: who changed what. Kept long; nothing reads it back into the services. */
+    public static final String AUDIT = "transferlab.audit";
 
     private Topics() {
     }
