@@ -73,13 +73,9 @@ class ConfigPropertiesTest {
     }
 
     static Set<String> properties(String service) {
-        Path module = Manifests.ROOT.resolve("../..").resolve(service).normalize();
         Set<String> names = new TreeSet<>(QUARKUS_OWN);
-        Properties props = new Properties();
-        try (Reader in = Files.newBufferedReader(module.resolve("src/main/resources/application.properties"));
-             Stream<Path> sources = Files.walk(module.resolve("src/main/java"))) {
-            props.load(in);
-            names.addAll(props.stringPropertyNames());
+        names.addAll(applicationProperties(service).stringPropertyNames());
+        try (Stream<Path> sources = Files.walk(module(service).resolve("src/main/java"))) {
             for (Path source : sources.filter(p -> p.toString().endsWith(".java")).toList()) {
                 Matcher m = CONFIG_PROPERTY.matcher(Files.readString(source));
                 while (m.find()) {
@@ -90,6 +86,21 @@ class ConfigPropertiesTest {
             throw new UncheckedIOException(e);
         }
         return names;
+    }
+
+    /** The service's src/main/resources/application.properties. */
+    static Properties applicationProperties(String service) {
+        Properties props = new Properties();
+        try (Reader in = Files.newBufferedReader(module(service).resolve("src/main/resources/application.properties"))) {
+            props.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return props;
+    }
+
+    private static Path module(String service) {
+        return Manifests.ROOT.resolve("../..").resolve(service).normalize();
     }
 
     static String envForm(String property) {
