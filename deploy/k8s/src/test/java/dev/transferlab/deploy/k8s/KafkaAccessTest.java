@@ -26,7 +26,7 @@ class KafkaAccessTest {
     private static final Pattern CHANNEL = Pattern.compile("mp\\.messaging\\.(incoming|outgoing)\\.([^.]+)\\.connector");
     private static final Set<String> OPERATIONS = Set.of("Read", "Write", "Describe");
     private static final List<String> COMMAND_TOPICS = List.of(Topics.TRAINING_REQUESTS, Topics.TRAINING_CONTROL,
-            Topics.INFERENCE_REQUESTS, "transferlab.tenants.acme.training-requests");
+            Topics.INFERENCE_REQUESTS);
 
     private final List<ObjectNode> docs = Kubectl.build("prod");
 
@@ -53,7 +53,10 @@ class KafkaAccessTest {
 
     @Test
     void theWorkersCannotQueueCommandsNorTheApiTakeThem() {
-        for (String topic : COMMAND_TOPICS) {
+        List<String> commands = new ArrayList<>(COMMAND_TOPICS);
+        commands.addAll(TopicsTest.tenantTopics(Manifests.ofKind(docs, "KafkaTopic")));
+        assertThat(commands).hasSizeGreaterThan(COMMAND_TOPICS.size());
+        for (String topic : commands) {
             assertThat(allows(user("trainer-worker"), new Use("topic", topic, "Read"))).as(topic).isTrue();
             assertThat(allows(user("trainer-worker"), new Use("topic", topic, "Write"))).as(topic).isFalse();
             assertThat(allows(user("api-service"), new Use("topic", topic, "Read"))).as(topic).isFalse();
@@ -69,16 +72,22 @@ class KafkaAccessTest {
 
     @Test
     void aTenantMayOnlyWriteToItsOwnTopics() {
-        JsonNode acme = user("tenant-acme");
-        assertThat(acme.path("spec").path("authentication").path("type").asText()).isEqualTo("scram-sha-512");
-        assertThat(allows(acme, new Use("topic", "transferlab.tenants.acme.training-requests", "Write"))).isTrue();
-        for (String other : List.of(Topics.TRAINING_REQUESTS, Topics.TRAINING_EVENTS,
-                "transferlab.tenants.globex.training-requests", "transferlab.tenants.acmeco.training-requests")) {
-            assertThat(allows(acme, new Use("topic", other, "Write"))).as(other).isFalse();
+        List<String> tenants = tenants();
+        assertThat(tenants).contains("acme");
+        for (String tenant : tenants) {
+            JsonNode user = user("tenant-" + tenant);
+            assertThat(user.path("spec").path("authentication").path("type").asText()).isEqualTo("scram-sha-512");
+            String own = TopicsTest.TENANTS + tenant + ".training-requests";
+            assertThat(allows(user, new Use("topic", own, "Write"))).as(own).isTrue();
+            assertThat(allows(user, new Use("topic", own, "Read"))).as(own).isFalse();
+            for (String other : List.of(Topics.TRAINING_REQUESTS, Topics.TRAINING_EVENTS,
+                    TopicsTest.TENANTS + "other-" + tenant + ".training-requests",
+                    TopicsTest.TENANTS + tenant + "co.training-requests")) {
+                assertThat(allows(user, new Use("topic", other, "Write"))).as(tenant + " writes " + other).isFalse();
+            }
+            assertThat(acls(user)).allSatisfy(acl -> assertThat(acl.path("resource").path("type").asText())
+                    .isEqualTo("topic"));
         }
-        assertThat(allows(acme, new Use("topic", "transferlab.tenants.acme.training-requests", "Read"))).isFalse();
-        assertThat(acls(acme)).allSatisfy(acl -> assertThat(acl.path("resource").path("type").asText())
-                .isEqualTo("topic"));
     }
 
     @Test
@@ -99,8 +108,9 @@ class KafkaAccessTest {
     @Test
     void everyUserIsOfTheClusterAndAllowsOnlyReadWriteOrDescribe() {
         List<ObjectNode> users = Manifests.ofKind(docs, "KafkaUser");
-        assertThat(users).extracting(Manifests::name)
-                .containsExactlyInAnyOrder("api-service", "trainer-worker", "trainer-worker-scaler", "tenant-acme");
+        List<String> expected = new ArrayList<>(List.of("api-service", "trainer-worker", "trainer-worker-scaler"));
+        tenants().forEach(t -> expected.add("tenant-" + t));
+        assertThat(users).extracting(Manifests::name).containsExactlyInAnyOrderElementsOf(expected);
         for (ObjectNode user : users) {
             assertThat(user.path("metadata").path("labels").path("strimzi.io/cluster").asText()).isEqualTo("transferlab");
             assertThat(user.path("spec").path("authorization").path("type").asText()).isEqualTo("simple");
@@ -159,6 +169,13 @@ class KafkaAccessTest {
     /** A group id as a running service has it: {@code ${quarkus.uuid}} is new for each process. */
     private static String group(String configured) {
         return configured.replace("${quarkus.uuid}", UUID.randomUUID().toString());
+    }
+
+    /** The tenants onboarded for direct producers: one per command topic transferlab.tenants.<tenant>.*. */
+    private List<String> tenants() {
+        return TopicsTest.tenantTopics(Manifests.ofKind(docs, "KafkaTopic")).stream()
+                .map(t -> t.substring(TopicsTest.TENANTS.length(), t.indexOf('.', TopicsTest.TENANTS.length())))
+                .distinct().toList();
     }
 
     private JsonNode user(String name) {
