@@ -1,14 +1,13 @@
 package dev.transferlab.api.jobs;
 
+import dev.transferlab.api.infra.KafkaClients;
 import dev.transferlab.common.messages.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -30,8 +29,8 @@ public class ProjectionCatchUp {
     private volatile Map<Integer, Long> endOffsetsAtStart;
     private volatile boolean caughtUp;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafkaClients;
 
     /** Records that the event at this offset was applied. */
     public void applied(int partition, long offset) {
@@ -72,10 +71,7 @@ public class ProjectionCatchUp {
     }
 
     private Map<Integer, Long> endOffsets() {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName()))) {
+        try (KafkaConsumer<byte[], byte[]> consumer = kafkaClients.metadataConsumer()) {
             List<PartitionInfo> partitions = consumer.partitionsFor(Topics.TRAINING_EVENTS, Duration.ofSeconds(5));
             if (partitions == null || partitions.isEmpty()) {
                 return Map.of();

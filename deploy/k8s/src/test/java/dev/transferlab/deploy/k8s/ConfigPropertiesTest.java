@@ -2,6 +2,9 @@ package dev.transferlab.deploy.k8s;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -25,13 +28,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Every setting the manifests give a service is one it reads: a misspelt variable would be ignored silently (the
  * property keeps its default). A variable is a property in MicroProfile Config's environment form
  * ({@code transferlab.s3.path-style} is TRANSFERLAB_S3_PATH_STYLE); the properties a service reads are those of its
- * application.properties and its {@code @ConfigProperty} injections.
+ * application.properties and its {@code @ConfigProperty} injections. A KAFKA_* variable is {@code kafka.*}, which
+ * Quarkus hands to every Kafka client of the service with the prefix taken off and underscores as dots
+ * (KAFKA_SASL_JAAS_CONFIG is the clients' {@code sasl.jaas.config}): it must be one of the Kafka clients' own settings.
  */
 class ConfigPropertiesTest {
     private static final Pattern CONFIG_PROPERTY = Pattern.compile("@ConfigProperty\\(name\\s*=\\s*\"([^\"]+)\"");
-    private static final List<String> CONFIG_PREFIXES = List.of("TRANSFERLAB_", "QUARKUS_", "KAFKA_", "MP_");
+    private static final List<String> CONFIG_PREFIXES = List.of("TRANSFERLAB_", "QUARKUS_", "MP_");
+    private static final String KAFKA_PREFIX = "KAFKA_";
     // Quarkus's own properties that the manifests set and application.properties doesn't.
-    private static final Set<String> QUARKUS_OWN = Set.of("quarkus.shutdown.timeout");
+    private static final Set<String> QUARKUS_OWN = Set.of("quarkus.shutdown.timeout", "quarkus.oidc.auth-server-url",
+            "quarkus.oidc.client-id");
 
     @ParameterizedTest
     @CsvSource({"dev, api-service", "dev, trainer-worker", "prod, api-service", "prod, trainer-worker"})
@@ -41,9 +48,16 @@ class ConfigPropertiesTest {
         Set<String> known = new TreeSet<>();
         properties(service).forEach(p -> known.add(envForm(p)));
         List<String> variables = variables(docs, container);
-        assertThat(variables).contains("KAFKA_BOOTSTRAP_SERVERS", "TRANSFERLAB_S3_BUCKET", "TRANSFERLAB_S3_ACCESS_KEY");
+        assertThat(variables).contains("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_SASL_JAAS_CONFIG", "TRANSFERLAB_S3_BUCKET",
+                "TRANSFERLAB_S3_ACCESS_KEY");
         assertThat(variables.stream().filter(v -> CONFIG_PREFIXES.stream().anyMatch(v::startsWith)))
                 .allSatisfy(v -> assertThat(known).as("properties of " + service).contains(v));
+        Set<String> kafkaClients = new TreeSet<>(ConsumerConfig.configNames());
+        kafkaClients.addAll(ProducerConfig.configNames());
+        kafkaClients.addAll(AdminClientConfig.configNames());
+        assertThat(variables.stream().filter(v -> v.startsWith(KAFKA_PREFIX))
+                .map(v -> v.substring(KAFKA_PREFIX.length()).toLowerCase().replace('_', '.')))
+                .allSatisfy(v -> assertThat(kafkaClients).as("Kafka client settings").contains(v));
     }
 
     private static List<String> variables(List<ObjectNode> docs, JsonNode container) {
@@ -59,13 +73,9 @@ class ConfigPropertiesTest {
     }
 
     static Set<String> properties(String service) {
-        Path module = Manifests.ROOT.resolve("../..").resolve(service).normalize();
         Set<String> names = new TreeSet<>(QUARKUS_OWN);
-        Properties props = new Properties();
-        try (Reader in = Files.newBufferedReader(module.resolve("src/main/resources/application.properties"));
-             Stream<Path> sources = Files.walk(module.resolve("src/main/java"))) {
-            props.load(in);
-            names.addAll(props.stringPropertyNames());
+        names.addAll(applicationProperties(service).stringPropertyNames());
+        try (Stream<Path> sources = Files.walk(module(service).resolve("src/main/java"))) {
             for (Path source : sources.filter(p -> p.toString().endsWith(".java")).toList()) {
                 Matcher m = CONFIG_PROPERTY.matcher(Files.readString(source));
                 while (m.find()) {
@@ -76,6 +86,21 @@ class ConfigPropertiesTest {
             throw new UncheckedIOException(e);
         }
         return names;
+    }
+
+    /** The service's src/main/resources/application.properties. */
+    static Properties applicationProperties(String service) {
+        Properties props = new Properties();
+        try (Reader in = Files.newBufferedReader(module(service).resolve("src/main/resources/application.properties"))) {
+            props.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return props;
+    }
+
+    private static Path module(String service) {
+        return Manifests.ROOT.resolve("../..").resolve(service).normalize();
     }
 
     static String envForm(String property) {

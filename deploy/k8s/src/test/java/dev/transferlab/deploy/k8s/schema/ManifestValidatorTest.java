@@ -82,6 +82,26 @@ class ManifestValidatorTest {
     }
 
     @Test
+    void strimziV1beta2IsNoLongerAccepted() {
+        // Strimzi 1.0 serves kafka.strimzi.io/v1 only.
+        assertThat(broken(kafka(), k -> k.put("apiVersion", "kafka.strimzi.io/v1beta2")))
+                .containsExactly("no schema for kafka.strimzi.io/v1beta2/Kafka");
+    }
+
+    @Test
+    void kafkaUserAclsNeedTheV1Operations() {
+        assertThat(ManifestValidator.validate(user())).isEmpty();
+        // v1 dropped the single `operation` of v1beta2 for the list `operations`.
+        assertThat(broken(user(), u -> {
+            ObjectNode acl = (ObjectNode) u.with("spec").with("authorization").withArray("acls").get(0);
+            acl.remove("operations");
+            acl.put("operation", "Write");
+        })).anySatisfy(e -> assertThat(e).contains("/spec/authorization/acls/0").contains("operation"));
+        assertThat(broken(user(), u -> u.with("spec").with("authentication").put("type", "scram-sha-256")))
+                .anySatisfy(e -> assertThat(e).contains("/spec/authentication/type"));
+    }
+
+    @Test
     void customResourceMetadataIsAnObjectMeta() {
         assertThat(broken(topic(), t -> t.with("metadata").put("label", "x")))
                 .anySatisfy(e -> assertThat(e).contains("/metadata").contains("label"));
@@ -150,6 +170,10 @@ class ManifestValidatorTest {
 
     private static ObjectNode topic() {
         return Manifests.read(Manifests.BASE.resolve("kafka/topics.yaml")).get(0);
+    }
+
+    private static ObjectNode user() {
+        return Manifests.read(Manifests.BASE.resolve("kafka/users.yaml")).get(0);
     }
 
     private static ObjectNode scaledObject() {
