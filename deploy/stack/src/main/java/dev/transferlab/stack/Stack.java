@@ -44,6 +44,11 @@ public final class Stack implements AutoCloseable {
 
     public static Stack start(LocalStackOptions options) {
         System.setProperty(InfraProcess.JAR_PROPERTY, infraJar(options.home()).toString());
+        if (System.getProperty(KeycloakProcess.HOME_PROPERTY) == null) {
+            // Built by deploy/infra's package phase: found in this repository, wherever the running jar lies.
+            System.setProperty(KeycloakProcess.HOME_PROPERTY,
+                    options.home().resolve("deploy/infra/target/keycloak").toString());
+        }
         InfraProcess infra = InfraProcess.start(options.dataDir(), options.kafkaPort(), options.s3Port());
         KeycloakProcess keycloak = null;
         ServiceProcess api = null;
