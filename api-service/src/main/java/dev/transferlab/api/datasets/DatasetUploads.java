@@ -23,6 +23,7 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns an uploaded archive into a dataset: its images go to {@code datasets/<tenant>/<id>/files/}, then the manifest
@@ -47,14 +48,17 @@ public class DatasetUploads {
     @Inject
     AuditLog audit;
 
+    private final Map<String, StorageQuota.Usage> usage = new ConcurrentHashMap<>();
+
     public DatasetManifest upload(Caller caller, String name, InputStream body) {
         String tenant = caller.tenant();
-        StorageQuota quota = new StorageQuota(tenant, quotas.datasetBytes(tenant), manifests.list(tenant).stream()
-                .filter(m -> m.kind() == DatasetManifest.Kind.UPLOAD).mapToLong(DatasetManifest::bytes).sum());
-        quota.checkRoomLeft();
+        long stored = manifests.list(tenant).stream().filter(m -> m.kind() == DatasetManifest.Kind.UPLOAD)
+                .mapToLong(DatasetManifest::bytes).sum();
         String id = DatasetManifests.newId();
         ObjectLocation files = store.inDefaultBucket(StorageLayout.datasetFiles(tenant, id));
-        try {
+        try (StorageQuota quota = new StorageQuota(tenant, quotas.datasetBytes(tenant), stored,
+                usage.computeIfAbsent(tenant, t -> new StorageQuota.Usage()))) {
+            quota.checkRoomLeft();
             ArchiveIngest ingest = new ArchiveIngest(store, files, limits.tally(quota));
             try (Archive archive = Archives.open(limits.limit(body), spoolDir())) {
                 ingest.readAll(archive);
@@ -71,6 +75,7 @@ public class DatasetUploads {
             manifests.save(manifest);
             audit.recordAndWait(caller, "dataset.uploaded", id, Map.of("name", String.valueOf(name),
                     "images", String.valueOf(manifest.images()), "bytes", String.valueOf(manifest.bytes())));
+            quota.kept();
             return manifest;
         } catch (IOException | RuntimeException e) {
             discard(tenant, id);

@@ -56,7 +56,7 @@ public record UploadLimits(long maxUploadBytes, long maxTotalBytes, long maxFile
 
     /** Counts one upload's files against the limits. */
     public Tally tally() {
-        return tally(StorageQuota.UNLIMITED);
+        return tally(StorageQuota.unlimited());
     }
 
     /** Counts one upload's files against the limits and against what the tenant's storage quota has left. */
@@ -92,7 +92,7 @@ public record UploadLimits(long maxUploadBytes, long maxTotalBytes, long maxFile
             if (bytes > maxTotalBytes) {
                 throw tooLarge("the archive unpacks to more than " + maxTotalBytes + " bytes");
             }
-            quota.check(bytes);
+            quota.add(size);
         }
     }
 

@@ -260,6 +260,34 @@ class DatasetUploadsIT {
         assertThat(audited).filteredOn(a -> a.startsWith("dataset.uploaded")).hasSize(3);
     }
 
+    @Test
+    void twoUploadsAtOnceCannotTogetherExceedTheQuotaThatEachFitsAlone() throws Exception {
+        byte[] archive = new TestArchives().images("", 3, "a", "b").zip();
+        long size = uploads.upload(new Caller("uploader", "measure-it", false), null,
+                new ByteArrayInputStream(archive)).bytes();
+        uploads.quotas = new Quotas(size + size / 2);
+        Caller owner = new Caller("uploader", "concurrent-it", false);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.CompletableFuture<Boolean>> both = java.util.stream.Stream.of(1, 2)
+                .map(i -> java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        start.await();
+                        uploads.upload(owner, null, new ByteArrayInputStream(archive));
+                        return true;
+                    } catch (ProblemException e) {
+                        assertThat(e.problem().status()).isEqualTo(429);
+                        return false;
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                })).toList();
+        start.countDown();
+        assertThat(both.stream().map(java.util.concurrent.CompletableFuture::join).filter(kept -> kept).count())
+                .as("at most one of the two fits").isLessThanOrEqualTo(1);
+        assertThat(manifests.list("concurrent-it").stream().mapToLong(DatasetManifest::bytes).sum())
+                .isLessThanOrEqualTo(size + size / 2);
+    }
+
     /** Storage quota of {@code datasetBytes} for every tenant; the other quotas are not used by uploads. */
     record Quotas(long bytes) implements dev.transferlab.api.auth.QuotaSettings {
         @Override
