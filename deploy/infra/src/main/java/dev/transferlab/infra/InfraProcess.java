@@ -8,6 +8,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,12 +40,14 @@ public final class InfraProcess implements AutoCloseable {
     private final Path jar;
     private int kafkaPort;
     private int s3Port;
+    private final int scramPort;
     private Process process;
 
-    private InfraProcess(Path dataDir, int kafkaPort, int s3Port, Path jar) {
+    private InfraProcess(Path dataDir, int kafkaPort, int s3Port, int scramPort, Path jar) {
         this.dataDir = dataDir;
         this.kafkaPort = kafkaPort;
         this.s3Port = s3Port;
+        this.scramPort = scramPort;
         this.jar = jar;
     }
 
@@ -55,9 +58,28 @@ public final class InfraProcess implements AutoCloseable {
 
     /** Starts on the given ports (0 = a free one); blocks until both servers answer. */
     public static InfraProcess start(Path dataDir, int kafkaPort, int s3Port) {
-        InfraProcess infra = new InfraProcess(dataDir.toAbsolutePath(), kafkaPort, s3Port, locateJar());
+        InfraProcess infra = new InfraProcess(dataDir.toAbsolutePath(), kafkaPort, s3Port, 0, locateJar());
         infra.launch();
         return infra;
+    }
+
+    /**
+     * Starts on free ports with a second Kafka listener, SASL/SCRAM-SHA-512 on {@link #scramBootstrap()}, where ACLs
+     * apply to each user's principal (users and ACLs are created through the plain listener, whose principal is a
+     * super user).
+     */
+    public static InfraProcess startWithScram(Path dataDir) {
+        InfraProcess infra = new InfraProcess(dataDir.toAbsolutePath(), 0, 0, Ports.freeIfZero(0), locateJar());
+        infra.launch();
+        return infra;
+    }
+
+    /** The SASL/SCRAM listener of {@link #startWithScram}. */
+    public String scramBootstrap() {
+        if (scramPort == 0) {
+            throw new IllegalStateException("started without a SCRAM listener");
+        }
+        return "localhost:" + scramPort;
     }
 
     public String kafkaBootstrap() {
@@ -124,13 +146,16 @@ public final class InfraProcess implements AutoCloseable {
 
     private synchronized void launch() {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = List.of(java.toString(), "-cp", jar.toString(), MAIN_CLASS,
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", jar.toString(), MAIN_CLASS,
                 "--data", dataDir.toString(),
                 "--kafka-port", String.valueOf(kafkaPort),
                 "--s3-port", String.valueOf(s3Port),
                 "--access-key", ACCESS_KEY,
                 "--secret-key", SECRET_KEY,
-                "--exit-with-parent");
+                "--exit-with-parent"));
+        if (scramPort > 0) {
+            command.addAll(List.of("--scram-port", String.valueOf(scramPort)));
+        }
         Process started;
         try {
             started = new ProcessBuilder(command).redirectErrorStream(true).start();

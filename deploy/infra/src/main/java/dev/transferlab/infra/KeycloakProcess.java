@@ -3,8 +3,6 @@ package dev.transferlab.infra;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -80,7 +78,7 @@ public final class KeycloakProcess implements AutoCloseable {
         if (tokenLifespan.toSeconds() < 1) {
             throw new IllegalArgumentException("Access-token lifespan must be at least 1 s: " + tokenLifespan);
         }
-        KeycloakProcess keycloak = new KeycloakProcess(workDir.toAbsolutePath(), freeIfZero(port), tokenLifespan);
+        KeycloakProcess keycloak = new KeycloakProcess(workDir.toAbsolutePath(), Ports.freeIfZero(port), tokenLifespan);
         keycloak.launch(locateHome());
         return keycloak;
     }
@@ -311,17 +309,6 @@ public final class KeycloakProcess implements AutoCloseable {
         return home.toAbsolutePath();
     }
 
-    private static int freeIfZero(int port) {
-        if (port != 0) {
-            return port;
-        }
-        // The issuer URL names the port, so it is chosen before the server starts.
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("No free port on 127.0.0.1", e);
-        }
-    }
 
     private static void sleep(Duration duration) {
         try {

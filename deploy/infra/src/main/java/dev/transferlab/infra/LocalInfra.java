@@ -1,8 +1,5 @@
 package dev.transferlab.infra;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -48,7 +45,8 @@ public final class LocalInfra {
     static final List<String> COMMAND_TOPICS = List.of("transferlab.training-requests",
             "transferlab.tenants." + DemoRealm.ACME + ".training-requests",
             "transferlab.tenants." + DemoRealm.GLOBEX + ".training-requests");
-    private static final Set<String> VALUE_FLAGS = Set.of("data", "kafka-port", "s3-port", "access-key", "secret-key");
+    private static final Set<String> VALUE_FLAGS = Set.of("data", "kafka-port", "s3-port", "access-key", "secret-key",
+            "scram-port");
 
     private LocalInfra() {
     }
@@ -65,13 +63,14 @@ public final class LocalInfra {
 
     private static void run(Map<String, String> opts) throws Exception {
         Path data = Path.of(opts.getOrDefault("data", ".stack-data")).toAbsolutePath();
-        int kafkaPort = freeIfZero(Integer.parseInt(opts.getOrDefault("kafka-port", "0")));
+        int kafkaPort = Ports.freeIfZero(Integer.parseInt(opts.getOrDefault("kafka-port", "0")));
         int s3Port = Integer.parseInt(opts.getOrDefault("s3-port", "0"));
         String accessKey = opts.getOrDefault("access-key", InfraProcess.ACCESS_KEY);
         String secretKey = opts.getOrDefault("secret-key", InfraProcess.SECRET_KEY);
 
         S3Proxy s3 = startS3(data.resolve("s3"), s3Port, accessKey, secretKey);
-        KafkaRaftServer kafka = startKafka(data.resolve("kafka"), kafkaPort);
+        int scramPort = Integer.parseInt(opts.getOrDefault("scram-port", "0"));
+        KafkaRaftServer kafka = startKafka(data.resolve("kafka"), kafkaPort, scramPort);
         createTopics(kafkaPort);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             kafka.shutdown();
@@ -94,17 +93,31 @@ public final class LocalInfra {
         System.exit(1);
     }
 
-    private static KafkaRaftServer startKafka(Path logDir, int port) throws Exception {
-        int controllerPort = freeIfZero(0);
+    /**
+     * @param scramPort 0 for none; else a second listener, SASL/SCRAM-SHA-512, on which the simple authorizer applies
+     *                  ACLs to each user's principal, as on a Strimzi cluster. The plain listener's anonymous principal
+     *                  (the services, the controller) stays a super user.
+     */
+    private static KafkaRaftServer startKafka(Path logDir, int port, int scramPort) throws Exception {
+        int controllerPort = Ports.freeIfZero(0);
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         // Static voters keep no controller address in the log, so the controller port may change between runs.
         p.put("controller.quorum.voters", "1@localhost:" + controllerPort);
         p.put("controller.listener.names", "CONTROLLER");
-        p.put("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        String scram = scramPort > 0 ? ",SCRAM://localhost:" + scramPort : "";
+        p.put("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort + scram);
+        p.put("advertised.listeners", "PLAINTEXT://localhost:" + port + scram);
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+                + (scramPort > 0 ? ",SCRAM:SASL_PLAINTEXT" : ""));
+        if (scramPort > 0) {
+            p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            p.put("listener.name.scram.scram-sha-512.sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            p.put("super.users", "User:ANONYMOUS");
+        }
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("log.dirs", logDir.toString());
         p.put("num.partitions", "1");
@@ -200,13 +213,4 @@ public final class LocalInfra {
         return opts;
     }
 
-    private static int freeIfZero(int port) throws IOException {
-        if (port != 0) {
-            return port;
-        }
-        // Kafka needs the controller address before it binds, so pick the port up front.
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }
