@@ -111,10 +111,12 @@ public class TrainingJobs {
         return events.send(Record.of(jobId, Messages.toJson(acceptedEvent)))
                 .chain(() -> requests.send(Record.of(jobId, Messages.toJson(accepted))))
                 .invoke(() -> projection.apply(acceptedEvent))
-                .chain(() -> audit.record(caller, "training-job.submitted", jobId,
+                // The job as accepted: by the time the audit event is written, a worker may have started it.
+                .map(ignored -> projection.view(jobId).orElseThrow())
+                .call(job -> audit.record(caller, "training-job.submitted", jobId,
                         Map.of("dataset", accepted.dataset())))
                 .eventually(() -> release(tenant, idempotencyKey, true))
-                .map(ignored -> new Submitted(projection.view(jobId).orElseThrow(), true));
+                .map(job -> new Submitted(job, true));
     }
 
     /**
@@ -167,8 +169,8 @@ public class TrainingJobs {
         return control.send(Record.of(jobId, Messages.toJson(CancelRequest.of(jobId, job.tenant()))))
                 .chain(() -> events.send(Record.of(jobId, Messages.toJson(requested))))
                 .invoke(() -> projection.apply(requested))
-                .chain(() -> audit.record(caller, "training-job.cancelled", jobId, Map.of()))
-                .map(ignored -> projection.view(jobId).orElseThrow());
+                .map(ignored -> projection.view(jobId).orElseThrow())
+                .call(view -> audit.record(caller, "training-job.cancelled", jobId, Map.of()));
     }
 
     private static String sha256(String text) {

@@ -45,12 +45,14 @@ public final class DatasetAccess {
      * tenant's own datasets area or in a prefix granted to it
      */
     public Optional<String> trainingRefusal(String tenant, String location) {
-        return parse(location).map(Optional::of).orElseGet(() -> {
-            ObjectLocation prefix = ObjectLocation.parse(location, platformBucket).asPrefix();
-            ObjectLocation own = new ObjectLocation(platformBucket, StorageLayout.tenantDatasets(tenant));
-            return within(prefix, own) || isGranted(tenant, prefix) ? Optional.empty()
-                    : Optional.of(notTenants(tenant, prefix));
-        });
+        return parse(location).map(Optional::of).orElseGet(() ->
+                readRefusal(tenant, ObjectLocation.parse(location, platformBucket).asPrefix()));
+    }
+
+    private Optional<String> readRefusal(String tenant, ObjectLocation target) {
+        ObjectLocation own = new ObjectLocation(platformBucket, StorageLayout.tenantDatasets(tenant));
+        return within(target, own) || isGranted(tenant, target) ? Optional.empty()
+                : Optional.of(notTenants(tenant, target));
     }
 
     /**
@@ -62,7 +64,8 @@ public final class DatasetAccess {
         if (location == null || location.startsWith("https://")) {
             return Optional.empty();
         }
-        return trainingRefusal(tenant, location);
+        return parse(location).map(Optional::of).orElseGet(() ->
+                readRefusal(tenant, ObjectLocation.parse(location, platformBucket)));
     }
 
     /**
@@ -85,8 +88,8 @@ public final class DatasetAccess {
         return prefix.bucket().equals(area.bucket()) && prefix.key().startsWith(area.key());
     }
 
-    private static String notTenants(String tenant, ObjectLocation prefix) {
-        return prefix + " is not in a dataset area of tenant '" + tenant + "'";
+    private static String notTenants(String tenant, ObjectLocation target) {
+        return target + " is not in a dataset area of tenant '" + tenant + "'";
     }
 
     /**

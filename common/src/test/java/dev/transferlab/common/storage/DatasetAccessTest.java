@@ -46,7 +46,10 @@ class DatasetAccessTest {
         assertThat(access.weightsRefusal("acme", "https://models.example/net.pt")).isEmpty();
         assertThat(access.weightsRefusal("acme", null)).isEmpty();
         assertThat(access.weightsRefusal("acme", "datasets/globex/ds-1/files/net.pt")).isPresent();
-        assertThat(access.weightsRefusal("acme", "s3://platform/backbones/sha256/abc")).isPresent();
+        assertThat(access.weightsRefusal("acme", "s3://platform/backbones/sha256/abc")).hasValueSatisfying(
+                reason -> assertThat(reason).startsWith("s3://platform/backbones/sha256/abc is not"));
+        assertThat(access.weightsRefusal("acme", "s3://shared/acme")).as("the grant's folder is no file in it")
+                .isPresent();
     }
 
     @Test

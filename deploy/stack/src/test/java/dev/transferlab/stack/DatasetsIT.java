@@ -249,7 +249,7 @@ class DatasetsIT {
         assertThat(store.list(store.inDefaultBucket(prefix))).as("registered data is not the platform's to delete")
                 .hasSize(12);
         ApiClient.Answer internal = api.postJson("/v1/datasets", "{\"location\": \"datasets/default/\"}");
-        assertThat(internal.status()).isEqualTo(422);
+        assertThat(internal.status()).isEqualTo(404);
     }
 
     @Test
@@ -262,7 +262,7 @@ class DatasetsIT {
         assertThat(both.status()).isEqualTo(400);
         assertThat(both.body().get("errors")).extracting(e -> e.get("field").asText()).containsExactly("datasetId");
         ApiClient.Answer unknown = api.postJson("/v1/training-jobs", "{\"datasetId\": \"ds-doesnotexist\"}");
-        assertThat(unknown.status()).isEqualTo(422);
+        assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.contentType()).startsWith(PROBLEM);
         ApiClient.Answer malformed = api.postJson("/v1/training-jobs", "{\"datasetId\": \"../etc\"}");
         assertThat(malformed.status()).isEqualTo(400);

@@ -40,6 +40,9 @@ final class SharedStack {
                 stack = Stack.start(LocalStackOptions.defaults(Stack.home()).withDataDir(data)
                         .withPorts(0, 0, 0, 0).withAuth(true, 0)
                         .withWorkerProperty("mp.messaging.incoming.training-requests.max.poll.interval.ms", "5000")
+                        // Where PlatformIT puts its own TorchScript backbone, as a tenant's team would.
+                        .withSharedProperty("transferlab.dataset-grants.default", "s3://" + Stack.BUCKET
+                                + "/uploads/default/")
                         // TenantsIT's quota checks: globex may have one active job and one prediction a second.
                         .withApiProperty("transferlab.quotas.tenant.globex.active-jobs", "1")
                         .withApiProperty("transferlab.quotas.tenant.globex.predictions-per-second", "1"));
