@@ -30,15 +30,17 @@ public final class Stack implements AutoCloseable {
     private final ServiceProcess api;
     private final ServiceProcess worker;
     private final LocalStackOptions options;
+    private final Map<String, String> apiConfig;
     private final Map<String, String> workerConfig;
 
     private Stack(InfraProcess infra, KeycloakProcess keycloak, ServiceProcess api, ServiceProcess worker,
-                  LocalStackOptions options, Map<String, String> workerConfig) {
+                  LocalStackOptions options, Map<String, String> apiConfig, Map<String, String> workerConfig) {
         this.infra = infra;
         this.keycloak = keycloak;
         this.api = api;
         this.worker = worker;
         this.options = options;
+        this.apiConfig = apiConfig;
         this.workerConfig = workerConfig;
     }
 
@@ -59,23 +61,20 @@ public final class Stack implements AutoCloseable {
             }
             Map<String, String> shared = new LinkedHashMap<>(infra.serviceConfig());
             shared.put("transferlab.s3.bucket", BUCKET);
-            Path logs = options.dataDir().resolve("logs");
             Map<String, String> apiConfig = new LinkedHashMap<>(shared);
             apiConfig.put("transferlab.auth.enabled", String.valueOf(options.auth()));
             if (keycloak != null) {
                 apiConfig.put("quarkus.oidc.auth-server-url", keycloak.issuer().toString());
             }
             apiConfig.putAll(options.apiConfig());
-            api = ServiceProcess.start("api-service", options.home().resolve(
-                    "api-service/target/quarkus-app/quarkus-run.jar"), port(options.apiPort()), apiConfig, logs,
-                    Duration.ofSeconds(90));
+            api = startApi(options, apiConfig, "api-service", port(options.apiPort()));
             Map<String, String> workerConfig = new LinkedHashMap<>(shared);
             options.backboneWeights().ifPresentOrElse(
                     w -> workerConfig.put("transferlab.backbone.weights", w),
                     () -> workerConfig.put("transferlab.backbone.allow-random-weights", "true"));
             workerConfig.putAll(options.workerConfig());
             ServiceProcess worker = startWorker(options, workerConfig, "trainer-worker", port(options.workerPort()));
-            return new Stack(infra, keycloak, api, worker, options, Map.copyOf(workerConfig));
+            return new Stack(infra, keycloak, api, worker, options, Map.copyOf(apiConfig), Map.copyOf(workerConfig));
         } catch (RuntimeException e) {
             if (api != null) {
                 api.close();
@@ -86,6 +85,12 @@ public final class Stack implements AutoCloseable {
             infra.close();
             throw e;
         }
+    }
+
+    private static ServiceProcess startApi(LocalStackOptions options, Map<String, String> apiConfig, String name,
+                                           int port) {
+        return ServiceProcess.start(name, options.home().resolve("api-service/target/quarkus-app/quarkus-run.jar"),
+                port, apiConfig, options.dataDir().resolve("logs"), Duration.ofSeconds(90));
     }
 
     private static ServiceProcess startWorker(LocalStackOptions options, Map<String, String> workerConfig, String name,
@@ -103,6 +108,14 @@ public final class Stack implements AutoCloseable {
      */
     public ServiceProcess startAnotherWorker(String name) {
         return startWorker(options, workerConfig, name, port(0));
+    }
+
+    /**
+     * Starts one more api-service replica with the same configuration on a free port (its own log,
+     * {@code <name>.log}), as the api Deployment's autoscaler would; the caller stops it.
+     */
+    public ServiceProcess startAnotherApi(String name) {
+        return startApi(options, apiConfig, name, port(0));
     }
 
     /** The repository this code was built in: {@code deploy/stack/target/<classes or jar>} is four levels down. */
