@@ -6,6 +6,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.json.JsonString;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -32,7 +33,7 @@ public class Callers {
     /** The current request's caller: a plain value, safe to use after the request's thread has moved on. */
     public Caller current() {
         boolean admin = identity.hasRole(Roles.ADMIN);
-        String claimed = identity.getPrincipal() instanceof JsonWebToken token ? token.getClaim(tenantClaim) : null;
+        String claimed = tenantClaim();
         String header = request.getHeader(Caller.TENANT_HEADER);
         String tenant;
         if (admin) {
@@ -51,5 +52,18 @@ public class Callers {
                     : "the token's '" + tenantClaim + "' claim") + " must be " + Ids.RULE);
         }
         return new Caller(identity.isAnonymous() ? "anonymous" : identity.getPrincipal().getName(), tenant, admin);
+    }
+
+    /** The token's tenant claim, when it is one string (a list or an object names no single tenant). */
+    private String tenantClaim() {
+        Object claim = identity.getPrincipal() instanceof JsonWebToken token ? token.getClaim(tenantClaim) : null;
+        if (claim == null || claim instanceof String) {
+            return (String) claim;
+        }
+        if (claim instanceof JsonString string) {
+            return string.getString();
+        }
+        throw new ProblemException(Response.Status.FORBIDDEN, "the token's '" + tenantClaim + "' claim is not one"
+                + " string, so it names no single tenant; ask the identity provider's administrator to fix it");
     }
 }
