@@ -3,6 +3,7 @@ package dev.transferlab.infra;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -174,6 +175,18 @@ public final class LocalInfra {
                         List.of(new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
                                 config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG)), AlterConfigOp.OpType.SET))))
                         .all().get(60, TimeUnit.SECONDS);
+            }
+            // A created topic reaches the broker's metadata a moment after the controller has it: READY waits for
+            // that, so that nobody who starts after READY finds a topic missing (an auto-created one instead of the
+            // dead-letter topic's, or none for a pattern subscription).
+            Set<String> wanted = new HashSet<>(COMMAND_TOPICS);
+            wanted.add(DEAD_LETTERS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!admin.listTopics().names().get(60, TimeUnit.SECONDS).containsAll(wanted)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the broker never listed the topics " + wanted);
+                }
+                Thread.sleep(50);
             }
         }
     }
