@@ -47,7 +47,7 @@ public class ModelResource {
         return models.manifest(callers.current().tenant(), modelId(id));
     }
 
-    /** The whole network as one safetensors file for PyTorch; README's "Exporting a model" loads it. */
+    /** The whole network as one safetensors file for PyTorch; README's load_export.py loads it. */
     @GET
     @RolesAllowed(Roles.VIEWER)
     @Path("{id}/export")

@@ -8,7 +8,6 @@ import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.common.storage.StorageLayout;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import jakarta.ws.rs.core.Response;
 
 import java.io.IOException;
