@@ -32,12 +32,14 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -91,25 +93,53 @@ class ModelPredictorIT {
     void aSlowColdLoadOfOneModelDoesNotDelayPredictionsOfALoadedOne() throws Exception {
         predictor = predictor(8);
         assertThat(predict("tiny-b", 0).error()).isNull();
-        ExecutorService thread = Executors.newSingleThreadExecutor();
+        // A training job starts building large-a's backbone and is held between two layers: large-a's cold load
+        // then waits for that build, for as long as the test likes.
+        CountDownLatch buildHeld = new CountDownLatch(1);
+        CountDownLatch buildMayGoOn = new CountDownLatch(1);
+        CompletableFuture<Void> build = CompletableFuture.runAsync(() -> backbones.forTraining(
+                BackboneSpec.densenet121(), () -> {
+                    buildHeld.countDown();
+                    await(buildMayGoOn);
+                }));
+        CompletableFuture<InferenceResult> large = new CompletableFuture<>();
+        Thread loader = new Thread(() -> large.complete(predict("large-a", 0)));
         try {
-            // DenseNet121 is built from scratch on this first request: seconds of work.
-            Future<InferenceResult> large = thread.submit(() -> predict("large-a", 0));
-            Thread.sleep(200);
-
-            long started = System.nanoTime();
-            for (int i = 0; i < 5; i++) {
-                assertThat(predict("tiny-b", i).error()).isNull();
+            assertThat(buildHeld.await(60, TimeUnit.SECONDS)).isTrue();
+            loader.start();
+            while (!waitsForTheBackbone(loader)) {
+                assertThat(large).as("large-a waits for its backbone's build").isNotDone();
+                Thread.sleep(10);
             }
-            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
 
-            assertThat(large.isDone()).as("the large model still loading when the loaded one has answered 5 times"
-                    + " (in " + tookMs + " ms)").isFalse();
-            InferenceResult result = large.get(5, TimeUnit.MINUTES);
-            assertThat(result.error()).isNull();
-            assertThat(result.predictions()).hasSize(2);
+            CompletableFuture<Boolean> loaded = CompletableFuture.supplyAsync(() -> {
+                for (int i = 0; i < 5; i++) {
+                    assertThat(predict("tiny-b", i).error()).isNull();
+                }
+                return true;
+            });
+
+            assertThat(loaded.get(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(large).isNotDone();
         } finally {
-            thread.shutdownNow();
+            buildMayGoOn.countDown();
+        }
+        build.get(5, TimeUnit.MINUTES);
+        InferenceResult result = large.get(5, TimeUnit.MINUTES);
+        assertThat(result.error()).isNull();
+        assertThat(result.predictions()).hasSize(2);
+    }
+
+    private static boolean waitsForTheBackbone(Thread thread) {
+        return Arrays.stream(thread.getStackTrace()).anyMatch(frame ->
+                frame.getClassName().equals(BackboneProvider.class.getName()) && frame.getMethodName().equals("await"));
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
