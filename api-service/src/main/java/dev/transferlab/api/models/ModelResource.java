@@ -17,10 +17,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 
@@ -45,6 +47,18 @@ public class ModelResource {
         return models.manifest(callers.current().tenant(), modelId(id));
     }
 
+    /** The whole network as one safetensors file for PyTorch; README's load_export.py loads it. */
+    @GET
+    @RolesAllowed(Roles.VIEWER)
+    @Path("{id}/export")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    @Blocking
+    public Response export(@PathParam("id") String id) {
+        InputStream file = models.export(callers.current().tenant(), modelId(id));
+        return Response.ok(file).header("Content-Disposition", "attachment; filename=\"" + id + ".safetensors\"")
+                .build();
+    }
+
     /** The image as the raw body, e.g. {@code curl --data-binary @cat.jpg -H 'Content-Type: image/jpeg'}. */
     @POST
     @RolesAllowed(Roles.TRAINER)
@@ -66,7 +80,7 @@ public class ModelResource {
     public Uni<PredictionResponse> predictForm(@PathParam("id") String id, @RestForm("image") FileUpload image) {
         modelId(id);
         if (image == null) {
-            throw new ProblemException(jakarta.ws.rs.core.Response.Status.BAD_REQUEST,
+            throw new ProblemException(Response.Status.BAD_REQUEST,
                     "the multipart form needs a file field named 'image'");
         }
         try {

@@ -8,8 +8,10 @@ import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.common.storage.StorageLayout;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.core.Response;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /** Models are read from object storage, their system of record. */
@@ -30,5 +32,20 @@ public class Models {
         } catch (IOException e) {
             throw new UncheckedIOException("manifest of model " + modelId + " is unreadable", e);
         }
+    }
+
+    /**
+     * The model's export for PyTorch, streamed from storage, which the worker wrote beside the model when training
+     * ended. 404 for no such model of this tenant, and, saying why, for a model that has no export.
+     */
+    public InputStream export(String tenant, String modelId) {
+        ModelManifest manifest = manifest(tenant, modelId);
+        if (manifest.backbone().isTorchScript()) {
+            throw new ProblemException(Response.Status.NOT_FOUND, "model '" + modelId + "' has a torchscript "
+                    + "backbone, whose parameters have no torchvision names; only DenseNet models are exported");
+        }
+        return store.open(store.inDefaultBucket(StorageLayout.modelExport(tenant, modelId)))
+                .orElseThrow(() -> new ProblemException(Response.Status.NOT_FOUND, "model '" + modelId
+                        + "' has no export: it was trained before the platform wrote exports; train it again"));
     }
 }

@@ -12,6 +12,7 @@ public final class StorageLayout {
     public static final String MANIFEST = "manifest.json";
     public static final String HEAD_WEIGHTS = "head.safetensors";
     public static final String METRICS = "metrics.json";
+    public static final String EXPORT = "export.safetensors";
     public static final String BACKBONE_WEIGHTS_PREFIX = "backbones/sha256/";
 
     private StorageLayout() {
@@ -31,6 +32,11 @@ public final class StorageLayout {
 
     public static String modelMetrics(String tenant, String modelId) {
         return modelPrefix(tenant, modelId) + METRICS;
+    }
+
+    /** The whole network (backbone and head) as one safetensors file for PyTorch, absent for TorchScript backbones. */
+    public static String modelExport(String tenant, String modelId) {
+        return modelPrefix(tenant, modelId) + EXPORT;
     }
 
     /** The latest epoch checkpoint of a running job; deleted when the job ends. */

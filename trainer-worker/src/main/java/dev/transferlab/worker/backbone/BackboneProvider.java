@@ -13,6 +13,7 @@ import dev.transferlab.worker.ml.zoo.BackboneCriteria;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -93,14 +94,21 @@ public final class BackboneProvider implements AutoCloseable {
 
     /** The exact backbone a model was trained on, refusing one whose weights differ from the manifest's hash. */
     public LoadedBackbone forModel(BackboneSpec spec, String weightsSource, String expectedSha256) {
-        LoadedBackbone backbone = weightsSource.startsWith(RANDOM_PREFIX)
-                ? random(spec, Long.parseLong(weightsSource.substring(RANDOM_PREFIX.length())), StopCheck.NEVER)
+        OptionalLong seed = randomSeed(weightsSource);
+        LoadedBackbone backbone = seed.isPresent() ? random(spec, seed.getAsLong(), StopCheck.NEVER)
                 : fromFile(spec, weightsSource, null, StopCheck.NEVER);
         if (!backbone.sha256().equals(expectedSha256)) {
             throw new JobFailure("the backbone weights at " + weightsSource + " have SHA-256 " + backbone.sha256()
                     + " but the model was trained on " + expectedSha256);
         }
         return backbone;
+    }
+
+    /** The seed of reproducible random weights ({@code random-init:seed=N}); empty for weights from a file. */
+    public static OptionalLong randomSeed(String weightsSource) {
+        return weightsSource.startsWith(RANDOM_PREFIX)
+                ? OptionalLong.of(Long.parseLong(weightsSource.substring(RANDOM_PREFIX.length())))
+                : OptionalLong.empty();
     }
 
     private LoadedBackbone fromFile(BackboneSpec spec, String source, String expectedSha256, StopCheck stop) {

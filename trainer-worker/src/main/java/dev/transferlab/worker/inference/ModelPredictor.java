@@ -1,12 +1,13 @@
 package dev.transferlab.worker.inference;
 
 import ai.djl.Device;
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.transferlab.common.messages.InferenceRequest;
 import dev.transferlab.common.messages.InferenceResult;
 import dev.transferlab.common.model.ModelManifest;
 import dev.transferlab.worker.backbone.BackboneProvider;
 import dev.transferlab.worker.backbone.LoadedBackbone;
-import dev.transferlab.worker.jobs.JobFailure;
 import dev.transferlab.worker.jobs.ModelRepository;
 import dev.transferlab.worker.ml.DecodeBudget;
 import dev.transferlab.worker.ml.Head;
@@ -14,18 +15,20 @@ import dev.transferlab.worker.ml.ImageTooLargeException;
 import dev.transferlab.worker.ml.ImagePreprocessor;
 import dev.transferlab.worker.ml.InvalidImageException;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Answers inference requests with the stored models, keeping the most recently used ones loaded. Every failure
  * becomes an error result: the requester always gets an answer rather than a timeout.
+ * <p>
+ * The cache holds each model as a future: the first request for a cold model loads it on its own thread, later
+ * requests for that model wait for the same load, and requests for other models go on meanwhile. A model leaves the
+ * cache when it is the least recently used beyond the cache size, but its native memory is freed only once no
+ * prediction holds it any more.
  */
 public final class ModelPredictor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ModelPredictor.class.getName());
@@ -34,7 +37,7 @@ public final class ModelPredictor implements AutoCloseable {
     private final BackboneProvider backbones;
     private final Device device;
     private final DecodeBudget decodeBudget;
-    private final Map<String, LoadedModel> cache;
+    private final AsyncCache<String, LoadedModel> cache;
 
     /** @param decodeBudget the memory image decoding may take, shared with the worker's training jobs */
     public ModelPredictor(ModelRepository models, BackboneProvider backbones, Device device, DecodeBudget decodeBudget,
@@ -43,26 +46,31 @@ public final class ModelPredictor implements AutoCloseable {
         this.backbones = backbones;
         this.device = device;
         this.decodeBudget = decodeBudget;
-        this.cache = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, LoadedModel> eldest) {
-                if (size() > cacheSize) {
-                    eldest.getValue().close();
-                    return true;
-                }
-                return false;
-            }
-        };
+        // Loads run on the requesting thread (see load), so the executor runs only the cache's upkeep and the
+        // removal listener, both cheap: on the caller, which keeps removal in step with the requests that caused it.
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(cacheSize)
+                .executor(Runnable::run)
+                .<String, LoadedModel>removalListener((key, model, cause) -> {
+                    if (model != null) {
+                        model.retire();
+                    }
+                })
+                .buildAsync();
     }
 
     public InferenceResult predict(InferenceRequest request) {
         try {
-            Optional<LoadedModel> model = load(request.tenant(), request.modelId());
+            Optional<LoadedModel> model = acquire(request.tenant(), request.modelId());
             if (model.isEmpty()) {
                 return InferenceResult.failure(request, InferenceResult.ErrorCode.MODEL_NOT_FOUND,
                         "no model '" + request.modelId() + "'");
             }
-            return InferenceResult.success(request, model.get().classify(request.image()));
+            try {
+                return InferenceResult.success(request, model.get().classify(request.image()));
+            } finally {
+                model.get().release();
+            }
         } catch (ImageTooLargeException e) {
             return InferenceResult.failure(request, InferenceResult.ErrorCode.IMAGE_TOO_LARGE, e.getMessage());
         } catch (InvalidImageException e) {
@@ -74,66 +82,57 @@ public final class ModelPredictor implements AutoCloseable {
         }
     }
 
-    private synchronized Optional<LoadedModel> load(String tenant, String modelId) {
+    /**
+     * The model, held for one prediction (the caller releases it), or empty when there is no such model. A model
+     * evicted between the lookup and the hold is looked up again, which loads it anew.
+     */
+    private Optional<LoadedModel> acquire(String tenant, String modelId) {
         String key = tenant + "/" + modelId;
-        LoadedModel cached = cache.get(key);
-        if (cached != null) {
-            return Optional.of(cached);
+        while (true) {
+            CompletableFuture<LoadedModel> mine = new CompletableFuture<>();
+            CompletableFuture<LoadedModel> entry = cache.get(key, (k, executor) -> mine);
+            if (entry == mine) {
+                load(tenant, modelId, mine);
+            }
+            LoadedModel model;
+            try {
+                model = entry.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            }
+            if (model == null) {
+                return Optional.empty();
+            }
+            if (model.tryAcquire()) {
+                return Optional.of(model);
+            }
         }
-        Optional<ModelManifest> manifest = models.manifest(tenant, modelId);
-        if (manifest.isEmpty()) {
-            return Optional.empty();
+    }
+
+    /**
+     * Loads outside the cache's own locks, so that other models' lookups never wait for it. A model that does not
+     * exist completes as null, which the cache drops (it may be trained later); so does a failed load, retried by the
+     * next request.
+     */
+    private void load(String tenant, String modelId, CompletableFuture<LoadedModel> into) {
+        try {
+            Optional<ModelManifest> manifest = models.manifest(tenant, modelId);
+            if (manifest.isEmpty()) {
+                into.complete(null);
+                return;
+            }
+            ModelManifest m = manifest.get();
+            LoadedBackbone backbone = backbones.forModel(m.backbone(), m.backboneWeights(), m.backboneSha256());
+            into.complete(new LoadedModel(m, backbone, new ImagePreprocessor(m.preprocessing(), decodeBudget),
+                    Head.load(models.headWeights(m), device)));
+        } catch (RuntimeException | Error e) {
+            into.completeExceptionally(e);
         }
-        ModelManifest m = manifest.get();
-        LoadedBackbone backbone = backbones.forModel(m.backbone(), m.backboneWeights(), m.backboneSha256());
-        LoadedModel model = new LoadedModel(m, backbone, new ImagePreprocessor(m.preprocessing(), decodeBudget),
-                Head.load(models.headWeights(m), device));
-        cache.put(key, model);
-        return Optional.of(model);
     }
 
     @Override
-    public synchronized void close() {
-        cache.values().forEach(LoadedModel::close);
-        cache.clear();
-    }
-
-    private static final class LoadedModel implements AutoCloseable {
-        private final ModelManifest manifest;
-        private final LoadedBackbone backbone;
-        private final ImagePreprocessor preprocessor;
-        private final Head head;
-        private boolean closed;
-
-        LoadedModel(ModelManifest manifest, LoadedBackbone backbone, ImagePreprocessor preprocessor, Head head) {
-            this.manifest = manifest;
-            this.backbone = backbone;
-            this.preprocessor = preprocessor;
-            this.head = head;
-        }
-
-        List<InferenceResult.Prediction> classify(byte[] image) {
-            float[] input = preprocessor.apply(image);
-            float[][] features = backbone.backbone().features(List.of(input));
-            float[] probabilities;
-            synchronized (this) {
-                if (closed) {
-                    throw new JobFailure("model " + manifest.modelId() + " was unloaded; retry");
-                }
-                probabilities = head.probabilities(features)[0];
-            }
-            List<InferenceResult.Prediction> predictions = new ArrayList<>();
-            for (int c = 0; c < probabilities.length; c++) {
-                predictions.add(new InferenceResult.Prediction(manifest.classes().get(c), probabilities[c]));
-            }
-            predictions.sort(Comparator.comparingDouble(InferenceResult.Prediction::probability).reversed());
-            return predictions;
-        }
-
-        @Override
-        public synchronized void close() {
-            closed = true;
-            head.close();
-        }
+    public void close() {
+        cache.synchronous().invalidateAll();
+        cache.synchronous().cleanUp();
     }
 }

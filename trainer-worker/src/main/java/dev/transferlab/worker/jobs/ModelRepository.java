@@ -5,6 +5,7 @@ import dev.transferlab.common.model.ModelManifest;
 import dev.transferlab.common.storage.ObjectLocation;
 import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.common.storage.StorageLayout;
+import dev.transferlab.worker.export.ModelExport;
 import dev.transferlab.worker.ml.SafeTensors;
 import dev.transferlab.worker.ml.Tensor;
 import dev.transferlab.worker.ml.WeightsFormatException;
@@ -21,17 +22,22 @@ import java.util.Optional;
  */
 public final class ModelRepository {
     private final ObjectStore store;
+    private final ModelExport exports;
 
     public ModelRepository(ObjectStore store) {
         this.store = store;
+        this.exports = new ModelExport(store);
     }
 
-    /** Writes the model and answers where each artifact went. */
+    /** Writes the model, with its export for PyTorch where it has one, and answers where each artifact went. */
     public Map<String, String> save(ModelManifest manifest, Map<String, Tensor> headWeights) {
         ObjectLocation head = location(StorageLayout.modelHeadWeights(manifest.tenant(), manifest.modelId()));
         ObjectLocation metrics = location(StorageLayout.modelMetrics(manifest.tenant(), manifest.modelId()));
         ObjectLocation manifestAt = location(StorageLayout.modelManifest(manifest.tenant(), manifest.modelId()));
         store.put(head, SafeTensors.write(headWeights), "application/octet-stream");
+        ObjectLocation export = location(StorageLayout.modelExport(manifest.tenant(), manifest.modelId()));
+        Optional<byte[]> exported = exports.build(manifest, headWeights);
+        exported.ifPresent(bytes -> store.put(export, bytes, "application/octet-stream"));
         store.put(metrics, Messages.toJson(manifest.metrics()).getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 "application/json");
         store.put(manifestAt, Messages.toJson(manifest).getBytes(java.nio.charset.StandardCharsets.UTF_8),
@@ -40,6 +46,7 @@ public final class ModelRepository {
         artifacts.put("manifest", manifestAt.toString());
         artifacts.put("headWeights", head.toString());
         artifacts.put("metrics", metrics.toString());
+        exported.ifPresent(bytes -> artifacts.put("export", export.toString()));
         return artifacts;
     }
 

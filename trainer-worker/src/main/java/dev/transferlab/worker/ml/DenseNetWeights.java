@@ -35,6 +35,22 @@ public final class DenseNetWeights {
      * @return the {@link #sha256(DenseNet)} of the loaded weights
      */
     public static String load(DenseNet network, Map<String, Tensor> checkpoint, StopCheck stop) {
+        Map<String, Tensor> stateDict = checked(network, checkpoint);
+        MessageDigest digest = Sha256.digest();
+        for (Map.Entry<String, Parameter> parameter : network.torchvisionParameters().entrySet()) {
+            stop.throwIfStopped();
+            float[] values = stateDict.get(parameter.getKey()).data();
+            write(parameter.getValue(), values);
+            update(digest, parameter.getKey(), values);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /**
+     * The network's parameters from a torchvision checkpoint, in state-dict order, checked as {@link #load} checks
+     * them; needs no engine.
+     */
+    public static Map<String, Tensor> checked(DenseNet network, Map<String, Tensor> checkpoint) {
         Map<String, Tensor> stateDict = modernNames(checkpoint);
         Map<String, Shape> expected = network.torchvisionShapes();
         for (Map.Entry<String, Shape> entry : expected.entrySet()) {
@@ -56,14 +72,9 @@ public final class DenseNetWeights {
             throw new IllegalArgumentException("backbone weights have parameters " + network.spec().name()
                     + " does not: " + unexpected);
         }
-        MessageDigest digest = Sha256.digest();
-        for (Map.Entry<String, Parameter> parameter : network.torchvisionParameters().entrySet()) {
-            stop.throwIfStopped();
-            float[] values = stateDict.get(parameter.getKey()).data();
-            write(parameter.getValue(), values);
-            update(digest, parameter.getKey(), values);
-        }
-        return HexFormat.of().formatHex(digest.digest());
+        Map<String, Tensor> ordered = new LinkedHashMap<>();
+        expected.keySet().forEach(name -> ordered.put(name, stateDict.get(name)));
+        return ordered;
     }
 
     /** The state dict with torchvision's current parameter names, in the checkpoint's order. */
@@ -88,20 +99,33 @@ public final class DenseNetWeights {
         for (Map.Entry<String, Parameter> parameter : network.torchvisionParameters().entrySet()) {
             stop.throwIfStopped();
             String name = parameter.getKey();
-            Shape shape = network.torchvisionShapes().get(name);
-            float[] values = new float[Math.toIntExact(shape.size())];
-            if (shape.dimension() == 4) {
-                double std = Math.sqrt(2.0 / (shape.get(1) * shape.get(2) * shape.get(3)));
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = (float) (random.nextGaussian() * std);
-                }
-            } else if (name.endsWith(".weight") || name.endsWith(".running_var")) {
-                Arrays.fill(values, 1f);
-            }
+            float[] values = randomValues(name, network.torchvisionShapes().get(name), random);
             write(parameter.getValue(), values);
             update(digest, name, values);
         }
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** The weights {@link #randomInit} writes for this seed, as a state dict on the heap; needs no engine. */
+    public static Map<String, Tensor> randomStateDict(DenseNet network, long seed) {
+        Random random = new Random(seed);
+        Map<String, Tensor> stateDict = new LinkedHashMap<>();
+        network.torchvisionShapes().forEach((name, shape) ->
+                stateDict.put(name, new Tensor(shape.getShape(), randomValues(name, shape, random))));
+        return stateDict;
+    }
+
+    private static float[] randomValues(String name, Shape shape, Random random) {
+        float[] values = new float[Math.toIntExact(shape.size())];
+        if (shape.dimension() == 4) {
+            double std = Math.sqrt(2.0 / (shape.get(1) * shape.get(2) * shape.get(3)));
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) (random.nextGaussian() * std);
+            }
+        } else if (name.endsWith(".weight") || name.endsWith(".running_var")) {
+            Arrays.fill(values, 1f);
+        }
+        return values;
     }
 
     /**
@@ -109,8 +133,13 @@ public final class DenseNetWeights {
      * float data, in state-dict order.
      */
     public static String sha256(DenseNet network) {
+        return sha256(stateDict(network));
+    }
+
+    /** {@link #sha256(DenseNet)} of a state dict in torchvision's order, such as {@link #checked} returns. */
+    public static String sha256(Map<String, Tensor> stateDict) {
         MessageDigest digest = Sha256.digest();
-        stateDict(network).forEach((name, tensor) -> update(digest, name, tensor.data()));
+        stateDict.forEach((name, tensor) -> update(digest, name, tensor.data()));
         return HexFormat.of().formatHex(digest.digest());
     }
 

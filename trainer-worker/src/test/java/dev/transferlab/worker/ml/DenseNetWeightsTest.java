@@ -40,6 +40,23 @@ class DenseNetWeightsTest {
     }
 
     @Test
+    void theHeapStateDictsAreTheWeightsTheEngineGets() {
+        DenseNet network = initialised(DenseNetTest.tiny());
+        String hash = DenseNetWeights.randomInit(network, 11, StopCheck.NEVER);
+        Map<String, Tensor> engine = DenseNetWeights.stateDict(network);
+
+        Map<String, Tensor> random = DenseNetWeights.randomStateDict(new DenseNet(DenseNetTest.tiny()), 11);
+        Map<String, Tensor> checkpoint = new LinkedHashMap<>(engine);
+        checkpoint.put("classifier.weight", new Tensor(new long[] {2, 32}, new float[64]));
+        Map<String, Tensor> checked = DenseNetWeights.checked(new DenseNet(DenseNetTest.tiny()), checkpoint);
+
+        assertThat(random).isEqualTo(engine);
+        assertThat(checked).isEqualTo(engine);
+        assertThat(random.keySet()).containsExactlyElementsOf(engine.keySet());
+        assertThat(DenseNetWeights.sha256(random)).isEqualTo(hash);
+    }
+
+    @Test
     void loadedWeightsHashLikeTheirSourceWhateverTheirNames() {
         DenseNet source = initialised(DenseNetTest.tiny());
         DenseNetWeights.randomInit(source, 5, StopCheck.NEVER);
