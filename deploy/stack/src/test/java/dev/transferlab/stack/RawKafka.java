@@ -3,6 +3,7 @@ package dev.transferlab.stack;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -104,9 +105,14 @@ final class RawKafka {
             Instant deadline = Instant.now().plus(timeout);
             String behind = "no group '" + groupPrefix + "*' with members";
             while (Instant.now().isBefore(deadline)) {
-                List<String> groups = admin.listGroups(ListGroupsOptions.forConsumerGroups()
+                List<String> named = admin.listGroups(ListGroupsOptions.forConsumerGroups()
                                 .inGroupStates(Set.of(GroupState.STABLE))).all().get(10, TimeUnit.SECONDS).stream()
                         .map(GroupListing::groupId).filter(g -> g.startsWith(groupPrefix)).toList();
+                // Only the groups that read this topic: an api replica's reply group shares the prefix.
+                List<String> groups = admin.describeConsumerGroups(named).all().get(10, TimeUnit.SECONDS).values()
+                        .stream().filter(g -> g.members().stream().anyMatch(m -> m.assignment().topicPartitions()
+                                .stream().anyMatch(p -> p.topic().equals(topic))))
+                        .map(ConsumerGroupDescription::groupId).toList();
                 behind = groups.isEmpty() ? behind : null;
                 for (String group : groups) {
                     Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
