@@ -50,16 +50,24 @@ final class LoadedModel {
         closeIfUnused();
     }
 
-    /** Classes by probability, best first; only while held. */
-    List<InferenceResult.Prediction> classify(byte[] image) {
-        float[] input = preprocessor.apply(image);
-        float[] probabilities = head.probabilities(backbone.backbone().features(List.of(input)))[0];
-        List<InferenceResult.Prediction> predictions = new ArrayList<>();
-        for (int c = 0; c < probabilities.length; c++) {
-            predictions.add(new InferenceResult.Prediction(manifest.classes().get(c), probabilities[c]));
+    /** The backbone's input for this image; only while held. */
+    float[] preprocess(byte[] image) {
+        return preprocessor.apply(image);
+    }
+
+    /** For each input, its classes by probability, best first: one forward pass for all; only while held. */
+    List<List<InferenceResult.Prediction>> classify(List<float[]> inputs) {
+        float[][] probabilities = head.probabilities(backbone.backbone().features(inputs));
+        List<List<InferenceResult.Prediction>> answers = new ArrayList<>(inputs.size());
+        for (float[] p : probabilities) {
+            List<InferenceResult.Prediction> predictions = new ArrayList<>(p.length);
+            for (int c = 0; c < p.length; c++) {
+                predictions.add(new InferenceResult.Prediction(manifest.classes().get(c), p[c]));
+            }
+            predictions.sort(Comparator.comparingDouble(InferenceResult.Prediction::probability).reversed());
+            answers.add(predictions);
         }
-        predictions.sort(Comparator.comparingDouble(InferenceResult.Prediction::probability).reversed());
-        return predictions;
+        return answers;
     }
 
     private void closeIfUnused() {

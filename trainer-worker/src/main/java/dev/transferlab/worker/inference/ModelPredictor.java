@@ -15,7 +15,10 @@ import dev.transferlab.worker.ml.ImageTooLargeException;
 import dev.transferlab.worker.ml.ImagePreprocessor;
 import dev.transferlab.worker.ml.InvalidImageException;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.logging.Level;
@@ -28,7 +31,8 @@ import java.util.logging.Logger;
  * The cache holds each model as a future: the first request for a cold model loads it on its own thread, later
  * requests for that model wait for the same load, and requests for other models go on meanwhile. A model leaves the
  * cache when it is the least recently used beyond the cache size, but its native memory is freed only once no
- * prediction holds it any more.
+ * prediction holds it any more. Requests are batched by a {@link DynamicBatcher}; a bad image fails at decoding, before
+ * its batch, so it fails only its own request.
  */
 public final class ModelPredictor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ModelPredictor.class.getName());
@@ -38,10 +42,14 @@ public final class ModelPredictor implements AutoCloseable {
     private final Device device;
     private final DecodeBudget decodeBudget;
     private final AsyncCache<String, LoadedModel> cache;
+    private final DynamicBatcher<LoadedModel, float[], List<InferenceResult.Prediction>> batcher;
 
-    /** @param decodeBudget the memory image decoding may take, shared with the worker's training jobs */
+    /**
+     * @param decodeBudget the memory image decoding may take, shared with the worker's training jobs
+     * @param batching     how concurrent requests for one model are grouped into one forward pass
+     */
     public ModelPredictor(ModelRepository models, BackboneProvider backbones, Device device, DecodeBudget decodeBudget,
-                          int cacheSize) {
+                          int cacheSize, DynamicBatcher.Settings batching) {
         this.models = models;
         this.backbones = backbones;
         this.device = device;
@@ -57,29 +65,75 @@ public final class ModelPredictor implements AutoCloseable {
                     }
                 })
                 .buildAsync();
+        this.batcher = new DynamicBatcher<>("inference-batches", batching, LoadedModel::classify);
     }
 
-    public InferenceResult predict(InferenceRequest request) {
+    /**
+     * The answer to this request, once its batch has run: the image is decoded on the calling thread, then waits
+     * with other requests for the same model for one forward pass. Cancelling the answer drops the request from the
+     * batch queue if it has not run yet.
+     */
+    public CompletableFuture<InferenceResult> predict(InferenceRequest request) {
+        LoadedModel model;
+        float[] input;
         try {
-            Optional<LoadedModel> model = acquire(request.tenant(), request.modelId());
-            if (model.isEmpty()) {
-                return InferenceResult.failure(request, InferenceResult.ErrorCode.MODEL_NOT_FOUND,
-                        "no model '" + request.modelId() + "'");
+            Optional<LoadedModel> held = acquire(request.tenant(), request.modelId());
+            if (held.isEmpty()) {
+                return CompletableFuture.completedFuture(InferenceResult.failure(request,
+                        InferenceResult.ErrorCode.MODEL_NOT_FOUND, "no model '" + request.modelId() + "'"));
             }
-            try {
-                return InferenceResult.success(request, model.get().classify(request.image()));
-            } finally {
-                model.get().release();
+            model = held.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(failure(request, e));
+        }
+        try {
+            input = model.preprocess(request.image());
+        } catch (RuntimeException e) {
+            model.release();
+            return CompletableFuture.completedFuture(failure(request, e));
+        }
+        CompletableFuture<List<InferenceResult.Prediction>> batched = batcher.submit(model, input);
+        batched.whenComplete((predictions, failure) -> model.release());
+        CompletableFuture<InferenceResult> answer = batched.handle((predictions, failure) -> failure == null
+                ? InferenceResult.success(request, predictions)
+                : failure(request, failure instanceof CompletionException c ? c.getCause() : failure));
+        answer.whenComplete((result, failure) -> {
+            if (failure instanceof CancellationException) {
+                batched.cancel(false);
             }
-        } catch (ImageTooLargeException e) {
+        });
+        return answer;
+    }
+
+    private static InferenceResult failure(InferenceRequest request, Throwable e) {
+        if (e instanceof CancellationException) {
+            // Nobody waits for it any more (its deadline passed), or the worker is shutting down: nothing to log.
+            return InferenceResult.failure(request, InferenceResult.ErrorCode.INTERNAL,
+                    "the prediction was dropped before it ran: " + e.getMessage());
+        }
+        if (e instanceof ImageTooLargeException) {
             return InferenceResult.failure(request, InferenceResult.ErrorCode.IMAGE_TOO_LARGE, e.getMessage());
-        } catch (InvalidImageException e) {
+        }
+        if (e instanceof InvalidImageException) {
             return InferenceResult.failure(request, InferenceResult.ErrorCode.INVALID_IMAGE,
                     "the image cannot be decoded: " + e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "prediction " + request.requestId() + " failed", e);
-            return InferenceResult.failure(request, InferenceResult.ErrorCode.INTERNAL, String.valueOf(e.getMessage()));
         }
+        LOG.log(Level.SEVERE, "prediction " + request.requestId() + " failed", e);
+        return InferenceResult.failure(request, InferenceResult.ErrorCode.INTERNAL, String.valueOf(e.getMessage()));
+    }
+
+    /** Forward passes run for predictions so far; with {@link #imagesBatched()}, the mean batch size. */
+    public long forwardPasses() {
+        return batcher.batchesRun();
+    }
+
+    public long imagesBatched() {
+        return batcher.inputsRun();
+    }
+
+    /** Whether a forward pass has been running for longer than {@code limit}. */
+    public boolean stalled(Duration limit) {
+        return batcher.stalled(limit);
     }
 
     /**
@@ -132,6 +186,7 @@ public final class ModelPredictor implements AutoCloseable {
 
     @Override
     public void close() {
+        batcher.close();
         cache.synchronous().invalidateAll();
         cache.synchronous().cleanUp();
     }

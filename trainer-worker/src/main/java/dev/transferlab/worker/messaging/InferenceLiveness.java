@@ -1,5 +1,6 @@
 package dev.transferlab.worker.messaging;
 
+import dev.transferlab.worker.inference.ModelPredictor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -11,7 +12,8 @@ import java.time.Duration;
 
 /**
  * Down only when predictions cannot be answered any more: every inference thread has held one request for longer
- * than {@code transferlab.inference.stall-after}, far past any deadline, so it ignored its interruption. Slow or
+ * than {@code transferlab.inference.stall-after}, far past any deadline, so it ignored its interruption; or one
+ * forward pass has run that long, so the batch queue behind it is stuck. Slow or
  * failing requests are answered with errors and do not count; a long training job runs elsewhere.
  */
 @Liveness
@@ -21,12 +23,15 @@ public class InferenceLiveness implements HealthCheck {
     @Inject
     InferencePool pool;
 
+    @Inject
+    ModelPredictor predictor;
+
     @ConfigProperty(name = "transferlab.inference.stall-after")
     Duration stallAfter;
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("inference").status(!pool.stalled(stallAfter))
+        return HealthCheckResponse.named("inference").status(!pool.stalled(stallAfter) && !predictor.stalled(stallAfter))
                 .withData("stall-after", stallAfter.toString()).build();
     }
 }

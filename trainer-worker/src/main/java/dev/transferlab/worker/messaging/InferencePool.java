@@ -15,14 +15,16 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
- * The bounded pool predictions run on, apart from training and from the Kafka connector's threads (plain threads,
+ * The bounded pool predictions start on, apart from training and from the Kafka connector's threads (plain threads,
  * which Vert.x's blocked-thread checker does not watch). Every request is answered by its deadline: with its
  * prediction, or with why not (it waited past the deadline, it ran past it, it threw, the queue was full). A request
  * still running at its deadline is interrupted; one that ignores that keeps its thread, and {@link #stalled} says
- * when every thread is held so.
+ * when every thread is held so. The work may hand a request on (to a batch queue) and answer it later: its thread is
+ * free meanwhile, and when the deadline comes first the handed-on work is cancelled.
  */
 public final class InferencePool implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(InferencePool.class);
@@ -44,11 +46,21 @@ public final class InferencePool implements AutoCloseable {
 
     /** The answer to this request: {@code work}'s, or an error at the latest at {@code deadline}. */
     public CompletableFuture<InferenceResult> run(InferenceRequest request, Instant deadline,
-                                                  Function<InferenceRequest, InferenceResult> work) {
+                                                  Function<InferenceRequest, CompletableFuture<InferenceResult>> work) {
         CompletableFuture<InferenceResult> answer = new CompletableFuture<>();
+        AtomicReference<CompletableFuture<InferenceResult>> started = new AtomicReference<>();
         Future<?> task;
         try {
-            task = executor.submit(() -> answer.complete(runNow(request, deadline, work)));
+            task = executor.submit(() -> {
+                CompletableFuture<InferenceResult> running = runNow(request, deadline, work);
+                started.set(running);
+                running.whenComplete((result, failure) -> answer.complete(failure == null ? result
+                        : InferenceResult.failure(request, InferenceResult.ErrorCode.INTERNAL,
+                        "the worker failed on this request: " + failure)));
+                if (answer.isDone()) {
+                    running.cancel(false);
+                }
+            });
         } catch (RejectedExecutionException e) {
             return CompletableFuture.completedFuture(InferenceResult.failure(request,
                     InferenceResult.ErrorCode.OVERLOADED, "this worker has " + executor.getQueue().size()
@@ -57,16 +69,24 @@ public final class InferencePool implements AutoCloseable {
         long left = Math.max(0, Duration.between(Instant.now(), deadline).toMillis());
         answer.completeOnTimeout(InferenceResult.failure(request, InferenceResult.ErrorCode.DEADLINE_EXCEEDED,
                 "the prediction did not finish by its deadline " + deadline), left, TimeUnit.MILLISECONDS);
-        // Done already when it answered itself; otherwise it is dropped from the queue or interrupted.
-        answer.whenComplete((result, failure) -> task.cancel(true));
+        // Done already when it answered itself; otherwise it is dropped from the queue or interrupted, and work it
+        // handed on (a batch queue) is cancelled.
+        answer.whenComplete((result, failure) -> {
+            task.cancel(true);
+            CompletableFuture<InferenceResult> running = started.get();
+            if (running != null) {
+                running.cancel(false);
+            }
+        });
         return answer;
     }
 
-    private InferenceResult runNow(InferenceRequest request, Instant deadline,
-                                   Function<InferenceRequest, InferenceResult> work) {
+    private CompletableFuture<InferenceResult> runNow(InferenceRequest request, Instant deadline,
+                                   Function<InferenceRequest, CompletableFuture<InferenceResult>> work) {
         if (!Instant.now().isBefore(deadline)) {
-            return InferenceResult.failure(request, InferenceResult.ErrorCode.DEADLINE_EXCEEDED,
-                    "the request's deadline " + deadline + " passed before it could run");
+            return CompletableFuture.completedFuture(InferenceResult.failure(request,
+                    InferenceResult.ErrorCode.DEADLINE_EXCEEDED,
+                    "the request's deadline " + deadline + " passed before it could run"));
         }
         runningSince.put(Thread.currentThread(), System.nanoTime());
         try {
@@ -74,8 +94,8 @@ public final class InferencePool implements AutoCloseable {
         } catch (Throwable e) {
             // An Error too (a native crash surfacing, an OutOfMemoryError): this request fails, the others go on.
             LOG.errorf(e, "prediction %s failed", request.requestId());
-            return InferenceResult.failure(request, InferenceResult.ErrorCode.INTERNAL,
-                    "the worker failed on this request: " + e);
+            return CompletableFuture.completedFuture(InferenceResult.failure(request,
+                    InferenceResult.ErrorCode.INTERNAL, "the worker failed on this request: " + e));
         } finally {
             runningSince.remove(Thread.currentThread());
         }

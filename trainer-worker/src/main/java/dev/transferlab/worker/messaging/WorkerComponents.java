@@ -7,6 +7,7 @@ import dev.transferlab.common.storage.S3Settings;
 import dev.transferlab.worker.backbone.BackboneProvider;
 import dev.transferlab.worker.backbone.BackboneSettings;
 import dev.transferlab.worker.backbone.BackboneWeightsStore;
+import dev.transferlab.worker.inference.DynamicBatcher;
 import dev.transferlab.worker.inference.ModelPredictor;
 import dev.transferlab.worker.jobs.Cancellations;
 import dev.transferlab.worker.jobs.Draining;
@@ -16,6 +17,8 @@ import dev.transferlab.worker.jobs.TrainingJob;
 import dev.transferlab.worker.ml.DecodeBudget;
 import dev.transferlab.worker.ml.DecodePipeline;
 import dev.transferlab.worker.ml.Devices;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -144,8 +147,17 @@ public class WorkerComponents {
     @Produces
     @ApplicationScoped
     ModelPredictor predictor(ModelRepository models, BackboneProvider backbones, Device device, DecodeBudget budget,
-                             @ConfigProperty(name = "transferlab.inference.model-cache-size") int cacheSize) {
-        return new ModelPredictor(models, backbones, device, budget, cacheSize);
+                             @ConfigProperty(name = "transferlab.inference.model-cache-size") int cacheSize,
+                             @ConfigProperty(name = "transferlab.inference.batching.max-batch-size") int maxBatch,
+                             @ConfigProperty(name = "transferlab.inference.batching.max-delay") Duration maxDelay,
+                             MeterRegistry registry) {
+        ModelPredictor predictor = new ModelPredictor(models, backbones, device, budget, cacheSize,
+                new DynamicBatcher.Settings(maxBatch, maxDelay));
+        FunctionCounter.builder("transferlab.inference.forward.passes", predictor, ModelPredictor::forwardPasses)
+                .description("Forward passes run for predictions (each one a dynamic batch)").register(registry);
+        FunctionCounter.builder("transferlab.inference.batched.images", predictor, ModelPredictor::imagesBatched)
+                .description("Images through those forward passes").register(registry);
+        return predictor;
     }
 
     @Produces

@@ -25,7 +25,10 @@ import java.util.Locale;
  *   <li>{@code transferlab.jobs.run} [{@code transferlab_jobs_run_total}] by {@code outcome}: completed, failed,
  *       cancelled, already-done, released, not-started;</li>
  *   <li>{@code transferlab.inference} [{@code transferlab_inference_seconds}] by {@code outcome}: ok, invalid-image,
- *       model-not-found, internal; a prediction from request to result on this worker.</li>
+ *       model-not-found, internal; a prediction from request to result on this worker;</li>
+ *   <li>{@code transferlab.inference.forward.passes} [{@code transferlab_inference_forward_passes_total}] and
+ *       {@code transferlab.inference.batched.images} [{@code transferlab_inference_batched_images_total}]: dynamic
+ *       batches run and the images in them (registered with the predictor, in {@code WorkerComponents}).</li>
  * </ul>
  */
 @ApplicationScoped

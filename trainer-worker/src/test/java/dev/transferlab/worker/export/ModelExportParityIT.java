@@ -17,6 +17,7 @@ import dev.transferlab.infra.InfraProcess;
 import dev.transferlab.worker.backbone.BackboneProvider;
 import dev.transferlab.worker.backbone.BackboneSettings;
 import dev.transferlab.worker.backbone.BackboneWeightsStore;
+import dev.transferlab.worker.inference.DynamicBatcher;
 import dev.transferlab.worker.inference.ModelPredictor;
 import dev.transferlab.worker.jobs.ModelRepository;
 import dev.transferlab.worker.ml.DenseNet;
@@ -40,6 +41,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -82,7 +84,8 @@ class ModelExportParityIT {
         models = new ModelRepository(store);
         backbones = new BackboneProvider(new BackboneWeightsStore(store, data.resolve("weights")), Device.cpu(),
                 new BackboneSettings(Optional.empty(), Optional.empty(), true, 0, List.of()));
-        predictor = new ModelPredictor(models, backbones, Device.cpu(), TestImages.budget(), 4);
+        predictor = new ModelPredictor(models, backbones, Device.cpu(), TestImages.budget(), 4,
+                new DynamicBatcher.Settings(8, Duration.ZERO));
     }
 
     @AfterAll
@@ -141,7 +144,7 @@ class ModelExportParityIT {
         double spread = 0;
         for (Path image : images) {
             InferenceResult service = predictor.predict(InferenceRequest.of("r-" + image.getFileName(), TENANT,
-                    manifest.modelId(), Files.readAllBytes(image)));
+                    manifest.modelId(), Files.readAllBytes(image))).join();
             assertThat(service.error()).isNull();
             JsonNode theirs = torch.get(image.toString());
             for (InferenceResult.Prediction prediction : service.predictions()) {

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -26,8 +27,9 @@ class InferencePoolTest {
         pool.close();
     }
 
-    private static InferenceResult ok(InferenceRequest r) {
-        return InferenceResult.success(r, List.of(new InferenceResult.Prediction("cat", 1)));
+    private static CompletableFuture<InferenceResult> ok(InferenceRequest r) {
+        return CompletableFuture.completedFuture(
+                InferenceResult.success(r, List.of(new InferenceResult.Prediction("cat", 1))));
     }
 
     private static Instant in(Duration d) {
