@@ -62,7 +62,7 @@ public final class ImageFolderLayout {
             return Optional.empty();
         }
 
-        /** The split jobs validate on: {@code val/}, else {@code test/}, else none (a stratified split is held out). */
+        /** The first of {@code val/} and {@code test/} the dataset has, whose classes {@link #warnings} checks. */
         public Optional<String> validationSplit() {
             for (String split : List.of(VAL, TEST)) {
                 if (placed.values().stream().anyMatch(p -> p.split().equals(split))) {

@@ -216,16 +216,10 @@ public final class TrainingJob {
                     .message("features of " + features.table().size() + " images read from the feature cache; the "
                             + "backbone does no work for this job"));
         }
-        List<ImageFolder.Item> train = dataset.train();
-        List<ImageFolder.Item> validation = dataset.validation();
-        if (validation.isEmpty()) {
-            StratifiedSplit.Parts<ImageFolder.Item> parts = StratifiedSplit.split(train, ImageFolder.Item::label,
-                    request.hyperparameters().validationFraction(), request.hyperparameters().seed());
-            train = parts.train();
-            validation = parts.validation();
-        }
+        StratifiedSplit.Parts<ImageFolder.Item> sets = dataset.sets(request.hyperparameters());
+        List<ImageFolder.Item> train = sets.train();
         LabelledFeatures trainFeatures = features.table().labelled(train);
-        LabelledFeatures validationFeatures = features.table().labelled(validation);
+        LabelledFeatures validationFeatures = features.table().labelled(sets.validation());
         int skipped = features.table().skipped().size();
         if (trainFeatures.size() == 0) {
             throw new JobFailure("none of the " + train.size() + " training images could be decoded; first error: "
