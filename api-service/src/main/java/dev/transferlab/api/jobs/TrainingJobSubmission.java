@@ -25,7 +25,7 @@ import java.util.Optional;
  *                              an ImageFolder tree
  * @param datasetId             a dataset uploaded or registered through {@code /v1/datasets}
  * @param earlyStoppingPatience epochs without a better validation loss before training stops; absent: never stop early
- * @param testFraction          of each class held out for test when the dataset is one folder of classes
+ * @param testFraction          of each class held out for test when the dataset has neither val/ nor test/
  */
 public record TrainingJobSubmission(
         @Size(max = 1024) @Pattern(regexp = "^(?!.*\\.\\.).*$", message = "must not contain '..'")

@@ -46,8 +46,8 @@ public record Hyperparameters(
     }
 
     /**
-     * Of every class's images held out for test when the dataset is one folder of classes (no {@code train/}); a
-     * dataset with {@code val/} or {@code test/} tests on that folder instead. Absent: {@link #DEFAULT_TEST_FRACTION}.
+     * Of every class's images held out for test when the dataset has neither {@code val/} nor {@code test/}; a dataset
+     * with one of them tests on that folder instead. Absent: {@link #DEFAULT_TEST_FRACTION}.
      */
     public double testFractionOrDefault() {
         return testFraction == null ? DEFAULT_TEST_FRACTION : testFraction;

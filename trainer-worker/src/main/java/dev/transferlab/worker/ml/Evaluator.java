@@ -24,7 +24,7 @@ public final class Evaluator {
      * scikit-learn's default clipping in {@code log_loss} (the machine epsilon of float64), so a probability of 0
      * costs a finite loss.
      */
-    static final double LOG_LOSS_EPS = Math.ulp(1.0);
+    private static final double LOG_LOSS_EPS = Math.ulp(1.0);
 
     private Evaluator() {
     }
