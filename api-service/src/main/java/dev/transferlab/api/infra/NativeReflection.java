@@ -12,7 +12,9 @@ import dev.transferlab.common.messages.InferenceResult;
 import dev.transferlab.common.messages.TrainingEvent;
 import dev.transferlab.common.messages.TrainingEventType;
 import dev.transferlab.common.messages.TrainingRequest;
+import dev.transferlab.common.model.EvaluationReport;
 import dev.transferlab.common.model.ModelManifest;
+import dev.transferlab.common.model.ModelScores;
 import dev.transferlab.common.model.PreprocessingSpec;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -25,7 +27,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         ExtractionProgress.class, Hyperparameters.class, BackboneSpec.class, PreprocessingSpec.class,
         InferenceRequest.class, InferenceResult.class, InferenceResult.Prediction.class, InferenceResult.Error.class,
         InferenceResult.ErrorCode.class, ModelManifest.class, DatasetManifest.class, DatasetManifest.Kind.class,
-        DatasetManifest.Layout.class, SkippedFile.class})
+        DatasetManifest.Layout.class, SkippedFile.class, ModelScores.class, ModelScores.EpochScores.class,
+        EvaluationReport.class, EvaluationReport.SetEvaluation.class, EvaluationReport.ClassScores.class,
+        EvaluationReport.Average.class, EvaluationReport.Calibration.class, EvaluationReport.ReliabilityBin.class,
+        EvaluationReport.Misclassified.class})
 final class NativeReflection {
     private NativeReflection() {
     }

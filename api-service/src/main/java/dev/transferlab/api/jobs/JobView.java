@@ -5,10 +5,17 @@ import dev.transferlab.common.messages.BackboneSpec;
 import dev.transferlab.common.messages.EpochMetrics;
 import dev.transferlab.common.messages.ExtractionProgress;
 import dev.transferlab.common.messages.Hyperparameters;
+import dev.transferlab.common.model.ModelScores;
 
 import java.time.Instant;
 
-/** What {@code GET /v1/training-jobs/{id}} answers: the job as its events describe it. */
+/**
+ * What {@code GET /v1/training-jobs/{id}} answers: the job as its events describe it.
+ *
+ * @param latestMetrics the last epoch's, which need not be the stored model's: {@code scores} and {@code bestEpoch}
+ *                      describe that
+ * @param scores        once completed: the stored (best) epoch's validation and test figures beside the last epoch's
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobView(
         String id,
@@ -25,6 +32,7 @@ public record JobView(
         ExtractionProgress extraction,
         String modelId,
         Integer bestEpoch,
+        ModelScores scores,
         String reason,
         boolean cancelRequested,
         long events) {

@@ -21,7 +21,7 @@ final class JobViews {
     static JobView next(JobView previous, TrainingEvent e, long eventCount) {
         requireFit(previous, e);
         JobView v = previous != null ? previous : new JobView(e.jobId(), e.tenant(), JobState.QUEUED, "queued", null,
-                null, null, null, e.timestamp(), e.timestamp(), null, null, null, null, null, false, 0);
+                null, null, null, e.timestamp(), e.timestamp(), null, null, null, null, null, null, false, 0);
         TrainingRequest request = e.request();
         JobState state = switch (e.type()) {
             // Its worker shut down; the command goes to another worker, which resumes the job from its checkpoint.
@@ -56,6 +56,7 @@ final class JobViews {
                 e.extraction() != null ? e.extraction() : v.extraction(),
                 e.modelId() != null ? e.modelId() : v.modelId(),
                 e.bestEpoch() != null ? e.bestEpoch() : v.bestEpoch(),
+                e.scores() != null ? e.scores() : v.scores(),
                 e.reason() != null ? e.reason() : v.reason(),
                 v.cancelRequested() || e.type() == TrainingEventType.CANCEL_REQUESTED,
                 eventCount);

@@ -25,6 +25,7 @@ import java.util.Optional;
  *                              an ImageFolder tree
  * @param datasetId             a dataset uploaded or registered through {@code /v1/datasets}
  * @param earlyStoppingPatience epochs without a better validation loss before training stops; absent: never stop early
+ * @param testFraction          of each class held out for test when the dataset has neither val/ nor test/
  */
 public record TrainingJobSubmission(
         @Size(max = 1024) @Pattern(regexp = "^(?!.*\\.\\.).*$", message = "must not contain '..'")
@@ -39,7 +40,8 @@ public record TrainingJobSubmission(
         Long seed,
         @Min(1) @Max(Hyperparameters.MAX_EARLY_STOPPING_PATIENCE) Integer earlyStoppingPatience,
         @Valid Backbone backbone,
-        @Valid Preprocessing preprocessing) {
+        @Valid Preprocessing preprocessing,
+        @DecimalMin("0") @DecimalMax("" + Hyperparameters.MAX_VALIDATION_FRACTION) Double testFraction) {
 
     /**
      * {@code densenet121} is torchvision's; {@code densenet} takes the same knobs as torchvision's DenseNet class, so a
@@ -66,14 +68,20 @@ public record TrainingJobSubmission(
     }
 
     public Hyperparameters hyperparameters() {
-        return new Hyperparameters(
+        Hyperparameters hp = new Hyperparameters(
                 Optional.ofNullable(epochs).orElse(Hyperparameters.DEFAULT_EPOCHS),
                 Optional.ofNullable(batchSize).orElse(Hyperparameters.DEFAULT_BATCH_SIZE),
                 Optional.ofNullable(learningRate).orElse(Hyperparameters.DEFAULT_LEARNING_RATE),
                 Optional.ofNullable(hiddenUnits).orElse(Hyperparameters.DEFAULT_HIDDEN_UNITS),
                 Optional.ofNullable(validationFraction).orElse(Hyperparameters.DEFAULT_VALIDATION_FRACTION),
                 Optional.ofNullable(seed).orElse(0L),
-                earlyStoppingPatience);
+                earlyStoppingPatience,
+                Optional.ofNullable(testFraction).orElse(Hyperparameters.DEFAULT_TEST_FRACTION));
+        if (hp.validationFraction() + hp.testFractionOrDefault() > Hyperparameters.MAX_VALIDATION_FRACTION) {
+            throw ProblemException.invalidField("testFraction", "and validationFraction together must be at most "
+                    + Hyperparameters.MAX_VALIDATION_FRACTION);
+        }
+        return hp;
     }
 
     public BackboneSpec backboneSpec() {

@@ -5,6 +5,7 @@ import dev.transferlab.api.auth.Roles;
 import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.common.messages.Ids;
 import dev.transferlab.common.messages.InferenceResult;
+import dev.transferlab.common.model.EvaluationReport;
 import dev.transferlab.common.model.ModelManifest;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
@@ -45,6 +46,16 @@ public class ModelResource {
     @Blocking
     public ModelManifest get(@PathParam("id") String id) {
         return models.manifest(callers.current().tenant(), modelId(id));
+    }
+
+    /** How the stored model does on its validation and test sets: README's "Evaluation report". */
+    @GET
+    @RolesAllowed(Roles.VIEWER)
+    @Path("{id}/evaluation")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Blocking
+    public EvaluationReport evaluation(@PathParam("id") String id) {
+        return models.evaluation(callers.current().tenant(), modelId(id));
     }
 
     /** The whole network as one safetensors file for PyTorch; README's load_export.py loads it. */

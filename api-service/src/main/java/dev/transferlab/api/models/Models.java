@@ -3,6 +3,7 @@ package dev.transferlab.api.models;
 import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.common.messages.Ids;
 import dev.transferlab.common.messages.Messages;
+import dev.transferlab.common.model.EvaluationReport;
 import dev.transferlab.common.model.ModelManifest;
 import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.common.storage.StorageLayout;
@@ -31,6 +32,19 @@ public class Models {
             return Messages.mapper().readValue(json, ModelManifest.class);
         } catch (IOException e) {
             throw new UncheckedIOException("manifest of model " + modelId + " is unreadable", e);
+        }
+    }
+
+    /** The stored model's evaluation report, which the worker wrote beside it; 404 for a model stored without one. */
+    public EvaluationReport evaluation(String tenant, String modelId) {
+        manifest(tenant, modelId);
+        byte[] json = store.get(store.inDefaultBucket(StorageLayout.modelEvaluation(tenant, modelId)))
+                .orElseThrow(() -> new ProblemException(Response.Status.NOT_FOUND, "model '" + modelId
+                        + "' has no evaluation report: it was trained before the platform wrote them; train it again"));
+        try {
+            return Messages.mapper().readValue(json, EvaluationReport.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("evaluation report of model " + modelId + " is unreadable", e);
         }
     }
 

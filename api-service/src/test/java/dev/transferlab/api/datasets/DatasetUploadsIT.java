@@ -133,8 +133,9 @@ class DatasetUploadsIT {
                 new TestArchives().images("", 3, "a", "c").zip()));
 
         assertThat(zip.layout()).isEqualTo(DatasetManifest.Layout.CLASSES);
-        assertThat(zip.counts().get("train")).containsEntry("a", 2);
+        assertThat(zip.counts().get("train")).containsEntry("a", 1);
         assertThat(zip.counts().get("val")).containsEntry("a", 1);
+        assertThat(zip.counts().get("test")).containsEntry("a", 1);
         assertThat(tarGz.id()).isNotEqualTo(zip.id());
         assertThat(tarGz.contentHash()).startsWith("sha256-").isEqualTo(zip.contentHash());
         assertThat(other.contentHash()).isNotEqualTo(zip.contentHash());

@@ -53,6 +53,8 @@ class HttpProblemsIT {
         assertThat(fieldOf(submit("{\"dataset\":\"datasets/default/d/\",\"backbone\":{\"name\":\"densenet\","
                 + "\"growthrate\":2}}"))).isEqualTo("backbone.growthrate");
         assertThat(fieldOf(submit("{\"dataset\":\"datasets/default/d/\",\"epochs\":5000}"))).isEqualTo("epochs");
+        assertThat(fieldOf(submit("{\"dataset\":\"datasets/default/d/\",\"validationFraction\":0.5,"
+                + "\"testFraction\":0.5}"))).isEqualTo("testFraction");
         assertThat(fieldOf(submit("{\"dataset\":\"datasets/default/d/\",\"epochs\":3,\"epochs\":4}"))).isNull();
         assertThat(fieldOf(given().contentType("application/json").body("{\"location\":\"s3://b/d/\","
                 + "\"nmae\":\"x\"}").post("/v1/datasets"))).isEqualTo("nmae");

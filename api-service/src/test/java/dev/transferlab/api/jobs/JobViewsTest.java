@@ -7,6 +7,7 @@ import dev.transferlab.common.messages.Hyperparameters;
 import dev.transferlab.common.messages.TrainingEvent;
 import dev.transferlab.common.messages.TrainingEventType;
 import dev.transferlab.common.messages.TrainingRequest;
+import dev.transferlab.common.model.ModelScores;
 import io.smallrye.mutiny.helpers.test.AssertSubscriber;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +49,25 @@ class JobViewsTest {
         assertThat(done.modelId()).isEqualTo("job-1");
         assertThat(done.latestMetrics().epoch()).isEqualTo(1);
         assertThat(done.events()).isEqualTo(4);
+    }
+
+    @Test
+    void aCompletedJobShowsTheStoredEpochsScoresBesideTheLastEpochs() {
+        JobProjection projection = new JobProjection(16);
+        projection.apply(event(0, TrainingEventType.ACCEPTED));
+        projection.apply(event(1, TrainingEventType.STARTED));
+        projection.apply(event(2, TrainingEventType.EPOCH_COMPLETED));
+        projection.apply(event(3, TrainingEventType.EPOCH_COMPLETED));
+        ModelScores scores = new ModelScores(new ModelScores.EpochScores(1, 0.3, 0.785, 20, 0.4, 0.75),
+                new ModelScores.EpochScores(2, 0.9, 0.505, 20, 1.1, 0.5));
+        projection.apply(TrainingEvent.builder("job-1", "default", TrainingEventType.COMPLETED)
+                .model("job-1", Map.of(), 1).scores(scores).build());
+
+        JobView done = projection.view("job-1").orElseThrow();
+
+        assertThat(done.bestEpoch()).isEqualTo(1);
+        assertThat(done.scores()).isEqualTo(scores);
+        assertThat(done.latestMetrics().epoch()).isEqualTo(2);
     }
 
     @Test

@@ -62,7 +62,7 @@ public final class ImageFolderLayout {
             return Optional.empty();
         }
 
-        /** The split jobs validate on: {@code val/}, else {@code test/}, else none (a stratified split is held out). */
+        /** The first of {@code val/} and {@code test/} the dataset has, whose classes {@link #warnings} checks. */
         public Optional<String> validationSplit() {
             for (String split : List.of(VAL, TEST)) {
                 if (placed.values().stream().anyMatch(p -> p.split().equals(split))) {
@@ -72,7 +72,10 @@ public final class ImageFolderLayout {
             return Optional.empty();
         }
 
-        /** Images per split and class; a {@link DatasetManifest.Layout#CLASSES} dataset shows the default split. */
+        /**
+         * Images per split and class; a {@link DatasetManifest.Layout#CLASSES} dataset shows the three-way split a job
+         * makes with the default fractions.
+         */
         public Map<String, Map<String, Integer>> counts() {
             Map<String, Map<String, Integer>> counts = new LinkedHashMap<>();
             for (Placement p : placed.values()) {
@@ -90,12 +93,19 @@ public final class ImageFolderLayout {
             Map<String, Integer> all = counts.getOrDefault(TRAIN, zeros());
             Map<String, Integer> train = zeros();
             Map<String, Integer> val = zeros();
+            Map<String, Integer> test = zeros();
             all.forEach((c, n) -> {
-                int held = StratifiedCounts.heldOut(n, Hyperparameters.DEFAULT_VALIDATION_FRACTION);
-                train.put(c, n - held);
-                val.put(c, held);
+                int tested = StratifiedCounts.heldOut(n, Hyperparameters.DEFAULT_TEST_FRACTION);
+                int validated = StratifiedCounts.heldOutAfter(n, tested, Hyperparameters.DEFAULT_VALIDATION_FRACTION);
+                train.put(c, n - tested - validated);
+                val.put(c, validated);
+                test.put(c, tested);
             });
-            return new LinkedHashMap<>(Map.of(TRAIN, train, VAL, val));
+            Map<String, Map<String, Integer>> split = new LinkedHashMap<>();
+            split.put(TRAIN, train);
+            split.put(VAL, val);
+            split.put(TEST, test);
+            return split;
         }
 
         /** Classes with fewer than {@code minPerClass} training images, and classes missing from validation. */

@@ -16,4 +16,12 @@ public final class StratifiedCounts {
         }
         return Math.max(0, Math.min(held, classSize - 1));
     }
+
+    /**
+     * How many a three-way split holds out for validation after {@code test} of the class went to test: as
+     * {@link #heldOut}, but never the last training image.
+     */
+    public static int heldOutAfter(int classSize, int test, double fraction) {
+        return Math.min(heldOut(classSize, fraction), Math.max(0, classSize - test - 1));
+    }
 }

@@ -3,6 +3,8 @@ package dev.transferlab.common.messages;
 /**
  * What a training job may tune. Defaults are the tutorial's recipe (Adam 1e-3, batch 400, 10 epochs, 500 hidden units).
  *
+ * @param validationFraction    of every class's training images held out for validation, when the dataset lacks
+ *                              {@code val/} or {@code test/} (see {@link #testFractionOrDefault()})
  * @param earlyStoppingPatience stop once this many consecutive epochs have not beaten the best validation loss so far
  *                              (training loss without a validation set); null trains every epoch (the tutorial's
  *                              behaviour, and what messages without the field mean)
@@ -14,13 +16,15 @@ public record Hyperparameters(
         int hiddenUnits,
         double validationFraction,
         long seed,
-        Integer earlyStoppingPatience) {
+        Integer earlyStoppingPatience,
+        Double testFraction) {
 
     public static final int DEFAULT_EPOCHS = 10;
     public static final int DEFAULT_BATCH_SIZE = 400;
     public static final double DEFAULT_LEARNING_RATE = 1e-3;
     public static final int DEFAULT_HIDDEN_UNITS = 500;
     public static final double DEFAULT_VALIDATION_FRACTION = 0.2;
+    public static final double DEFAULT_TEST_FRACTION = 0.2;
 
     // The ranges every service holds a job to (the API's request annotations name the same constants).
     public static final int MAX_EPOCHS = 1000;
@@ -30,9 +34,23 @@ public record Hyperparameters(
     public static final double MAX_VALIDATION_FRACTION = 0.9;
     public static final int MAX_EARLY_STOPPING_PATIENCE = 1000;
 
+    /** Without a test fraction: the default one. */
+    public Hyperparameters(int epochs, int batchSize, double learningRate, int hiddenUnits, double validationFraction,
+            long seed, Integer earlyStoppingPatience) {
+        this(epochs, batchSize, learningRate, hiddenUnits, validationFraction, seed, earlyStoppingPatience, null);
+    }
+
     public static Hyperparameters defaults() {
         return new Hyperparameters(DEFAULT_EPOCHS, DEFAULT_BATCH_SIZE, DEFAULT_LEARNING_RATE,
                 DEFAULT_HIDDEN_UNITS, DEFAULT_VALIDATION_FRACTION, 0L, null);
+    }
+
+    /**
+     * Of every class's images held out for test when the dataset has neither {@code val/} nor {@code test/}; a dataset
+     * with one of them tests on that folder instead. Absent: {@link #DEFAULT_TEST_FRACTION}.
+     */
+    public double testFractionOrDefault() {
+        return testFraction == null ? DEFAULT_TEST_FRACTION : testFraction;
     }
 
     /**
@@ -52,6 +70,11 @@ public record Hyperparameters(
         if (!(validationFraction >= 0 && validationFraction <= MAX_VALIDATION_FRACTION)) {
             throw new InvalidFieldException(prefix + ".validationFraction", "must be between 0 and "
                     + MAX_VALIDATION_FRACTION + ", got " + validationFraction);
+        }
+        double test = testFractionOrDefault();
+        if (!(test >= 0 && test + validationFraction <= MAX_VALIDATION_FRACTION)) {
+            throw new InvalidFieldException(prefix + ".testFraction", "must be at least 0, and with validationFraction"
+                    + " at most " + MAX_VALIDATION_FRACTION + ", got " + test);
         }
         return this;
     }

@@ -1,6 +1,7 @@
 package dev.transferlab.common.messages;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.transferlab.common.model.ModelScores;
 
 import java.time.Instant;
 import java.util.Map;
@@ -29,7 +30,8 @@ public record TrainingEvent(
         Map<String, String> artifacts,
         Integer bestEpoch,
         String reason,
-        ExtractionProgress extraction) {
+        ExtractionProgress extraction,
+        ModelScores scores) {
 
     public static Builder builder(String jobId, String tenant, TrainingEventType type) {
         return new Builder(jobId, tenant, type);
@@ -48,6 +50,7 @@ public record TrainingEvent(
         private Integer bestEpoch;
         private String reason;
         private ExtractionProgress extraction;
+        private ModelScores scores;
         private String run;
 
         private Builder(String jobId, String tenant, TrainingEventType type) {
@@ -89,6 +92,12 @@ public record TrainingEvent(
             return this;
         }
 
+        /** On completed: what the stored model scored, beside the last epoch. */
+        public Builder scores(ModelScores scores) {
+            this.scores = scores;
+            return this;
+        }
+
         public Builder reason(String reason) {
             this.reason = reason;
             return this;
@@ -108,7 +117,7 @@ public record TrainingEvent(
 
         public TrainingEvent build() {
             return new TrainingEvent(Messages.SCHEMA_VERSION, type, eventId(), jobId, tenant, Instant.now(), message,
-                    request, metrics, epoch, modelId, artifacts, bestEpoch, reason, extraction);
+                    request, metrics, epoch, modelId, artifacts, bestEpoch, reason, extraction, scores);
         }
 
         private String eventId() {

@@ -14,6 +14,11 @@ import java.util.List;
  * @param backboneWeights where the backbone's weights came from, e.g. {@code s3://…} or {@code random-init:seed=7}
  * @param backboneSha256  SHA-256 over the backbone's parameters in torchvision's order, so a changed backbone is
  *                        detected rather than silently giving wrong predictions
+ * @param bestEpoch       the epoch whose head weights are stored: the lowest validation loss, never chosen on test
+ * @param metrics         every epoch's, as their epoch-completed events gave them
+ * @param testImages      how many images the stored model was tested on, once, after it was chosen
+ * @param scores          the stored model's validation and test figures beside the last epoch's; null in models
+ *                        stored before the platform wrote them
  */
 public record ModelManifest(
         int schemaVersion,
@@ -32,5 +37,7 @@ public record ModelManifest(
         int validationImages,
         int bestEpoch,
         List<EpochMetrics> metrics,
-        String headWeights) {
+        String headWeights,
+        int testImages,
+        ModelScores scores) {
 }

@@ -13,6 +13,7 @@ public final class StorageLayout {
     public static final String HEAD_WEIGHTS = "head.safetensors";
     public static final String METRICS = "metrics.json";
     public static final String EXPORT = "export.safetensors";
+    public static final String EVALUATION = "evaluation.json";
     public static final String BACKBONE_WEIGHTS_PREFIX = "backbones/sha256/";
 
     private StorageLayout() {
@@ -32,6 +33,11 @@ public final class StorageLayout {
 
     public static String modelMetrics(String tenant, String modelId) {
         return modelPrefix(tenant, modelId) + METRICS;
+    }
+
+    /** The stored model's evaluation report on its validation and test sets. */
+    public static String modelEvaluation(String tenant, String modelId) {
+        return modelPrefix(tenant, modelId) + EVALUATION;
     }
 
     /** The whole network (backbone and head) as one safetensors file for PyTorch, absent for TorchScript backbones. */

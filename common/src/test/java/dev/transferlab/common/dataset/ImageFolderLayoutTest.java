@@ -54,12 +54,16 @@ class ImageFolderLayoutTest {
         // Case and Unicode are kept: "Cat" and "cat" are two classes.
         assertThat(r.classes()).containsExactly("Cat", "cat", "Ünïcode Ñame");
         assertThat(r.validationSplit()).isEmpty();
-        assertThat(r.counts().get("train")).containsEntry("Ünïcode Ñame", 4).containsEntry("cat", 1);
+        assertThat(r.counts().keySet()).containsExactly("train", "val", "test");
+        assertThat(r.counts().get("train")).containsEntry("Ünïcode Ñame", 3).containsEntry("cat", 1);
         assertThat(r.counts().get("val")).containsEntry("Ünïcode Ñame", 1).containsEntry("cat", 0);
+        assertThat(r.counts().get("test")).containsEntry("Ünïcode Ñame", 1).containsEntry("cat", 0);
         assertThat(r.skipped()).containsExactly(new SkippedFile("readme.txt", "not inside a class folder"));
         assertThat(r.warnings(3)).containsExactly(
                 "class 'Cat' has only 1 training image; at least 3 are recommended",
                 "class 'cat' has only 1 training image; at least 3 are recommended");
+        assertThat(r.warnings(4)).contains("class 'Ünïcode Ñame' has only 3 training images; at least 4 are "
+                + "recommended");
     }
 
     @Test

@@ -159,5 +159,20 @@ class MessagesTest {
                 .hasMessageStartingWith("h.validationFraction");
         assertThatThrownBy(() -> new Hyperparameters(1, 400, 1e-3, 500, 0.2, 0, 0).requireInRange("h"))
                 .hasMessageStartingWith("h.earlyStoppingPatience");
+        assertThatThrownBy(() -> new Hyperparameters(1, 400, 1e-3, 500, 0.5, 0, null, 0.5).requireInRange("h"))
+                .hasMessageStartingWith("h.testFraction");
+        assertThat(new Hyperparameters(1, 400, 1e-3, 500, 0.2, 0, null, 0.0).requireInRange("h").testFractionOrDefault())
+                .isZero();
+    }
+
+    @Test
+    void hyperparametersWithoutATestFractionTestOnTheDefaultOne() throws Exception {
+        String json = Messages.toJson(Hyperparameters.defaults()).replace(",\"testFraction\":null", "");
+
+        Hyperparameters read = Messages.mapper().readValue(json, Hyperparameters.class);
+
+        assertThat(json).doesNotContain("testFraction");
+        assertThat(read).isEqualTo(Hyperparameters.defaults());
+        assertThat(read.testFractionOrDefault()).isEqualTo(Hyperparameters.DEFAULT_TEST_FRACTION);
     }
 }

@@ -23,7 +23,10 @@ import static dev.transferlab.stack.SharedStack.store;
 import static dev.transferlab.stack.SharedStack.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Jobs over their life: duplicates, cancellation, many followers, reconnecting followers, listing. */
+/**
+ * Jobs over their life: duplicates, cancellation, many followers, reconnecting followers, listing, and the evaluation
+ * of the model a job stores.
+ */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class JobLifecycleIT {
 
@@ -126,6 +129,33 @@ class JobLifecycleIT {
         JsonNode all = api().get("/v1/training-jobs?limit=500").body();
         assertThat(all.get("items")).extracting(job -> job.get("id").asText()).contains(jobId);
         assertThat(api().get("/v1/training-jobs?state=sleeping").status()).isEqualTo(400);
+    }
+
+    @Test
+    void aCompletedJobNamesItsStoredEpochAndTheModelsEvaluationIsServed() {
+        String jobId = submit(putDataset("evaluated", SampleImages.CLASSES, 6), 3, 4);
+        assertThat(last(follow(jobId)).get("type").asText()).isEqualTo("completed");
+
+        JsonNode job = api().get("/v1/training-jobs/" + jobId).body();
+        ApiClient.Answer evaluation = api().get("/v1/models/" + jobId + "/evaluation");
+
+        assertThat(evaluation.status()).as(evaluation.body().toString()).isEqualTo(200);
+        JsonNode report = evaluation.body();
+        int bestEpoch = job.get("bestEpoch").asInt();
+        assertThat(job.at("/scores/best/epoch").asInt()).isEqualTo(bestEpoch);
+        assertThat(job.at("/scores/last/epoch").asInt()).isEqualTo(3);
+        assertThat(job.at("/latestMetrics/epoch").asInt()).isEqualTo(3);
+        assertThat(report.get("epoch").asInt()).isEqualTo(bestEpoch);
+        // Six images of each class: one for test, two for validation, three for training.
+        assertThat(report.at("/test/images").asInt()).isEqualTo(2);
+        assertThat(report.at("/validation/images").asInt()).isEqualTo(4);
+        assertThat(job.at("/scores/best/testAccuracy").asDouble()).isEqualTo(report.at("/test/accuracy").asDouble());
+        assertThat(job.at("/scores/best/validationAccuracy").asDouble())
+                .isEqualTo(report.at("/validation/accuracy").asDouble());
+        assertThat(report.at("/test/calibration/reliability").size()).isEqualTo(15);
+        assertThat(report.at("/test/perClass")).extracting(c -> c.get("className").asText())
+                .containsExactlyElementsOf(SampleImages.CLASSES);
+        assertThat(api().get("/v1/models/job-none/evaluation").status()).isEqualTo(404);
     }
 
     private static void assertNoModel(String jobId) {

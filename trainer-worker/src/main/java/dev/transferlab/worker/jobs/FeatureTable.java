@@ -61,17 +61,14 @@ public final class FeatureTable {
 
     /** The features of these images with their labels, in their order, leaving out those that were skipped. */
     public LabelledFeatures labelled(List<ImageFolder.Item> items) {
-        List<float[]> rows = new ArrayList<>(items.size());
-        List<Integer> labels = new ArrayList<>(items.size());
-        for (ImageFolder.Item item : items) {
-            float[] row = features.get(item.path());
-            if (row != null) {
-                rows.add(row);
-                labels.add(item.label());
-            }
-        }
-        return new LabelledFeatures(rows.toArray(float[][]::new), labels.stream().mapToInt(Integer::intValue)
-                .toArray());
+        List<ImageFolder.Item> present = withFeatures(items);
+        return new LabelledFeatures(present.stream().map(item -> features.get(item.path())).toArray(float[][]::new),
+                present.stream().mapToInt(ImageFolder.Item::label).toArray());
+    }
+
+    /** These images, in their order, leaving out those that were skipped: the rows of {@link #labelled}. */
+    public List<ImageFolder.Item> withFeatures(List<ImageFolder.Item> items) {
+        return items.stream().filter(item -> features.containsKey(item.path())).toList();
     }
 
     /** True when every item has features or a reason it has none: the table belongs to this dataset. */

@@ -43,23 +43,23 @@ public final class ImageFolderLister {
             throw new JobFailure(problem + " (under " + root + ")");
         });
         ObjectLocation base = root.child(layout.root());
-        String validationSplit = layout.validationSplit().orElse(null);
         List<ImageFolder.Item> train = new ArrayList<>();
-        List<ImageFolder.Item> validation = new ArrayList<>();
+        List<ImageFolder.Item> val = new ArrayList<>();
+        List<ImageFolder.Item> test = new ArrayList<>();
         TreeMap<String, String> fingerprints = new TreeMap<>();
         layout.placed().forEach((path, placement) -> {
             ImageFolder.Item item = new ImageFolder.Item(base.child(path), path,
                     layout.classes().indexOf(placement.className()));
-            if (placement.split().equals(ImageFolderLayout.TRAIN)) {
-                train.add(item);
-            } else if (placement.split().equals(validationSplit)) {
-                validation.add(item);
+            switch (placement.split()) {
+                case ImageFolderLayout.TRAIN -> train.add(item);
+                case ImageFolderLayout.VAL -> val.add(item);
+                default -> test.add(item);
             }
             S3Object object = objects.get(layout.root() + path);
             fingerprints.put(path, object.eTag() + "/" + object.size());
         });
         String hash = uploadedContentHash(request).orElseGet(() -> ContentHash.of(ContentHash.LISTING, fingerprints));
-        return new ImageFolder(layout.classes(), train, validation, hash);
+        return new ImageFolder(layout.classes(), train, val, test, hash);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.transferlab.worker.jobs;
 
 import dev.transferlab.common.messages.Messages;
+import dev.transferlab.common.model.EvaluationReport;
 import dev.transferlab.common.model.ModelManifest;
 import dev.transferlab.common.storage.ObjectLocation;
 import dev.transferlab.common.storage.ObjectStore;
@@ -29,8 +30,12 @@ public final class ModelRepository {
         this.exports = new ModelExport(store);
     }
 
-    /** Writes the model, with its export for PyTorch where it has one, and answers where each artifact went. */
-    public Map<String, String> save(ModelManifest manifest, Map<String, Tensor> headWeights) {
+    /**
+     * Writes the model, with its evaluation report (null: none) and its export for PyTorch where it has one, and
+     * answers where each artifact went.
+     */
+    public Map<String, String> save(ModelManifest manifest, Map<String, Tensor> headWeights,
+            EvaluationReport evaluation) {
         ObjectLocation head = location(StorageLayout.modelHeadWeights(manifest.tenant(), manifest.modelId()));
         ObjectLocation metrics = location(StorageLayout.modelMetrics(manifest.tenant(), manifest.modelId()));
         ObjectLocation manifestAt = location(StorageLayout.modelManifest(manifest.tenant(), manifest.modelId()));
@@ -40,6 +45,11 @@ public final class ModelRepository {
         exported.ifPresent(bytes -> store.put(export, bytes, "application/octet-stream"));
         store.put(metrics, Messages.toJson(manifest.metrics()).getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 "application/json");
+        ObjectLocation evaluationAt = location(StorageLayout.modelEvaluation(manifest.tenant(), manifest.modelId()));
+        if (evaluation != null) {
+            store.put(evaluationAt, Messages.toJson(evaluation).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    "application/json");
+        }
         store.put(manifestAt, Messages.toJson(manifest).getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 "application/json");
         Map<String, String> artifacts = new LinkedHashMap<>();
@@ -47,6 +57,9 @@ public final class ModelRepository {
         artifacts.put("headWeights", head.toString());
         artifacts.put("metrics", metrics.toString());
         exported.ifPresent(bytes -> artifacts.put("export", export.toString()));
+        if (evaluation != null) {
+            artifacts.put("evaluation", evaluationAt.toString());
+        }
         return artifacts;
     }
 

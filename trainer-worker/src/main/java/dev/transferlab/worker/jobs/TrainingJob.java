@@ -216,23 +216,18 @@ public final class TrainingJob {
                     .message("features of " + features.table().size() + " images read from the feature cache; the "
                             + "backbone does no work for this job"));
         }
-        List<ImageFolder.Item> train = dataset.train();
-        List<ImageFolder.Item> validation = dataset.validation();
-        if (validation.isEmpty()) {
-            StratifiedSplit.Parts<ImageFolder.Item> parts = StratifiedSplit.split(train, ImageFolder.Item::label,
-                    request.hyperparameters().validationFraction(), request.hyperparameters().seed());
-            train = parts.train();
-            validation = parts.validation();
-        }
+        StratifiedSplit.Parts<ImageFolder.Item> sets = dataset.sets(request.hyperparameters());
+        List<ImageFolder.Item> train = sets.train();
         LabelledFeatures trainFeatures = features.table().labelled(train);
-        LabelledFeatures validationFeatures = features.table().labelled(validation);
+        ModelEvaluation.EvaluatedSet validation = ModelEvaluation.EvaluatedSet.of(features.table(), sets.validation());
+        ModelEvaluation.EvaluatedSet test = ModelEvaluation.EvaluatedSet.of(features.table(), sets.test());
         int skipped = features.table().skipped().size();
         if (trainFeatures.size() == 0) {
             throw new JobFailure("none of the " + train.size() + " training images could be decoded; first error: "
                     + features.table().skipped().get(0).path() + ": " + features.table().skipped().get(0).reason());
         }
 
-        TrainingOutcome outcome = new HeadTrainer(device).train(trainFeatures, validationFeatures,
+        TrainingOutcome outcome = new HeadTrainer(device).train(trainFeatures, validation.features(),
                 dataset.classes().size(), request.hyperparameters(), resumeFrom, new TrainingHooks() {
                     @Override
                     public void beforeBatch() {
@@ -251,17 +246,22 @@ public final class TrainingJob {
                     }
                 });
 
+        ModelEvaluation.Result judged = ModelEvaluation.of(request.jobId(), dataset.classes(), outcome, validation,
+                test, device);
         ModelManifest manifest = new ModelManifest(Messages.SCHEMA_VERSION, request.jobId(), request.jobId(),
                 request.tenant(), Instant.now(), dataset.classes(), request.backbone(), backbone.weightsSource(),
                 backbone.sha256(), preprocessing, request.hyperparameters(), request.dataset(),
-                trainFeatures.size(), validationFeatures.size(),
+                trainFeatures.size(), validation.features().size(),
                 outcome.bestEpoch(), outcome.epochs(),
-                store.inDefaultBucket(StorageLayout.modelHeadWeights(request.tenant(), request.jobId())).toString());
-        Map<String, String> artifacts = models.save(manifest, outcome.headWeights());
+                store.inDefaultBucket(StorageLayout.modelHeadWeights(request.tenant(), request.jobId())).toString(),
+                test.features().size(), judged.scores());
+        Map<String, String> artifacts = models.save(manifest, outcome.headWeights(), judged.report());
         checkpoints.delete(request);
         events.publish(TrainingEventType.COMPLETED, b -> b.model(manifest.modelId(), artifacts, outcome.bestEpoch())
+                .scores(judged.scores())
                 .message("trained on " + manifest.trainImages() + " images, validated on "
-                        + manifest.validationImages()
+                        + manifest.validationImages() + ", tested on " + manifest.testImages()
+                        + "; stored epoch " + outcome.bestEpoch() + " of " + outcome.epochs().size()
                         + (outcome.stoppedEarly() ? "; stopped early after epoch " + outcome.epochs().size() : "")
                         + (skipped > 0 ? "; skipped " + skipped + " unreadable images" : "")));
     }

@@ -20,6 +20,7 @@ final class EpochRecorder {
     private double bestLoss = Double.POSITIVE_INFINITY;
     private int bestEpoch;
     private Map<String, Tensor> bestWeights;
+    private Map<String, Tensor> lastWeights;
 
     EpochRecorder(Hyperparameters hp, int trainingExamples, int validationExamples) {
         this.hp = hp;
@@ -34,6 +35,7 @@ final class EpochRecorder {
         recorder.bestLoss = checkpoint.bestLoss();
         recorder.bestEpoch = checkpoint.bestEpoch();
         recorder.bestWeights = checkpoint.bestWeights();
+        recorder.lastWeights = checkpoint.headWeights();
         return recorder;
     }
 
@@ -51,6 +53,7 @@ final class EpochRecorder {
         EpochMetrics metrics = new EpochMetrics(nextEpoch(), hp.epochs(), training.meanLoss(), validation.meanLoss(),
                 validation.accuracy(), trainingExamples / seconds, seconds, hp.learningRate());
         history.add(metrics);
+        lastWeights = weights;
         // Without a validation set the training loss is the only signal left for choosing an epoch.
         double loss = validation.isEmpty() ? training.meanLoss() : validation.meanLoss();
         if (bestWeights == null || loss < bestLoss) {
@@ -67,7 +70,7 @@ final class EpochRecorder {
     }
 
     TrainingOutcome outcome() {
-        return new TrainingOutcome(history, bestEpoch, bestWeights, history.size() < hp.epochs());
+        return new TrainingOutcome(history, bestEpoch, bestWeights, history.size() < hp.epochs(), lastWeights);
     }
 
     private boolean patienceRunOut() {

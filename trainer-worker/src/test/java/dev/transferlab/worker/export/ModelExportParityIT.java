@@ -122,7 +122,7 @@ class ModelExportParityIT {
     }
 
     private void checkParity(ModelManifest manifest) throws Exception {
-        Map<String, String> artifacts = models.save(manifest, head(manifest.backbone().featureSize(), 12, 3));
+        Map<String, String> artifacts = models.save(manifest, head(manifest.backbone().featureSize(), 12, 3), null);
         assertThat(artifacts).containsKey("export");
         Path export = data.resolve(manifest.modelId() + ".safetensors");
         assertThat(store.download(store.locate(artifacts.get("export")), export)).isTrue();
@@ -197,7 +197,7 @@ class ModelExportParityIT {
         return new ModelManifest(Messages.SCHEMA_VERSION, modelId, modelId, TENANT, Instant.now(),
                 List.of("cat", "dog", "owl"), TINY, weights, sha256, preprocessing,
                 new Hyperparameters(1, 8, 1e-3, 16, 0.2, 1, null), "s3://transferlab/datasets/x/", 10, 2, 1,
-                List.of(), store.inDefaultBucket(StorageLayout.modelHeadWeights(TENANT, modelId)).toString());
+                List.of(), store.inDefaultBucket(StorageLayout.modelHeadWeights(TENANT, modelId)).toString(), 0, null);
     }
 
     /** A head drawn as torch.nn.Linear initialises one: probabilities that are neither 0 nor 1. */

@@ -248,8 +248,8 @@ class ModelPredictorIT {
         ModelManifest manifest = new ModelManifest(Messages.SCHEMA_VERSION, modelId, modelId, TENANT, Instant.now(),
                 classes, backbone, RANDOM_WEIGHTS, sha256, PreprocessingSpec.imagenet(),
                 new Hyperparameters(1, 8, 1e-3, 16, 0.2, 1, null), "s3://transferlab/datasets/x/", 10, 2, 1,
-                List.of(), store.inDefaultBucket(StorageLayout.modelHeadWeights(TENANT, modelId)).toString());
-        models.save(manifest, head(network.featureSize(), 6, classes.size(), seed));
+                List.of(), store.inDefaultBucket(StorageLayout.modelHeadWeights(TENANT, modelId)).toString(), 0, null);
+        models.save(manifest, head(network.featureSize(), 6, classes.size(), seed), null);
     }
 
     static Map<String, Tensor> head(int features, int hidden, int classes, long seed) {

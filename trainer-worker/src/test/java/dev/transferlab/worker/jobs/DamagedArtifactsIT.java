@@ -51,7 +51,7 @@ class DamagedArtifactsIT {
         ModelManifest manifest = new ModelManifest(1, "model-damaged", "job-1", "default", Instant.now(),
                 List.of("a", "b"), S3Fixture.TINY, "random", null, PreprocessingSpec.imagenet(),
                 Hyperparameters.defaults(), "s3://transferlab/x/", 2, 2, 1, List.of(),
-                s3.store.inDefaultBucket(key).toString());
+                s3.store.inDefaultBucket(key).toString(), 0, null);
 
         assertThatThrownBy(() -> new ModelRepository(s3.store).headWeights(manifest))
                 .isInstanceOf(JobFailure.class)

@@ -2,6 +2,10 @@ package dev.transferlab.worker.jobs;
 
 import ai.djl.Device;
 import dev.transferlab.common.messages.Hyperparameters;
+import dev.transferlab.common.messages.Messages;
+import dev.transferlab.common.model.EvaluationReport;
+import dev.transferlab.common.model.ModelManifest;
+import dev.transferlab.common.model.ModelScores;
 import dev.transferlab.common.messages.TrainingEvent;
 import dev.transferlab.common.messages.TrainingEventType;
 import dev.transferlab.worker.backbone.BackboneProvider;
@@ -199,6 +203,55 @@ class TrainingJobIT {
         assertThat(worker.run(S3Fixture.request("job-after-large", dataset,
                 new Hyperparameters(2, 4, 1e-3, 16, 0.25, 1, null)), next::add))
                 .isEqualTo(TrainingJob.Outcome.COMPLETED);
+    }
+
+    @Test
+    void theStoredModelIsJudgedOnlyThenOnATestFolderThatSelectionNeverSaw() throws Exception {
+        String dataset = s3.putDataset("datasets/default/judged/", 10);
+        for (String label : List.of("blue", "red")) {
+            for (int i = 0; i < 4; i++) {
+                s3.store.put(s3.store.inDefaultBucket("datasets/default/judged/test/" + label + "/" + i + ".png"),
+                        S3Fixture.png(label, 100 + i), "image/png");
+            }
+        }
+        List<TrainingEvent> events = new ArrayList<>();
+
+        assertThat(job.run(S3Fixture.request("job-judged", dataset, new Hyperparameters(4, 8, 3e-3, 32, 0.2, 5,
+                null)), events::add)).isEqualTo(TrainingJob.Outcome.COMPLETED);
+
+        TrainingEvent completed = last(events);
+        ModelManifest manifest = new ModelRepository(s3.store).manifest("default", "job-judged").orElseThrow();
+        EvaluationReport report = Messages.mapper().readValue(s3.store.get(s3.store.inDefaultBucket(
+                StorageLayout.modelEvaluation("default", "job-judged"))).orElseThrow(), EvaluationReport.class);
+        // test/ is the test set; validation is held out of train/, two of each class.
+        assertThat(manifest.testImages()).isEqualTo(8);
+        assertThat(manifest.validationImages()).isEqualTo(4);
+        assertThat(manifest.trainImages()).isEqualTo(16);
+        assertThat(completed.artifacts()).containsEntry("evaluation", s3.store.inDefaultBucket(
+                StorageLayout.modelEvaluation("default", "job-judged")).toString());
+        assertThat(report.epoch()).isEqualTo(manifest.bestEpoch()).isEqualTo(completed.bestEpoch());
+        assertThat(report.classes()).containsExactly("blue", "red");
+        assertThat(report.test().images()).isEqualTo(8);
+        assertThat(report.test().confusionMatrix().stream().flatMap(List::stream).mapToInt(Integer::intValue).sum())
+                .isEqualTo(8);
+        assertThat(report.test().misclassified()).allMatch(m -> m.path().startsWith("test/"));
+        assertThat(report.validation().images()).isEqualTo(4);
+        assertThat(report.validation().misclassified()).allMatch(m -> m.path().startsWith("train/"));
+        // The scores name the stored epoch, whose validation figures are its epoch's and test figures the report's.
+        ModelScores scores = completed.scores();
+        assertThat(manifest.scores()).isEqualTo(scores);
+        EpochMetrics best = manifest.metrics().get(manifest.bestEpoch() - 1);
+        assertThat(scores.best().epoch()).isEqualTo(manifest.bestEpoch());
+        assertThat(scores.best().validationLoss()).isEqualTo(best.validationLoss());
+        assertThat(scores.best().validationAccuracy()).isEqualTo(best.validationAccuracy())
+                .isEqualTo(report.validation().accuracy());
+        assertThat(scores.best().testImages()).isEqualTo(8);
+        assertThat(scores.best().testAccuracy()).isEqualTo(report.test().accuracy());
+        assertThat(scores.best().testLoss()).isEqualTo(report.test().logLoss());
+        assertThat(scores.last().epoch()).isEqualTo(4);
+        assertThat(scores.last().validationAccuracy()).isEqualTo(manifest.metrics().get(3).validationAccuracy());
+        assertThat(scores.last().testAccuracy()).isNotNull();
+        assertThat(completed.message()).contains("tested on 8", "stored epoch " + manifest.bestEpoch() + " of 4");
     }
 
     private static void await(java.util.function.BooleanSupplier condition) {

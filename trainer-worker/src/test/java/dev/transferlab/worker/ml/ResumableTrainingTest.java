@@ -56,6 +56,7 @@ class ResumableTrainingTest {
             assertSameExceptTiming(resumed.epochs().get(i), straight.epochs().get(i));
         }
         assertThat(resumed.bestEpoch()).isEqualTo(straight.bestEpoch());
+        assertThat(resumed.lastWeights()).isEqualTo(straight.lastWeights());
         assertThat(resumed.stoppedEarly()).isFalse();
         assertClose(resumed.headWeights(), straight.headWeights());
         // The last epoch's weights and optimiser state too: the best epoch's weights alone could hide a difference.
@@ -119,6 +120,7 @@ class ResumableTrainingTest {
         assertThat(outcome.bestEpoch()).isEqualTo(1);
         assertThat(outcome.headWeights()).isEqualTo(checkpoints.get(0).headWeights());
         assertThat(outcome.headWeights()).isNotEqualTo(checkpoints.get(2).headWeights());
+        assertThat(outcome.lastWeights()).isEqualTo(checkpoints.get(2).headWeights());
         assertThat(withoutPatience.epochs()).hasSize(10);
         assertThat(withoutPatience.stoppedEarly()).isFalse();
         assertThat(withoutPatience.bestEpoch()).isEqualTo(1);
