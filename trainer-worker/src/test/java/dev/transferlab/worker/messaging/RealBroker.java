@@ -117,7 +117,7 @@ public class RealBroker implements QuarkusTestResourceLifecycleManager {
         return consumer;
     }
 
-    /** The inference consumer reads from the latest offset: records sent before it has its partition are not for it. */
+    /** Waits until a member of the group has partitions: a consumer from the latest offset skips what came before. */
     static void awaitAssignment(String group) throws Exception {
         try (Admin admin = admin()) {
             Instant giveUp = Instant.now().plusSeconds(60);
