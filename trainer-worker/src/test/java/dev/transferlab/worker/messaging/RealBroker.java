@@ -1,5 +1,7 @@
 package dev.transferlab.worker.messaging;
 
+import dev.transferlab.common.messages.BackboneSpec;
+import dev.transferlab.common.messages.Hyperparameters;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.Topics;
 import dev.transferlab.common.messages.TrainingEvent;
@@ -8,10 +10,17 @@ import dev.transferlab.common.storage.S3Settings;
 import dev.transferlab.infra.InfraProcess;
 import dev.transferlab.worker.ml.TestImages;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -26,6 +35,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A real Kafka broker and S3 server (deploy/infra) for a worker started by @QuarkusTest, and the clients a test uses
@@ -33,6 +49,9 @@ import java.util.Map;
  */
 public class RealBroker implements QuarkusTestResourceLifecycleManager {
     static final String BUCKET = "transferlab";
+    /** A backbone and settings that train in seconds on random weights. */
+    static final BackboneSpec TINY = new BackboneSpec("densenet", 8, List.of(2, 2), 16, 2);
+    static final Hyperparameters QUICK = new Hyperparameters(2, 4, 1e-3, 16, 0.25, 1, null);
     static InfraProcess infra;
 
     @Override
@@ -96,6 +115,67 @@ public class RealBroker implements QuarkusTestResourceLifecycleManager {
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()));
         consumer.subscribe(List.of(topic));
         return consumer;
+    }
+
+    /** Waits until a member of the group has partitions: a consumer from the latest offset skips what came before. */
+    static void awaitAssignment(String group) throws Exception {
+        try (Admin admin = admin()) {
+            Instant giveUp = Instant.now().plusSeconds(60);
+            while (admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group).members()
+                    .stream().allMatch(m -> m.assignment().topicPartitions().isEmpty())) {
+                assertThat(Instant.now()).as("group " + group + " assigned").isBefore(giveUp);
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    /** The consumer groups the broker knows of. */
+    static Set<String> groups() throws Exception {
+        try (Admin admin = admin()) {
+            return admin.listGroups().all().get(10, TimeUnit.SECONDS).stream()
+                    .map(GroupListing::groupId).collect(Collectors.toSet());
+        }
+    }
+
+    /** How many records the topic holds, all partitions together; none when it was never created. */
+    static long count(String topic) throws Exception {
+        try (Admin admin = admin()) {
+            if (!admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(topic)) {
+                return 0;
+            }
+            Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+            admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions()
+                    .forEach(p -> ends.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            return admin.listOffsets(ends).all().get(10, TimeUnit.SECONDS).values().stream()
+                    .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+        }
+    }
+
+    private static Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrap()));
+    }
+
+    /** The first record on the topic that matches, within 60 s. */
+    static ConsumerRecord<String, String> first(String topic, Predicate<ConsumerRecord<String, String>> match) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrap(),
+                ConsumerConfig.GROUP_ID_CONFIG, "it-" + topic + "-" + System.nanoTime(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(32 << 20),
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()))) {
+            consumer.subscribe(List.of(topic));
+            Instant giveUp = Instant.now().plusSeconds(60);
+            List<ConsumerRecord<String, String>> seen = new ArrayList<>();
+            while (Instant.now().isBefore(giveUp)) {
+                consumer.poll(Duration.ofMillis(500)).forEach(seen::add);
+                Optional<ConsumerRecord<String, String>> found = seen.stream().filter(match).findFirst();
+                if (found.isPresent()) {
+                    return found.get();
+                }
+            }
+            throw new AssertionError("nothing matching on " + topic + " within 60 s; saw " + seen.size());
+        }
     }
 
     /** A job's events up to and including its terminal one. */

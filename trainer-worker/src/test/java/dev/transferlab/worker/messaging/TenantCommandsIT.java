@@ -1,7 +1,5 @@
 package dev.transferlab.worker.messaging;
 
-import dev.transferlab.common.messages.BackboneSpec;
-import dev.transferlab.common.messages.Hyperparameters;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.Topics;
 import dev.transferlab.common.messages.TrainingEvent;
@@ -45,8 +43,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTestResource(value = RealBroker.class, restrictToAnnotatedClass = true)
 @TestProfile(TenantCommandsIT.Tenants.class)
 class TenantCommandsIT {
-    private static final BackboneSpec TINY = new BackboneSpec("densenet", 8, List.of(2, 2), 16, 2);
-    private static final Hyperparameters QUICK = new Hyperparameters(2, 4, 1e-3, 16, 0.25, 1, null);
     private static final String ACME_TOPIC = Topics.tenantTrainingRequests("acme");
     private static final String GLOBEX_DATASET = "datasets/globex/ds-g/files/";
     private static final String GLOBEX_MODEL = StorageLayout.modelManifest("globex", "job-g");
@@ -65,7 +61,7 @@ class TenantCommandsIT {
     void aCommandForAnotherTenantOnATenantsTopicIsDeadLetteredAndNothingIsReadOrWrittenForIt() throws Exception {
         Set<String> before = globexAreaAndAllKeys();
         TrainingRequest intruder = TrainingRequest.of("job-intruder", "globex",
-                "s3://" + RealBroker.BUCKET + "/" + GLOBEX_DATASET, TINY, QUICK);
+                "s3://" + RealBroker.BUCKET + "/" + GLOBEX_DATASET, RealBroker.TINY, RealBroker.QUICK);
         send(ACME_TOPIC, intruder);
 
         ConsumerRecord<String, String> dead = deadLetter(intruder.jobId(), Duration.ofSeconds(60));
@@ -84,7 +80,7 @@ class TenantCommandsIT {
                     .get(30, TimeUnit.SECONDS);
         }
         TrainingRequest acmeOnInitech = TrainingRequest.of("job-acme-on-initech", "acme",
-                "s3://" + RealBroker.BUCKET + "/datasets/acme/ds-a/files/", TINY, QUICK);
+                "s3://" + RealBroker.BUCKET + "/datasets/acme/ds-a/files/", RealBroker.TINY, RealBroker.QUICK);
         send(initech, acmeOnInitech);
         assertThat(header(deadLetter(acmeOnInitech.jobId(), Duration.ofSeconds(30)), "dead-letter-reason"))
                 .contains("tenant 'acme' arrived on " + initech + ", which only tenant 'initech' may write to");
@@ -95,7 +91,7 @@ class TenantCommandsIT {
     @Test
     void aTenantsCommandOnItsOwnTopicTrainsOnAPrefixGrantedToIt() throws Exception {
         String dataset = RealBroker.putDataset("imports/acme/pets/", 4);
-        TrainingRequest own = TrainingRequest.of("job-acme-own", "acme", dataset, TINY, QUICK);
+        TrainingRequest own = TrainingRequest.of("job-acme-own", "acme", dataset, RealBroker.TINY, RealBroker.QUICK);
         send(ACME_TOPIC, own);
 
         List<TrainingEvent> events = RealBroker.eventsUntilTheEnd(own.jobId());
@@ -113,8 +109,8 @@ class TenantCommandsIT {
         List<String> locations = List.of(bucket + "models/", bucket + GLOBEX_DATASET,
                 bucket + "datasets/acme/../" + GLOBEX_DATASET.substring("datasets/".length()));
         for (int i = 0; i < locations.size(); i++) {
-            send(Topics.TRAINING_REQUESTS, TrainingRequest.of("job-elsewhere-" + i, "acme", locations.get(i), TINY,
-                    QUICK));
+            send(Topics.TRAINING_REQUESTS, TrainingRequest.of("job-elsewhere-" + i, "acme", locations.get(i),
+                    RealBroker.TINY, RealBroker.QUICK));
         }
 
         List<String> reasons = new ArrayList<>();

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -31,17 +32,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  * application.properties and its {@code @ConfigProperty} injections. A KAFKA_* variable is {@code kafka.*}, which
  * Quarkus hands to every Kafka client of the service with the prefix taken off and underscores as dots
  * (KAFKA_SASL_JAAS_CONFIG is the clients' {@code sasl.jaas.config}): it must be one of the Kafka clients' own settings.
+ * The inference-worker runs the trainer-worker's image, so its properties are the trainer-worker module's.
  */
 class ConfigPropertiesTest {
     private static final Pattern CONFIG_PROPERTY = Pattern.compile("@ConfigProperty\\(name\\s*=\\s*\"([^\"]+)\"");
     private static final List<String> CONFIG_PREFIXES = List.of("TRANSFERLAB_", "QUARKUS_", "MP_");
     private static final String KAFKA_PREFIX = "KAFKA_";
+    private static final Pattern REFERENCE = Pattern.compile("\\$\\{([^}:]+)}");
     // Quarkus's own properties that the manifests set and application.properties doesn't.
     private static final Set<String> QUARKUS_OWN = Set.of("quarkus.shutdown.timeout", "quarkus.oidc.auth-server-url",
             "quarkus.oidc.client-id");
 
     @ParameterizedTest
-    @CsvSource({"dev, api-service", "dev, trainer-worker", "prod, api-service", "prod, trainer-worker"})
+    @CsvSource({"dev, api-service", "dev, trainer-worker", "dev, inference-worker", "prod, api-service",
+        "prod, trainer-worker", "prod, inference-worker"})
     void everyVariableIsAPropertyTheServiceReads(String overlay, String service) {
         List<ObjectNode> docs = Kubectl.build(overlay);
         JsonNode container = Workloads.container(Manifests.one(docs, "Deployment", service), service);
@@ -88,6 +92,30 @@ class ConfigPropertiesTest {
         return names;
     }
 
+    /**
+     * The service's application.properties as its Deployment in these documents configures it: a property its
+     * container's variables set takes their value, and a value that is only a reference to another property
+     * ({@code ${transferlab.worker.training}}) takes that one's.
+     */
+    static Properties effectiveProperties(List<ObjectNode> docs, String service) {
+        Properties props = applicationProperties(service);
+        Map<String, JsonNode> env = Workloads.env(docs,
+                Workloads.container(Manifests.one(docs, "Deployment", service), service));
+        for (String name : props.stringPropertyNames()) {
+            JsonNode value = env.get(envForm(name));
+            if (value != null && value.isValueNode()) {
+                props.setProperty(name, value.asText());
+            }
+        }
+        for (String name : props.stringPropertyNames()) {
+            Matcher reference = REFERENCE.matcher(props.getProperty(name));
+            if (reference.matches() && props.containsKey(reference.group(1))) {
+                props.setProperty(name, props.getProperty(reference.group(1)));
+            }
+        }
+        return props;
+    }
+
     /** The service's src/main/resources/application.properties. */
     static Properties applicationProperties(String service) {
         Properties props = new Properties();
@@ -100,7 +128,8 @@ class ConfigPropertiesTest {
     }
 
     private static Path module(String service) {
-        return Manifests.ROOT.resolve("../..").resolve(service).normalize();
+        String module = service.equals("inference-worker") ? "trainer-worker" : service;
+        return Manifests.ROOT.resolve("../..").resolve(module).normalize();
     }
 
     static String envForm(String property) {

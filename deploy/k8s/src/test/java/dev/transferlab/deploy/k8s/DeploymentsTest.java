@@ -37,7 +37,7 @@ class DeploymentsTest {
     @FieldSource("OVERLAYS")
     void servicesProbeQuarkusHealthOnTheirOwnPort(String overlay) {
         List<ObjectNode> docs = Kubectl.build(overlay);
-        for (String service : List.of("api-service", "trainer-worker")) {
+        for (String service : List.of("api-service", "trainer-worker", "inference-worker")) {
             JsonNode c = Workloads.container(Manifests.one(docs, "Deployment", service), service);
             assertThat(c.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/q/health/ready");
             assertThat(c.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/q/health/live");
@@ -45,13 +45,15 @@ class DeploymentsTest {
             assertThat(c.path("envFrom").findValuesAsText("name"))
                     .contains("transferlab-common", service, "transferlab-s3");
         }
-        JsonNode worker = Workloads.container(Manifests.one(docs, "Deployment", "trainer-worker"), "trainer-worker");
-        // DJL unpacks its natives at the first start: liveness must not count until the worker has started.
-        assertThat(worker.path("startupProbe").path("httpGet").path("path").asText()).startsWith("/q/health/");
-        int startupSeconds = worker.path("startupProbe").path("periodSeconds").asInt()
-                * worker.path("startupProbe").path("failureThreshold").asInt();
-        assertThat(startupSeconds).isGreaterThanOrEqualTo(300);
-        assertThat(worker.path("ports").get(0).path("containerPort").asInt()).isEqualTo(8081);
+        for (String name : List.of("trainer-worker", "inference-worker")) {
+            JsonNode worker = Workloads.container(Manifests.one(docs, "Deployment", name), name);
+            // DJL unpacks its natives at the first start: liveness must not count until the worker has started.
+            assertThat(worker.path("startupProbe").path("httpGet").path("path").asText()).startsWith("/q/health/");
+            int startupSeconds = worker.path("startupProbe").path("periodSeconds").asInt()
+                    * worker.path("startupProbe").path("failureThreshold").asInt();
+            assertThat(startupSeconds).as(name).isGreaterThanOrEqualTo(300);
+            assertThat(worker.path("ports").get(0).path("containerPort").asInt()).isEqualTo(8081);
+        }
         JsonNode api = Workloads.container(Manifests.one(docs, "Deployment", "api-service"), "api-service");
         assertThat(api.path("ports").get(0).path("containerPort").asInt()).isEqualTo(8080);
     }

@@ -8,7 +8,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The single-node overlay: one Kafka node, replication 1, MinIO with its bucket, a CPU worker. */
+/** The single-node overlay: one Kafka node, replication 1, MinIO with its bucket, CPU workers. */
 class DevOverlayTest {
     private final List<ObjectNode> docs = Kubectl.build("dev");
 
@@ -38,6 +38,13 @@ class DevOverlayTest {
         // The base's grace period and probes are kept.
         assertThat(Workloads.podSpec(worker).path("terminationGracePeriodSeconds").asInt()).isEqualTo(180);
         assertThat(Workloads.container(worker, "trainer-worker").has("startupProbe")).isTrue();
+    }
+
+    @Test
+    void oneInferenceWorkerAnswersPredictions() {
+        JsonNode spec = Manifests.one(docs, "ScaledObject", "inference-worker").path("spec");
+        assertThat(spec.path("minReplicaCount").asInt()).isEqualTo(1);
+        assertThat(spec.path("maxReplicaCount").asInt()).isEqualTo(1);
     }
 
     @Test

@@ -19,14 +19,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The KafkaUsers' ACLs (Kafka's simple authorizer, as Strimzi's User Operator sets them): each service may do what its
- * channels in application.properties do, and the principals stay apart: the workers cannot queue commands, the api
- * cannot take them, a tenant can write only to its own topics, and KEDA can only look.
+ * channels in application.properties do (those its Deployment's worker roles leave enabled), the workers nothing
+ * more, and the principals stay apart: the workers cannot queue commands, the api cannot take them, the inference
+ * workers cannot see training, a tenant can write only to its own topics, and KEDA can only look.
  */
 class KafkaAccessTest {
     private static final Pattern CHANNEL = Pattern.compile("mp\\.messaging\\.(incoming|outgoing)\\.([^.]+)\\.connector");
     private static final Set<String> OPERATIONS = Set.of("Read", "Write", "Describe");
-    private static final List<String> COMMAND_TOPICS = List.of(Topics.TRAINING_REQUESTS, Topics.TRAINING_CONTROL,
-            Topics.INFERENCE_REQUESTS);
+    private static final List<String> TRAINING_COMMANDS = List.of(Topics.TRAINING_REQUESTS, Topics.TRAINING_CONTROL);
 
     private final List<ObjectNode> docs = Kubectl.build("prod");
 
@@ -39,28 +39,59 @@ class KafkaAccessTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"api-service", "trainer-worker"})
+    @ValueSource(strings = {"api-service", "trainer-worker", "inference-worker"})
     void eachServiceMayDoWhatItsChannelsDo(String service) {
         List<Use> uses = channelUses(service);
         if (service.equals("api-service")) {
             // ProjectionCatchUp's own consumer reads the events topic's end offsets, in no group.
             uses.add(new Use("topic", Topics.TRAINING_EVENTS, "Describe"));
         }
-        assertThat(uses).hasSizeGreaterThan(8);
+        assertThat(uses).hasSizeGreaterThanOrEqualTo(4);
         JsonNode user = user(service);
         assertThat(uses).allSatisfy(use -> assertThat(allows(user, use)).as(service + " may " + use).isTrue());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"trainer-worker", "inference-worker"})
+    void aWorkersUserMayDoNothingItsChannelsDoNot(String service) {
+        List<Use> uses = channelUses(service);
+        for (JsonNode acl : acls(user(service))) {
+            JsonNode resource = acl.path("resource");
+            for (String operation : Manifests.texts(acl.path("operations"))) {
+                assertThat(uses).as(service + " uses " + operation + " " + resource).anySatisfy(use -> {
+                    assertThat(use.operation()).isEqualTo(operation);
+                    assertThat(grants(acl, use)).isTrue();
+                });
+            }
+        }
+    }
+
     @Test
     void theWorkersCannotQueueCommandsNorTheApiTakeThem() {
-        List<String> commands = new ArrayList<>(COMMAND_TOPICS);
-        commands.addAll(TopicsTest.tenantTopics(Manifests.ofKind(docs, "KafkaTopic")));
-        assertThat(commands).hasSizeGreaterThan(COMMAND_TOPICS.size());
-        for (String topic : commands) {
+        List<String> training = new ArrayList<>(TRAINING_COMMANDS);
+        training.addAll(TopicsTest.tenantTopics(Manifests.ofKind(docs, "KafkaTopic")));
+        assertThat(training).hasSizeGreaterThan(TRAINING_COMMANDS.size());
+        for (String topic : training) {
             assertThat(allows(user("trainer-worker"), new Use("topic", topic, "Read"))).as(topic).isTrue();
-            assertThat(allows(user("trainer-worker"), new Use("topic", topic, "Write"))).as(topic).isFalse();
+            assertThat(allows(user("inference-worker"), new Use("topic", topic, "Read"))).as(topic).isFalse();
+        }
+        assertThat(allows(user("inference-worker"), new Use("topic", Topics.INFERENCE_REQUESTS, "Read"))).isTrue();
+        assertThat(allows(user("trainer-worker"), new Use("topic", Topics.INFERENCE_REQUESTS, "Read"))).isFalse();
+        List<String> commands = new ArrayList<>(training);
+        commands.add(Topics.INFERENCE_REQUESTS);
+        for (String topic : commands) {
+            for (String worker : List.of("trainer-worker", "inference-worker")) {
+                assertThat(allows(user(worker), new Use("topic", topic, "Write"))).as(worker + " " + topic).isFalse();
+            }
             assertThat(allows(user("api-service"), new Use("topic", topic, "Read"))).as(topic).isFalse();
         }
+        // An inference worker neither reports nor reads a job's events, nor joins the trainers' groups.
+        for (String operation : List.of("Read", "Write")) {
+            assertThat(allows(user("inference-worker"), new Use("topic", Topics.TRAINING_EVENTS, operation))).isFalse();
+        }
+        assertThat(allows(user("inference-worker"), new Use("group", "transferlab-trainers", "Read"))).isFalse();
+        assertThat(allows(user("inference-worker"), new Use("group", "transferlab-control-" + UUID.randomUUID(),
+                "Read"))).isFalse();
         // The events: the workers report them, the api reads them and reports only its own (accepted, cancel-requested).
         assertThat(allows(user("trainer-worker"), new Use("topic", Topics.TRAINING_EVENTS, "Read"))).isFalse();
         assertThat(allows(user("trainer-worker"), new Use("topic", Topics.AUDIT, "Write"))).isFalse();
@@ -91,10 +122,13 @@ class KafkaAccessTest {
     }
 
     @Test
-    void theScalerMayOnlyLookAtTheTrainersLag() {
+    void theScalerMayOnlyLookAtTheWorkersLag() {
         JsonNode scaler = user("trainer-worker-scaler");
         assertThat(scaler.path("spec").path("authentication").path("type").asText()).isEqualTo("tls");
-        for (JsonNode trigger : Manifests.one(docs, "ScaledObject", "trainer-worker").path("spec").path("triggers")) {
+        List<JsonNode> triggers = Manifests.triggers(docs);
+        assertThat(triggers.stream().map(t -> t.path("metadata").path("consumerGroup").asText()).distinct())
+                .containsExactlyInAnyOrder("transferlab-trainers", "transferlab-inference");
+        for (JsonNode trigger : triggers) {
             String topic = trigger.path("metadata").path("topic").asText();
             String group = trigger.path("metadata").path("consumerGroup").asText();
             assertThat(allows(scaler, new Use("topic", topic, "Describe"))).as(topic).isTrue();
@@ -108,7 +142,8 @@ class KafkaAccessTest {
     @Test
     void everyUserIsOfTheClusterAndAllowsOnlyReadWriteOrDescribe() {
         List<ObjectNode> users = Manifests.ofKind(docs, "KafkaUser");
-        List<String> expected = new ArrayList<>(List.of("api-service", "trainer-worker", "trainer-worker-scaler"));
+        List<String> expected = new ArrayList<>(List.of("api-service", "trainer-worker", "inference-worker",
+                "trainer-worker-scaler"));
         tenants().forEach(t -> expected.add("tenant-" + t));
         assertThat(users).extracting(Manifests::name).containsExactlyInAnyOrderElementsOf(expected);
         for (ObjectNode user : users) {
@@ -122,9 +157,12 @@ class KafkaAccessTest {
         }
     }
 
-    /** The topic and group operations of a service's Kafka channels, as its application.properties configures them. */
+    /**
+     * The topic and group operations of a service's enabled Kafka channels, as its application.properties and its
+     * Deployment configure them.
+     */
     private List<Use> channelUses(String service) {
-        Properties props = ConfigPropertiesTest.applicationProperties(service);
+        Properties props = ConfigPropertiesTest.effectiveProperties(docs, service);
         String defaultGroup = props.getProperty("quarkus.application.name");
         List<Use> uses = new ArrayList<>();
         for (String key : props.stringPropertyNames()) {
@@ -133,6 +171,9 @@ class KafkaAccessTest {
                 continue;
             }
             String prefix = "mp.messaging." + m.group(1) + "." + m.group(2) + ".";
+            if (!Boolean.parseBoolean(props.getProperty(prefix + "enabled", "true"))) {
+                continue;
+            }
             List<String> topics = topics(props, prefix, m.group(2));
             if (m.group(1).equals("incoming")) {
                 topics.forEach(t -> uses.add(new Use("topic", t, "Read")));
@@ -190,19 +231,19 @@ class KafkaAccessTest {
 
     /** Kafka's rule: an ACL on the resource (literal name, or prefix of it) with the operation, or one implying it. */
     static boolean allows(JsonNode user, Use use) {
-        for (JsonNode acl : acls(user)) {
-            JsonNode resource = acl.path("resource");
-            String name = resource.path("name").asText();
-            boolean prefix = resource.path("patternType").asText("literal").equals("prefix");
-            boolean matches = resource.path("type").asText().equals(use.type())
-                    && (prefix ? use.name().startsWith(name) : use.name().equals(name));
-            List<String> operations = Manifests.texts(acl.path("operations"));
-            boolean implied = use.operation().equals("Describe")
-                    && (operations.contains("Read") || operations.contains("Write"));
-            if (matches && (operations.contains(use.operation()) || operations.contains("All") || implied)) {
-                return true;
-            }
-        }
-        return false;
+        return acls(user).stream().anyMatch(acl -> grants(acl, use));
+    }
+
+    /** Whether this one ACL rule allows the use. */
+    private static boolean grants(JsonNode acl, Use use) {
+        JsonNode resource = acl.path("resource");
+        String name = resource.path("name").asText();
+        boolean prefix = resource.path("patternType").asText("literal").equals("prefix");
+        boolean matches = resource.path("type").asText().equals(use.type())
+                && (prefix ? use.name().startsWith(name) : use.name().equals(name));
+        List<String> operations = Manifests.texts(acl.path("operations"));
+        boolean implied = use.operation().equals("Describe")
+                && (operations.contains("Read") || operations.contains("Write"));
+        return matches && (operations.contains(use.operation()) || operations.contains("All") || implied);
     }
 }

@@ -32,12 +32,13 @@ class KafkaConnectionsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"dev, api-service", "dev, trainer-worker", "prod, api-service", "prod, trainer-worker"})
+    @CsvSource({"dev, api-service", "dev, trainer-worker", "dev, inference-worker", "prod, api-service",
+        "prod, trainer-worker", "prod, inference-worker"})
     void theServicesConnectWithScramAsTheirOwnUserTrustingTheClusterCa(String overlay, String service) {
         List<ObjectNode> docs = Kubectl.build(overlay);
         ObjectNode deployment = Manifests.one(docs, "Deployment", service);
         JsonNode container = Workloads.container(deployment, service);
-        Map<String, JsonNode> env = env(docs, container);
+        Map<String, JsonNode> env = Workloads.env(docs, container);
         assertThat(env.get("KAFKA_BOOTSTRAP_SERVERS").asText())
                 .isEqualTo("transferlab-kafka-bootstrap.transferlab.svc:" + listener(docs, "scram-sha-512").path("port"));
         assertThat(env.get("KAFKA_SECURITY_PROTOCOL").asText()).isEqualTo("SASL_SSL");
@@ -63,7 +64,9 @@ class KafkaConnectionsTest {
     @FieldSource("OVERLAYS")
     void kedaReadsTheLagAsItsOwnTlsUser(String overlay) {
         List<ObjectNode> docs = Kubectl.build(overlay);
-        JsonNode triggers = Manifests.one(docs, "ScaledObject", "trainer-worker").path("spec").path("triggers");
+        List<JsonNode> triggers = Manifests.triggers(docs);
+        assertThat(Manifests.ofKind(docs, "ScaledObject")).extracting(Manifests::name)
+                .containsExactlyInAnyOrder("trainer-worker", "inference-worker");
         assertThat(triggers).isNotEmpty().allSatisfy(trigger -> {
             assertThat(trigger.path("metadata").path("bootstrapServers").asText())
                     .isEqualTo("transferlab-kafka-bootstrap.transferlab.svc:" + listener(docs, "tls").path("port"));
@@ -99,19 +102,5 @@ class KafkaConnectionsTest {
     private static void assertSecretKey(JsonNode variable, String secret, String key) {
         JsonNode ref = variable.path("valueFrom").path("secretKeyRef");
         assertThat(ref.path("name").asText() + "/" + ref.path("key").asText()).isEqualTo(secret + "/" + key);
-    }
-
-    /** The container's variables: its ConfigMaps' values, as {@code {value: ...}}, and its own env entries. */
-    private static Map<String, JsonNode> env(List<ObjectNode> docs, JsonNode container) {
-        Map<String, JsonNode> env = new HashMap<>();
-        for (JsonNode from : container.path("envFrom")) {
-            if (from.has("configMapRef")) {
-                Manifests.one(docs, "ConfigMap", from.path("configMapRef").path("name").asText()).path("data").fields()
-                        .forEachRemaining(e -> env.put(e.getKey(), e.getValue()));
-            }
-        }
-        container.path("env").forEach(e -> env.put(e.path("name").asText(),
-                e.has("value") ? e.path("value") : e));
-        return env;
     }
 }

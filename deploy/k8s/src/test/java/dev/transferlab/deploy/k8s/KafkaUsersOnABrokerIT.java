@@ -7,10 +7,13 @@ import dev.transferlab.infra.InfraProcess;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -18,11 +21,13 @@ import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +41,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,8 +51,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The prod overlay's SCRAM KafkaUsers and their ACLs, applied as Strimzi's User Operator would to a real broker whose
  * SCRAM listener runs Kafka's authorizer: a tenant's principal writes its own command topic and nothing else, so a
- * command on a tenant's topic comes from that tenant (the workers check the rest), and only the api-service's
- * principal queues commands on the main topic.
+ * command on a tenant's topic comes from that tenant (the workers check the rest), only the api-service's
+ * principal queues commands on the main topic, and an inference worker's cannot read training commands.
  */
 class KafkaUsersOnABrokerIT {
     private static final String ACME_TOPIC = Topics.tenantTrainingRequests("acme");
@@ -73,6 +80,9 @@ class KafkaUsersOnABrokerIT {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.kafkaBootstrap()))) {
             admin.alterUserScramCredentials(users).all().get();
             admin.createAcls(acls).all().get();
+            // The local broker creates only the command and dead-letter topics; these are written below.
+            admin.createTopics(Stream.of(Topics.INFERENCE_RESULTS, Topics.TRAINING_EVENTS)
+                    .map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList()).all().get();
         }
         // Credentials and ACLs reach the broker's authorizer through its metadata log, a moment after they are made.
         awaitWritable("tenant-acme", ACME_TOPIC);
@@ -107,6 +117,20 @@ class KafkaUsersOnABrokerIT {
             assertThatThrownBy(() -> send(worker, Topics.TRAINING_REQUESTS))
                     .hasCauseInstanceOf(TopicAuthorizationException.class);
             assertThatThrownBy(() -> send(worker, ACME_TOPIC)).hasCauseInstanceOf(TopicAuthorizationException.class);
+        }
+    }
+
+    @Test
+    void anInferenceWorkersPrincipalAnswersPredictionsButCannotReadTrainingCommands() throws Exception {
+        awaitWritable("inference-worker", Topics.INFERENCE_RESULTS);
+        try (KafkaProducer<String, String> inference = producer("inference-worker")) {
+            assertThatThrownBy(() -> send(inference, Topics.TRAINING_EVENTS))
+                    .hasCauseInstanceOf(TopicAuthorizationException.class);
+        }
+        try (KafkaConsumer<String, String> inference = consumer("inference-worker", "transferlab-inference")) {
+            inference.assign(List.of(new TopicPartition(Topics.TRAINING_REQUESTS, 0)));
+            assertThatThrownBy(() -> inference.poll(Duration.ofSeconds(10)))
+                    .isInstanceOf(TopicAuthorizationException.class);
         }
     }
 
@@ -155,13 +179,29 @@ class KafkaUsersOnABrokerIT {
                 CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.scramBootstrap(),
                 CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT",
                 SaslConfigs.SASL_MECHANISM, "SCRAM-SHA-512",
-                SaslConfigs.SASL_JAAS_CONFIG, "org.apache.kafka.common.security.scram.ScramLoginModule required"
-                        + " username=\"" + user + "\" password=\"" + password(user) + "\";",
+                SaslConfigs.SASL_JAAS_CONFIG, jaas(user),
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Duration.ofSeconds(10).toMillis(),
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Duration.ofSeconds(10).toMillis(),
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Duration.ofSeconds(5).toMillis(),
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName()));
+    }
+
+    private static KafkaConsumer<String, String> consumer(String user, String group) {
+        return new KafkaConsumer<>(Map.of(
+                CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.scramBootstrap(),
+                CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT",
+                SaslConfigs.SASL_MECHANISM, "SCRAM-SHA-512",
+                SaslConfigs.SASL_JAAS_CONFIG, jaas(user),
+                ConsumerConfig.GROUP_ID_CONFIG, group,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()));
+    }
+
+    private static String jaas(String user) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                + "\" password=\"" + password(user) + "\";";
     }
 
     private static String password(String user) {

@@ -26,6 +26,7 @@ class KustomizeBuildTest {
                 "Secret/transferlab-s3", "Deployment/api-service", "Service/api-service", "Ingress/api-service",
                 "HorizontalPodAutoscaler/api-service", "PodDisruptionBudget/api-service",
                 "Deployment/trainer-worker", "Service/trainer-worker", "ScaledObject/trainer-worker",
+                "Deployment/inference-worker", "Service/inference-worker", "ScaledObject/inference-worker",
                 "ServiceMonitor/transferlab");
     }
 
@@ -52,6 +53,7 @@ class KustomizeBuildTest {
         List<ObjectNode> docs = Kubectl.build(overlay);
         assertThat(image(Manifests.one(docs, "Deployment", "api-service"))).isEqualTo(api);
         assertThat(image(Manifests.one(docs, "Deployment", "trainer-worker"))).isEqualTo(worker);
+        assertThat(image(Manifests.one(docs, "Deployment", "inference-worker"))).isEqualTo(worker);
         for (ObjectNode doc : docs) {
             for (JsonNode c : Workloads.containers(doc)) {
                 assertThat(c.path("image").asText()).as(Manifests.name(doc)).contains(":");

@@ -128,6 +128,13 @@ public final class Manifests {
         return docs.stream().filter(d -> kind(d).equals(kind)).toList();
     }
 
+    /** The triggers of every KEDA ScaledObject. */
+    public static List<JsonNode> triggers(List<ObjectNode> docs) {
+        List<JsonNode> triggers = new ArrayList<>();
+        ofKind(docs, "ScaledObject").forEach(o -> o.path("spec").path("triggers").forEach(triggers::add));
+        return triggers;
+    }
+
     public static ObjectNode one(List<ObjectNode> docs, String kind, String name) {
         return docs.stream().filter(d -> kind(d).equals(kind) && name(d).equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("no " + kind + " " + name));

@@ -1,9 +1,12 @@
 package dev.transferlab.deploy.k8s;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The pod templates inside Deployments, StatefulSets and Jobs. */
 public final class Workloads {
@@ -18,6 +21,20 @@ public final class Workloads {
         List<JsonNode> out = new ArrayList<>();
         podSpec(workload).path("containers").forEach(out::add);
         return out;
+    }
+
+    /** The container's variables: its ConfigMaps' values, as {@code {value: ...}}, and its own env entries. */
+    public static Map<String, JsonNode> env(List<ObjectNode> docs, JsonNode container) {
+        Map<String, JsonNode> env = new HashMap<>();
+        for (JsonNode from : container.path("envFrom")) {
+            if (from.has("configMapRef")) {
+                Manifests.one(docs, "ConfigMap", from.path("configMapRef").path("name").asText()).path("data").fields()
+                        .forEachRemaining(e -> env.put(e.getKey(), e.getValue()));
+            }
+        }
+        container.path("env").forEach(e -> env.put(e.path("name").asText(),
+                e.has("value") ? e.path("value") : e));
+        return env;
     }
 
     public static JsonNode container(JsonNode workload, String name) {
