@@ -14,6 +14,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import io.smallrye.reactive.messaging.kafka.reply.KafkaRequestReplyTimeoutException;
 
@@ -37,12 +38,42 @@ public class Predictions {
     @ConfigProperty(name = "transferlab.inference.max-image-bytes")
     long maxImageBytes;
 
+    @ConfigProperty(name = "transferlab.inference.max-images-per-request")
+    int maxImagesPerRequest;
+
     @ConfigProperty(name = "mp.messaging.outgoing.inference-requests.reply.timeout")
     long replyTimeoutMillis;
 
     public Uni<ModelResource.PredictionResponse> predict(String tenant, String modelId, byte[] image) {
         rates.acquire(tenant);
         models.manifest(tenant, modelId);
+        return ask(tenant, modelId, image);
+    }
+
+    /**
+     * Each image is its own request to the workers, all sent at once, so that a worker's batching can group them;
+     * each counts against the tenant's prediction rate, and one that fails (a corrupt image, the rate used up)
+     * fails alone. An unknown model, or more images than allowed, fails the whole request.
+     */
+    public Uni<ImageResult.Many> predictEach(String tenant, String modelId, List<byte[]> images) {
+        if (images.size() > maxImagesPerRequest) {
+            throw new ProblemException(413, "Content Too Large", "the request has " + images.size()
+                    + " images; the limit is " + maxImagesPerRequest
+                    + " (transferlab.inference.max-images-per-request)");
+        }
+        models.manifest(tenant, modelId);
+        List<Uni<ImageResult>> each = images.stream().map(image -> Uni.createFrom()
+                .deferred(() -> {
+                    rates.acquire(tenant);
+                    return ask(tenant, modelId, image);
+                })
+                .map(ImageResult::of)
+                .onFailure(ProblemException.class).recoverWithItem(e -> ImageResult.of(((ProblemException) e).problem())))
+                .toList();
+        return Uni.join().all(each).andFailFast().map(ImageResult.Many::new);
+    }
+
+    private Uni<ModelResource.PredictionResponse> ask(String tenant, String modelId, byte[] image) {
         ImageCheck.requireImage(image, maxImageBytes);
         // The worker stops when this replica stops waiting: a prediction nobody reads would only hold up others.
         InferenceRequest request = InferenceRequest.of("inf-" + UUID.randomUUID(), tenant, modelId, image,

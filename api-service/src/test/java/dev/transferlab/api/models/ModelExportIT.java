@@ -3,10 +3,6 @@ package dev.transferlab.api.models;
 import dev.transferlab.api.http.LocalInfraResource;
 import dev.transferlab.api.http.Problem;
 import dev.transferlab.common.messages.BackboneSpec;
-import dev.transferlab.common.messages.Hyperparameters;
-import dev.transferlab.common.messages.Messages;
-import dev.transferlab.common.model.ModelManifest;
-import dev.transferlab.common.model.PreprocessingSpec;
 import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.common.storage.StorageLayout;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -15,8 +11,6 @@ import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import java.util.Random;
 
@@ -75,11 +69,6 @@ class ModelExportIT {
     }
 
     private void putModel(String tenant, String modelId, BackboneSpec backbone) {
-        ModelManifest manifest = new ModelManifest(Messages.SCHEMA_VERSION, modelId, modelId, tenant, Instant.now(),
-                List.of("a", "b"), backbone, "random-init:seed=0", "0".repeat(64), PreprocessingSpec.imagenet(),
-                new Hyperparameters(1, 8, 1e-3, 16, 0.2, 1, null), "s3://transferlab/datasets/x/", 10, 2, 1,
-                List.of(), store.inDefaultBucket(StorageLayout.modelHeadWeights(tenant, modelId)).toString());
-        store.put(store.inDefaultBucket(StorageLayout.modelManifest(tenant, modelId)),
-                Messages.toJson(manifest).getBytes(StandardCharsets.UTF_8), "application/json");
+        TestModels.put(store, tenant, modelId, backbone, List.of("a", "b"));
     }
 }
