@@ -35,6 +35,9 @@ public class Predictions {
     @Inject
     PredictionRates rates;
 
+    @Inject
+    ClaimChecks claimChecks;
+
     @ConfigProperty(name = "transferlab.inference.max-image-bytes")
     long maxImageBytes;
 
@@ -75,9 +78,17 @@ public class Predictions {
 
     private Uni<ModelResource.PredictionResponse> ask(String tenant, String modelId, byte[] image) {
         ImageCheck.requireImage(image, maxImageBytes);
+        String requestId = "inf-" + UUID.randomUUID();
         // The worker stops when this replica stops waiting: a prediction nobody reads would only hold up others.
-        InferenceRequest request = InferenceRequest.of("inf-" + UUID.randomUUID(), tenant, modelId, image,
-                Instant.now().plusMillis(replyTimeoutMillis));
+        Instant deadline = Instant.now().plusMillis(replyTimeoutMillis);
+        if (!claimChecks.needed(image)) {
+            return send(InferenceRequest.of(requestId, tenant, modelId, image, deadline));
+        }
+        return claimChecks.around(tenant, requestId, image,
+                key -> send(InferenceRequest.byReference(requestId, tenant, modelId, key, deadline)));
+    }
+
+    private Uni<ModelResource.PredictionResponse> send(InferenceRequest request) {
         Timer.Sample sample = metrics.startPrediction();
         return requestReply.request(Messages.toJson(request))
                 .onFailure(KafkaRequestReplyTimeoutException.class).transform(e -> new ProblemException(504, "Gateway Timeout",

@@ -1,39 +1,52 @@
 package dev.transferlab.api.models;
 
-import dev.transferlab.api.http.LocalInfraResource;
 import dev.transferlab.api.http.Problem;
 import dev.transferlab.common.messages.BackboneSpec;
+import dev.transferlab.common.messages.InferenceRequest;
+import dev.transferlab.common.messages.InferenceResult;
 import dev.transferlab.common.storage.ObjectStore;
+import dev.transferlab.common.storage.StorageLayout;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What the prediction endpoints decide before any worker is asked: the bound on images per request, and the Open
- * Inference Protocol's health, metadata and errors. deploy/stack's ServingProtocolsIT predicts through a real worker.
+ * The prediction endpoints' own part, with a scripted worker on the real broker where one must answer: the bound on
+ * images per request and their order, the Open Inference Protocol's endpoints, and the claim check of large images.
+ * deploy/stack's ServingProtocolsIT predicts the same through a real worker.
  */
 @QuarkusTest
-@QuarkusTestResource(value = LocalInfraResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = InferenceTopicsResource.class, restrictToAnnotatedClass = true)
 class ServingEndpointsIT {
     private static final String TENANT = "default";
     private static final byte[] PNG_HEADER = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
     @Inject
     ObjectStore store;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
 
     @BeforeEach
     void models() {
@@ -78,17 +91,29 @@ class ServingEndpointsIT {
         assertThat(server.jsonPath().getList("extensions")).isEmpty();
         assertThat(given().get("/v2/health/live").then().statusCode(200).extract().jsonPath().getBoolean("live"))
                 .isTrue();
-        // Ready once the reply consumer has its partitions, as /q/health/ready.
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        Response ready = awaitReady();
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.jsonPath().getBoolean("ready")).isTrue();
+    }
+
+    /** Ready once the reply consumer has its partitions, as /q/health/ready; not ready is 400 {"ready": false}. */
+    private static Response awaitReady() throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
         Response ready = given().get("/v2/health/ready");
         while (ready.statusCode() != 200 && Instant.now().isBefore(deadline)) {
-            assertThat(ready.statusCode()).isEqualTo(400);
+            assertThat(ready.statusCode()).as(ready.asString()).isEqualTo(400);
             assertThat(ready.jsonPath().getBoolean("ready")).isFalse();
             Thread.sleep(200);
             ready = given().get("/v2/health/ready");
         }
-        assertThat(ready.statusCode()).isEqualTo(200);
-        assertThat(ready.jsonPath().getBoolean("ready")).isTrue();
+        return ready;
+    }
+
+    private ScriptedWorker worker(java.util.function.Function<InferenceRequest, InferenceResult> answer)
+            throws InterruptedException {
+        ScriptedWorker worker = new ScriptedWorker(bootstrap, answer);
+        assertThat(awaitReady().statusCode()).as("the api can hear replies").isEqualTo(200);
+        return worker;
     }
 
     @Test
@@ -124,6 +149,99 @@ class ServingEndpointsIT {
         assertError(infer("pets", input("image", "BYTES", "[1]", "[\"" + text + "\"]")
                 .replace("}]}", "}], \"outputs\": [{\"name\": \"logits\"}]}")), 400, "unknown output 'logits'");
         assertError(infer("pets", input("image", "BYTES", "[1]", "[\"" + text + "\"]")), 415, "not a JPEG or PNG");
+    }
+
+    @Test
+    void aRequestOfManyImagesAnswersEachInOrderAndFailsOnlyTheBadOne() throws Exception {
+        byte[] first = noisyPng(20, 1);
+        byte[] third = noisyPng(30, 2);
+        // Each answer names its image by size, so an answer in the wrong place shows.
+        try (ScriptedWorker worker = worker(r -> InferenceResult.success(r,
+                List.of(new InferenceResult.Prediction("bytes-" + r.image().length, 1.0))))) {
+            Response answer = given().multiPart("images", "1.png", first, "image/png")
+                    .multiPart("images", "notes.txt", "not an image".getBytes(StandardCharsets.UTF_8), "text/plain")
+                    .multiPart("images", "3.png", third, "image/png")
+                    .post("/v1/models/pets/predictions");
+
+            assertThat(answer.statusCode()).as(answer.asString()).isEqualTo(200);
+            List<Map<String, Object>> results = answer.jsonPath().getList("results");
+            assertThat(results).hasSize(3);
+            assertThat(results.get(0)).containsEntry("modelId", "pets").containsEntry("label", "bytes-" + first.length)
+                    .doesNotContainKey("status");
+            assertThat(results.get(1)).containsOnlyKeys("status", "title", "detail").containsEntry("status", 415);
+            assertThat((String) results.get(1).get("detail")).contains("not a JPEG or PNG");
+            assertThat(results.get(2)).containsEntry("label", "bytes-" + third.length);
+            assertThat(worker.requests).as("one request per good image").hasSize(2);
+        }
+    }
+
+    @Test
+    void inferAnswersProbabilitiesInTheManifestsClassOrder() throws Exception {
+        String image = Base64.getEncoder().encodeToString(noisyPng(20, 3));
+        try (ScriptedWorker worker = worker(r -> InferenceResult.success(r, List.of(
+                new InferenceResult.Prediction("dog", 0.625), new InferenceResult.Prediction("fox", 0.25),
+                new InferenceResult.Prediction("cat", 0.125))))) {
+            Response answer = infer("pets", input("image", "BYTES", "[1]", "[\"" + image + "\"]"));
+
+            assertThat(answer.statusCode()).as(answer.asString()).isEqualTo(200);
+            assertThat(answer.jsonPath().getString("model_name")).isEqualTo("pets");
+            assertThat(answer.jsonPath().getString("id")).isEqualTo("r1");
+            assertThat(answer.jsonPath().getList("outputs")).containsExactly(
+                    Map.of("name", "probabilities", "datatype", "FP32", "shape", List.of(1, 3),
+                            "data", List.of(0.125f, 0.625f, 0.25f)),
+                    Map.of("name", "labels", "datatype", "BYTES", "shape", List.of(1), "data", List.of("dog")));
+            Response labelsOnly = infer("pets", input("image", "BYTES", "[1, 1]", "[[\"" + image + "\"]]")
+                    .replace("}]}", "}], \"outputs\": [{\"name\": \"labels\"}]}"));
+            assertThat(labelsOnly.jsonPath().getList("outputs.name")).containsExactly("labels");
+        }
+    }
+
+    @Test
+    void aLargeImageTravelsByReferenceAndIsDeletedOnceAnswered() throws Exception {
+        byte[] large = noisyPng(400, 4);
+        byte[] small = noisyPng(40, 5);
+        assertThat(large.length).isGreaterThan(256 * 1024);
+        assertThat(small.length).isLessThan(256 * 1024);
+        Map<String, byte[]> payloads = new ConcurrentHashMap<>();
+        try (ScriptedWorker worker = worker(r -> {
+            if (r.imageKey() != null) {
+                store.get(store.inDefaultBucket(r.imageKey())).ifPresent(b -> payloads.put(r.imageKey(), b));
+            }
+            return InferenceResult.success(r, List.of(new InferenceResult.Prediction("cat", 1.0)));
+        })) {
+            Response answer = given().contentType("image/png").body(large).post("/v1/models/pets/predictions");
+            assertThat(answer.statusCode()).as(answer.asString()).isEqualTo(200);
+            Response inline = given().contentType("image/png").body(small).post("/v1/models/pets/predictions");
+            assertThat(inline.statusCode()).as(inline.asString()).isEqualTo(200);
+
+            InferenceRequest byReference = worker.requests.get(0);
+            assertThat(byReference.image()).isNull();
+            assertThat(byReference.imageKey()).isEqualTo(StorageLayout.inferencePayload(TENANT,
+                    byReference.requestId()));
+            assertThat(payloads.get(byReference.imageKey())).as("in storage while the worker answers")
+                    .isEqualTo(large);
+            assertThat(worker.requests.get(1).image()).isEqualTo(small);
+            assertThat(worker.requests.get(1).imageKey()).isNull();
+            Instant deadline = Instant.now().plusSeconds(10);
+            while (store.exists(store.inDefaultBucket(byReference.imageKey())) && Instant.now().isBefore(deadline)) {
+                Thread.sleep(50);
+            }
+            assertThat(store.list(store.inDefaultBucket("inference-payloads/"))).as("nothing left behind").isEmpty();
+        }
+    }
+
+    /** Random pixels, which PNG cannot compress: about 3 bytes a pixel. */
+    private static byte[] noisyPng(int side, long seed) throws IOException {
+        BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+        Random random = new Random(seed);
+        for (int y = 0; y < side; y++) {
+            for (int x = 0; x < side; x++) {
+                image.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        return out.toByteArray();
     }
 
     private static String input(String name, String datatype, String shape, String data) {
