@@ -71,7 +71,8 @@ public class Predictions {
                     return ask(tenant, modelId, image);
                 })
                 .map(ImageResult::of)
-                .onFailure(ProblemException.class).recoverWithItem(e -> ImageResult.of(((ProblemException) e).problem())))
+                .onFailure(ProblemException.class)
+                .recoverWithItem(e -> ImageResult.of(((ProblemException) e).problem())))
                 .toList();
         return Uni.join().all(each).andFailFast().map(ImageResult.Many::new);
     }

@@ -69,7 +69,8 @@ public class InferenceRequestProcessor {
         return store.get(store.inDefaultBucket(request.imageKey()))
                 .map(image -> predictor.predict(request.withImage(image)))
                 .orElseGet(() -> InferenceResult.failure(request, InferenceResult.ErrorCode.INTERNAL, "the image of "
-                        + request.requestId() + " is no longer in object storage; the api-service had stopped waiting"));
+                        + request.requestId() + " is no longer in object storage; the api-service had stopped"
+                        + " waiting"));
     }
 
     private Uni<Message<String>> answer(Message<String> message) {

@@ -53,7 +53,8 @@ class InferenceChannelIT {
             // A claim check whose image is gone (its asker gave up and deleted it): answered, not dead-lettered.
             producer.send(new ProducerRecord<>(Topics.INFERENCE_REQUESTS, "unclaimed", Messages.toJson(
                     InferenceRequest.byReference("unclaimed", "default", "no-such-model",
-                            StorageLayout.inferencePayload("default", "unclaimed"), null)))).get(30, TimeUnit.SECONDS);
+                            StorageLayout.inferencePayload("default", "unclaimed"), null))))
+                    .get(30, TimeUnit.SECONDS);
         }
 
         ConsumerRecord<String, String> dead = first(Topics.DEAD_LETTERS, r -> "garbage".equals(r.key()));
