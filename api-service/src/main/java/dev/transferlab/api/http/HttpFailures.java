@@ -49,9 +49,10 @@ public class HttpFailures {
     }
 
     static void send(RoutingContext context, Problem problem) {
+        boolean v2 = OpenInferenceErrors.applies(context.normalizedPath());
         String body;
         try {
-            body = Messages.mapper().writeValueAsString(problem);
+            body = Messages.mapper().writeValueAsString(v2 ? new OpenInferenceErrors.Body(problem.detail()) : problem);
         } catch (JsonProcessingException e) {
             body = "";
         }
@@ -59,7 +60,7 @@ public class HttpFailures {
             context.response().end();
             return;
         }
-        context.response().setStatusCode(problem.status()).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                .end(body);
+        context.response().setStatusCode(problem.status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, v2 ? "application/json" : Problem.MEDIA_TYPE).end(body);
     }
 }

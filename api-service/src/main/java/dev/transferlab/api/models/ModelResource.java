@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.util.List;
 
 @Path("/v1/models")
 public class ModelResource {
@@ -81,21 +82,36 @@ public class ModelResource {
         return predictions.predict(callers.current().tenant(), modelId(id), image);
     }
 
-    /** The image as the form field {@code image}, e.g. {@code curl -F image=@cat.jpg}. */
+    /**
+     * The image as the form field {@code image} ({@code curl -F image=@cat.jpg}), answered as {@link #predict}; or
+     * many, each a field {@code images} ({@code curl -F images=@cat.jpg -F images=@dog.png}), answered with one
+     * result per image, in order.
+     */
     @POST
     @RolesAllowed(Roles.TRAINER)
     @Path("{id}/predictions")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking
-    public Uni<PredictionResponse> predictForm(@PathParam("id") String id, @RestForm("image") FileUpload image) {
+    public Uni<Response> predictForm(@PathParam("id") String id, @RestForm("image") FileUpload image,
+                                     @RestForm("images") List<FileUpload> images) {
         modelId(id);
-        if (image == null) {
-            throw new ProblemException(Response.Status.BAD_REQUEST,
-                    "the multipart form needs a file field named 'image'");
+        String tenant = callers.current().tenant();
+        images = images == null ? List.of() : images;
+        if (image != null && images.isEmpty()) {
+            return predictions.predict(tenant, id, bytes(image)).map(Response::ok).map(Response.ResponseBuilder::build);
         }
+        if (image != null || images.isEmpty()) {
+            throw new ProblemException(Response.Status.BAD_REQUEST, "the multipart form needs one file field named"
+                    + " 'image', or one or more named 'images'");
+        }
+        return predictions.predictEach(tenant, id, images.stream().map(ModelResource::bytes).toList())
+                .map(Response::ok).map(Response.ResponseBuilder::build);
+    }
+
+    private static byte[] bytes(FileUpload upload) {
         try {
-            return predictions.predict(callers.current().tenant(), id, Files.readAllBytes(image.uploadedFile()));
+            return Files.readAllBytes(upload.uploadedFile());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -111,6 +127,6 @@ public class ModelResource {
 
     /** What a prediction answers: classes by probability, best first. */
     public record PredictionResponse(String modelId, String label, double probability,
-                                     java.util.List<InferenceResult.Prediction> predictions) {
+                                     List<InferenceResult.Prediction> predictions) {
     }
 }

@@ -14,6 +14,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import io.smallrye.reactive.messaging.kafka.reply.KafkaRequestReplyTimeoutException;
 
@@ -34,8 +35,14 @@ public class Predictions {
     @Inject
     PredictionRates rates;
 
+    @Inject
+    ClaimChecks claimChecks;
+
     @ConfigProperty(name = "transferlab.inference.max-image-bytes")
     long maxImageBytes;
+
+    @ConfigProperty(name = "transferlab.inference.max-images-per-request")
+    int maxImagesPerRequest;
 
     @ConfigProperty(name = "mp.messaging.outgoing.inference-requests.reply.timeout")
     long replyTimeoutMillis;
@@ -43,10 +50,46 @@ public class Predictions {
     public Uni<ModelResource.PredictionResponse> predict(String tenant, String modelId, byte[] image) {
         rates.acquire(tenant);
         models.manifest(tenant, modelId);
+        return ask(tenant, modelId, image);
+    }
+
+    /**
+     * Each image is its own request to the workers, all sent at once, so that a worker's batching can group them;
+     * each counts against the tenant's prediction rate, and one that fails (a corrupt image, the rate used up)
+     * fails alone. An unknown model, or more images than allowed, fails the whole request.
+     */
+    public Uni<ImageResult.Many> predictEach(String tenant, String modelId, List<byte[]> images) {
+        if (images.size() > maxImagesPerRequest) {
+            throw new ProblemException(413, "Content Too Large", "the request has " + images.size()
+                    + " images; the limit is " + maxImagesPerRequest
+                    + " (transferlab.inference.max-images-per-request)");
+        }
+        models.manifest(tenant, modelId);
+        List<Uni<ImageResult>> each = images.stream().map(image -> Uni.createFrom()
+                .deferred(() -> {
+                    rates.acquire(tenant);
+                    return ask(tenant, modelId, image);
+                })
+                .map(ImageResult::of)
+                .onFailure(ProblemException.class)
+                .recoverWithItem(e -> ImageResult.of(((ProblemException) e).problem())))
+                .toList();
+        return Uni.join().all(each).andFailFast().map(ImageResult.Many::new);
+    }
+
+    private Uni<ModelResource.PredictionResponse> ask(String tenant, String modelId, byte[] image) {
         ImageCheck.requireImage(image, maxImageBytes);
+        String requestId = "inf-" + UUID.randomUUID();
         // The worker stops when this replica stops waiting: a prediction nobody reads would only hold up others.
-        InferenceRequest request = InferenceRequest.of("inf-" + UUID.randomUUID(), tenant, modelId, image,
-                Instant.now().plusMillis(replyTimeoutMillis));
+        Instant deadline = Instant.now().plusMillis(replyTimeoutMillis);
+        if (!claimChecks.needed(image)) {
+            return send(InferenceRequest.of(requestId, tenant, modelId, image, deadline));
+        }
+        return claimChecks.around(tenant, requestId, image,
+                key -> send(InferenceRequest.byReference(requestId, tenant, modelId, key, deadline)));
+    }
+
+    private Uni<ModelResource.PredictionResponse> send(InferenceRequest request) {
         Timer.Sample sample = metrics.startPrediction();
         return requestReply.request(Messages.toJson(request))
                 .onFailure(KafkaRequestReplyTimeoutException.class).transform(e -> new ProblemException(504, "Gateway Timeout",

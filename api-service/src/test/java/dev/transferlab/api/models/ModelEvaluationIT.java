@@ -38,7 +38,7 @@ class ModelEvaluationIT {
     @Test
     void theStoredReportIsServed() throws Exception {
         EvaluationReport report = report("judged");
-        StoredModels.put(store, TENANT, "judged", BackboneSpec.densenet121());
+        TestModels.put(store, TENANT, "judged", BackboneSpec.densenet121(), List.of("a", "b"));
         putReport(TENANT, report);
 
         Response response = given().get("/v1/models/judged/evaluation");
@@ -52,9 +52,9 @@ class ModelEvaluationIT {
 
     @Test
     void anotherTenantsReportAndAModelWithoutOneAreNotFound() {
-        StoredModels.put(store, "other", "theirs", BackboneSpec.densenet121());
+        TestModels.put(store, "other", "theirs", BackboneSpec.densenet121(), List.of("a", "b"));
         putReport("other", report("theirs"));
-        StoredModels.put(store, TENANT, "before-reports", BackboneSpec.densenet121());
+        TestModels.put(store, TENANT, "before-reports", BackboneSpec.densenet121(), List.of("a", "b"));
 
         assertNotFound(given().get("/v1/models/theirs/evaluation"), "no model with id 'theirs'");
         assertNotFound(given().get("/v1/models/before-reports/evaluation"), "has no evaluation report");

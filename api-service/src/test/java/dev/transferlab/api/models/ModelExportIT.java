@@ -11,6 +11,7 @@ import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Random;
 
 import static io.restassured.RestAssured.given;
@@ -68,6 +69,6 @@ class ModelExportIT {
     }
 
     private void putModel(String tenant, String modelId, BackboneSpec backbone) {
-        StoredModels.put(store, tenant, modelId, backbone);
+        TestModels.put(store, tenant, modelId, backbone, List.of("a", "b"));
     }
 }

@@ -64,6 +64,14 @@ public final class StorageLayout {
         return "backbones/sources/" + sha256OfSource;
     }
 
+    /**
+     * A large image of one prediction, written by the api-service and read by the worker that answers it (a claim
+     * check: only this key travels in Kafka); the api-service deletes it once the answer is in or the wait is over.
+     */
+    public static String inferencePayload(String tenant, String requestId) {
+        return "inference-payloads/" + Ids.require("tenant", tenant) + "/" + Ids.require("requestId", requestId);
+    }
+
     public static String tenantDatasets(String tenant) {
         return "datasets/" + Ids.require("tenant", tenant) + "/";
     }

@@ -24,8 +24,8 @@ class DatasetAccessTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"datasets/globex/ds-1/files/", "s3://platform/models/", "models/globex/job-1/",
-            "checkpoints/", "features/acme/", "s3://platform/", "s3://shared/", "s3://shared/acme-evil/",
-            "s3://elsewhere/acme/", "datasets/acmex/", "imports/acme-other/"})
+            "checkpoints/", "features/acme/", "inference-payloads/acme/", "s3://platform/", "s3://shared/",
+            "s3://shared/acme-evil/", "s3://elsewhere/acme/", "datasets/acmex/", "imports/acme-other/"})
     void everythingElseIsRefusedNamingOnlyTheLocationAskedFor(String location) {
         assertThat(access.trainingRefusal("acme", location)).hasValueSatisfying(reason -> assertThat(reason)
                 .contains("is not in a dataset area of tenant 'acme'").doesNotContain("globex/ds-2"));
@@ -63,7 +63,8 @@ class DatasetAccessTest {
 
     @Test
     void thePlatformsOwnAreasAndBadTenantsCannotBeGranted() {
-        for (String area : List.of("s3://platform/", "models/", "s3://platform/datasets/globex/", "backbones/x/")) {
+        for (String area : List.of("s3://platform/", "models/", "s3://platform/datasets/globex/", "backbones/x/",
+                "inference-payloads/")) {
             assertThatThrownBy(() -> new DatasetAccess("platform", Map.of("acme", List.of(area))))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("never granted");
         }

@@ -14,6 +14,7 @@ class StorageLayoutTest {
         assertThat(StorageLayout.checkpoint("acme", "job-1"))
                 .isEqualTo("checkpoints/acme/job-1/head-checkpoint.safetensors");
         assertThat(StorageLayout.datasetFiles("acme", "ds-1")).isEqualTo("datasets/acme/ds-1/files/");
+        assertThat(StorageLayout.inferencePayload("acme", "inf-1")).isEqualTo("inference-payloads/acme/inf-1");
     }
 
     @Test

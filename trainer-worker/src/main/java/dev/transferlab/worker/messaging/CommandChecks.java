@@ -10,6 +10,7 @@ import dev.transferlab.common.messages.Messages.MalformedMessageException;
 import dev.transferlab.common.messages.Topics;
 import dev.transferlab.common.messages.TrainingRequest;
 import dev.transferlab.common.model.PreprocessingSpec;
+import dev.transferlab.common.storage.StorageLayout;
 
 import java.util.List;
 import java.util.Set;
@@ -73,7 +74,15 @@ final class CommandChecks {
             id(r.requestId(), "requestId");
             id(r.tenant(), "tenant");
             id(r.modelId(), "modelId");
-            require(r.image(), "image");
+            if (r.imageKey() == null) {
+                require(r.image(), "image");
+            } else if (r.image() != null) {
+                throw new InvalidFieldException("imageKey", "is set beside an inline image; send one of them");
+            } else if (!r.imageKey().equals(StorageLayout.inferencePayload(r.tenant(), r.requestId()))) {
+                // Only the request's own payload: a key of the writer's choosing would read any object as an image.
+                throw new InvalidFieldException("imageKey", "must be "
+                        + StorageLayout.inferencePayload(r.tenant(), r.requestId()));
+            }
             return r;
         });
     }

@@ -3,6 +3,7 @@ package dev.transferlab.worker.messaging;
 import dev.transferlab.common.messages.InferenceRequest;
 import dev.transferlab.common.messages.InferenceResult;
 import dev.transferlab.common.messages.Messages;
+import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.worker.inference.ModelPredictor;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -15,6 +16,7 @@ import org.eclipse.microprofile.reactive.messaging.Outgoing;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The replier side of Kafka request-reply: the request's reply-topic and correlation headers travel with the result
@@ -38,6 +40,9 @@ public class InferenceRequestProcessor {
     @Inject
     WorkerMetrics metrics;
 
+    @Inject
+    ObjectStore store;
+
     @ConfigProperty(name = "transferlab.inference.timeout")
     Duration timeout;
 
@@ -53,6 +58,22 @@ public class InferenceRequestProcessor {
         return requests.onItem().transformToUni(this::answer).merge(threads + queueSize);
     }
 
+    /**
+     * The prediction, for a claim-checked request once its image is read from storage (on the inference thread). One
+     * whose image is gone (the api-service deletes it when it stops waiting) is answered with why, since the asker
+     * may still be waiting; a storage failure is answered as any failure of the prediction.
+     */
+    private CompletableFuture<InferenceResult> predict(InferenceRequest request) {
+        if (request.imageKey() == null) {
+            return predictor.predict(request);
+        }
+        return store.get(store.inDefaultBucket(request.imageKey()))
+                .map(image -> predictor.predict(request.withImage(image)))
+                .orElseGet(() -> CompletableFuture.completedFuture(InferenceResult.failure(request,
+                        InferenceResult.ErrorCode.INTERNAL, "the image of " + request.requestId()
+                                + " is no longer in object storage; the api-service had stopped waiting")));
+    }
+
     private Uni<Message<String>> answer(Message<String> message) {
         long start = System.nanoTime();
         InferenceRequest request;
@@ -65,7 +86,7 @@ public class InferenceRequestProcessor {
         Instant latest = Instant.now().plus(timeout);
         Instant deadline = request.deadline() != null && request.deadline().isBefore(latest)
                 ? request.deadline() : latest;
-        return Uni.createFrom().completionStage(pool.run(request, deadline, predictor::predict))
+        return Uni.createFrom().completionStage(pool.run(request, deadline, this::predict))
                 .map(result -> {
                     metrics.inference(result, start);
                     return message.withPayload(Messages.toJson(result));

@@ -9,6 +9,7 @@ import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.Messages.MalformedMessageException;
 import dev.transferlab.common.messages.Topics;
 import dev.transferlab.common.messages.TrainingRequest;
+import dev.transferlab.common.storage.StorageLayout;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -105,6 +106,19 @@ class CommandChecksTest {
         String noImage = Messages.toJson(InferenceRequest.of("inf-1", "acme", "job-9", null));
         assertThatThrownBy(() -> CommandChecks.valid(Messages.fromJson(noImage, InferenceRequest.class)))
                 .hasMessage("missing field 'image'");
+        String elsewhere = Messages.toJson(InferenceRequest.byReference("inf-1", "acme", "job-9",
+                "datasets/globex/ds-1/files/cat.png", null));
+        assertThatThrownBy(() -> CommandChecks.valid(Messages.fromJson(elsewhere, InferenceRequest.class)))
+                .as("a claim check reads only its request's own payload")
+                .hasMessage("imageKey must be inference-payloads/acme/inf-1");
+        InferenceRequest claimed = InferenceRequest.byReference("inf-1", "acme", "job-9",
+                StorageLayout.inferencePayload("acme", "inf-1"), null);
+        assertThat(CommandChecks.valid(Messages.fromJson(Messages.toJson(claimed), InferenceRequest.class)).imageKey())
+                .isEqualTo("inference-payloads/acme/inf-1");
+        String both = Messages.toJson(new InferenceRequest(claimed.schemaVersion(), claimed.type(), "inf-1", "acme",
+                claimed.timestamp(), "job-9", new byte[] {1}, null, claimed.imageKey()));
+        assertThatThrownBy(() -> CommandChecks.valid(Messages.fromJson(both, InferenceRequest.class)))
+                .hasMessageContaining("imageKey is set beside an inline image");
         String cancel = Messages.toJson(CancelRequest.of(null, "acme"));
         assertThatThrownBy(() -> CommandChecks.valid(Messages.fromJson(cancel, CancelRequest.class)))
                 .hasMessage("missing field 'jobId'");

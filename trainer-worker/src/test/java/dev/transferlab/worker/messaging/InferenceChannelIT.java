@@ -4,6 +4,7 @@ import dev.transferlab.common.messages.InferenceRequest;
 import dev.transferlab.common.messages.InferenceResult;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.Topics;
+import dev.transferlab.common.storage.StorageLayout;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -20,7 +21,10 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The worker's inference channel against a real broker: it survives every record and answers the next request. */
+/**
+ * The worker's inference channel against a real broker: it survives every record and answers the next request, and
+ * a claim-checked request whose image cannot be read is answered with why.
+ */
 @QuarkusTest
 @QuarkusTestResource(value = RealBroker.class, restrictToAnnotatedClass = true)
 class InferenceChannelIT {
@@ -36,6 +40,11 @@ class InferenceChannelIT {
                     .get(30, TimeUnit.SECONDS);
             producer.send(new ProducerRecord<>(Topics.INFERENCE_REQUESTS, "valid", Messages.toJson(InferenceRequest.of(
                     "valid", "default", "no-such-model", new byte[8])))).get(30, TimeUnit.SECONDS);
+            // A claim check whose image is gone (its asker gave up and deleted it): answered, not dead-lettered.
+            producer.send(new ProducerRecord<>(Topics.INFERENCE_REQUESTS, "unclaimed", Messages.toJson(
+                    InferenceRequest.byReference("unclaimed", "default", "no-such-model",
+                            StorageLayout.inferencePayload("default", "unclaimed"), null))))
+                    .get(30, TimeUnit.SECONDS);
         }
 
         ConsumerRecord<String, String> dead = RealBroker.first(Topics.DEAD_LETTERS, r -> "garbage".equals(r.key()));
@@ -43,12 +52,16 @@ class InferenceChannelIT {
         assertThat(new String(dead.headers().lastHeader("dead-letter-reason").value(), StandardCharsets.UTF_8))
                 .contains("not JSON");
 
-        InferenceResult late = Messages.fromJson(RealBroker.first(Topics.INFERENCE_RESULTS, r -> r.value().contains("\"late\""))
-                .value(), InferenceResult.class);
+        InferenceResult late = Messages.fromJson(RealBroker.first(Topics.INFERENCE_RESULTS,
+                r -> r.value().contains("\"late\"")).value(), InferenceResult.class);
         assertThat(late.error().code()).isEqualTo(InferenceResult.ErrorCode.DEADLINE_EXCEEDED);
         InferenceResult valid = Messages.fromJson(RealBroker.first(Topics.INFERENCE_RESULTS,
                 r -> r.value().contains("\"valid\"")).value(), InferenceResult.class);
         assertThat(valid.error().code()).isEqualTo(InferenceResult.ErrorCode.MODEL_NOT_FOUND);
+        InferenceResult unclaimed = Messages.fromJson(RealBroker.first(Topics.INFERENCE_RESULTS,
+                r -> r.value().contains("\"unclaimed\"")).value(), InferenceResult.class);
+        assertThat(unclaimed.error().code()).isEqualTo(InferenceResult.ErrorCode.INTERNAL);
+        assertThat(unclaimed.error().detail()).contains("no longer in object storage");
     }
 
     private static KafkaProducer<String, String> producer() {

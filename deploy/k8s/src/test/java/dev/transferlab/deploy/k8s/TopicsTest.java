@@ -55,7 +55,7 @@ class TopicsTest {
         // Who did what is kept beyond a year.
         assertThat(Duration.ofMillis(config(Topics.AUDIT).path("retention.ms").asLong()))
                 .isGreaterThanOrEqualTo(Duration.ofDays(366));
-        // Images travel inline in prediction requests, and failed ones go to the dead letters.
+        // The broker bounds prediction requests from any writer, and the dead letters take the largest of them.
         for (String topic : List.of(Topics.INFERENCE_REQUESTS, Topics.DEAD_LETTERS)) {
             assertThat(config(topic).path("max.message.bytes").asInt()).as(topic).isGreaterThanOrEqualTo(16 << 20);
         }

@@ -12,16 +12,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 
-/** A model's manifest in storage, as a worker writes it, for the endpoints that read models. */
-final class StoredModels {
-    private StoredModels() {
+/** A model's manifest in storage, as a worker leaves it when training ends (no weights: nothing predicts here). */
+public final class TestModels {
+    private TestModels() {
     }
 
-    static void put(ObjectStore store, String tenant, String modelId, BackboneSpec backbone) {
+    public static void put(ObjectStore store, String tenant, String modelId, BackboneSpec backbone,
+                           List<String> classes) {
         ModelManifest manifest = new ModelManifest(Messages.SCHEMA_VERSION, modelId, modelId, tenant, Instant.now(),
-                List.of("a", "b"), backbone, "random-init:seed=0", "0".repeat(64), PreprocessingSpec.imagenet(),
+                classes, backbone, "random-init:seed=0", "0".repeat(64), PreprocessingSpec.imagenet(),
                 new Hyperparameters(1, 8, 1e-3, 16, 0.2, 1, null), "s3://transferlab/datasets/x/", 10, 2, 1,
-                List.of(), store.inDefaultBucket(StorageLayout.modelHeadWeights(tenant, modelId)).toString(), 0, null);
+                List.of(), store.inDefaultBucket(StorageLayout.modelHeadWeights(tenant, modelId)).toString(), 0,
+                null);
         store.put(store.inDefaultBucket(StorageLayout.modelManifest(tenant, modelId)),
                 Messages.toJson(manifest).getBytes(StandardCharsets.UTF_8), "application/json");
     }
