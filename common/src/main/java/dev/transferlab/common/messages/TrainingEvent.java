@@ -12,6 +12,11 @@ import java.util.Map;
  * and every reader drops them as duplicates. Starting, resuming and releasing are facts of one run of the job on a
  * worker, so their ids also name the run ({@code <jobId>:resumed:3:<run>}): a job handed over twice after the same
  * epoch shows both hand-overs.
+ * <p>
+ * Batch prediction jobs ({@link BatchPredictionRequest}) have events of the same types: accepted (with
+ * {@code batchPrediction} instead of {@code request}), started, extraction-progress (images predicted so far, with
+ * rate and ETA; {@code skipped} counts images that failed their own line), feature-cache-hit, released, completed
+ * (with the results' locations in {@code artifacts}), failed, cancelled.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TrainingEvent(
@@ -29,7 +34,8 @@ public record TrainingEvent(
         Map<String, String> artifacts,
         Integer bestEpoch,
         String reason,
-        ExtractionProgress extraction) {
+        ExtractionProgress extraction,
+        BatchPredictionRequest batchPrediction) {
 
     public static Builder builder(String jobId, String tenant, TrainingEventType type) {
         return new Builder(jobId, tenant, type);
@@ -49,6 +55,7 @@ public record TrainingEvent(
         private String reason;
         private ExtractionProgress extraction;
         private String run;
+        private BatchPredictionRequest batchPrediction;
 
         private Builder(String jobId, String tenant, TrainingEventType type) {
             this.jobId = jobId;
@@ -89,6 +96,12 @@ public record TrainingEvent(
             return this;
         }
 
+        /** On a batch prediction job's completed event: where its results are. */
+        public Builder artifacts(Map<String, String> artifacts) {
+            this.artifacts = artifacts;
+            return this;
+        }
+
         public Builder reason(String reason) {
             this.reason = reason;
             return this;
@@ -100,6 +113,12 @@ public record TrainingEvent(
             return this;
         }
 
+        /** Only on a batch prediction job's {@code accepted}: what was asked. */
+        public Builder batchPrediction(BatchPredictionRequest batchPrediction) {
+            this.batchPrediction = batchPrediction;
+            return this;
+        }
+
         /** Which run of the job on a worker this happened in (a worker names each of its runs). */
         public Builder run(String run) {
             this.run = run;
@@ -108,7 +127,7 @@ public record TrainingEvent(
 
         public TrainingEvent build() {
             return new TrainingEvent(Messages.SCHEMA_VERSION, type, eventId(), jobId, tenant, Instant.now(), message,
-                    request, metrics, epoch, modelId, artifacts, bestEpoch, reason, extraction);
+                    request, metrics, epoch, modelId, artifacts, bestEpoch, reason, extraction, batchPrediction);
         }
 
         private String eventId() {
