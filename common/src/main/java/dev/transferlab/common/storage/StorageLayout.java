@@ -71,7 +71,7 @@ public final class StorageLayout {
         return batchPredictionPrefix(tenant, jobId) + String.format(java.util.Locale.ROOT, "parts/%06d.jsonl", part);
     }
 
-    /** The assembled results, {@code jsonl} or {@code csv}; the JSON Lines file is written last, so it marks a job done. */
+    /** The assembled results, {@code jsonl} or {@code csv}; the JSON Lines file is written last: it marks a job done. */
     public static String batchPredictionResults(String tenant, String jobId, String format) {
         if (!format.equals("jsonl") && !format.equals("csv")) {
             throw new IllegalArgumentException("results are jsonl or csv, not " + format);

@@ -1,6 +1,7 @@
 package dev.transferlab.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.transferlab.infra.DemoRealm;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -85,7 +86,8 @@ class BatchPredictionsIT {
         assertThat(csv[0]).isEqualTo("path,label," + String.join(",", SampleImages.CLASSES) + ",error");
         assertThat(csv).hasSize(2 * PER_CLASS + 1);
 
-        ApiClient other = api().asTenant("globex");
+        // A trainer of another tenant (the shared client is an admin, who sees every tenant).
+        ApiClient other = SharedStack.stack().apiAs(DemoRealm.BOB);
         assertThat(other.get("/v1/batch-predictions/" + id).status()).isEqualTo(404);
         assertThat(other.get("/v1/batch-predictions/" + id + "/results.jsonl").status()).isEqualTo(404);
         assertThat(other.delete("/v1/batch-predictions/" + id).status()).isEqualTo(404);

@@ -19,10 +19,12 @@ import dev.transferlab.worker.ml.ImagePreprocessor;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
@@ -201,12 +203,13 @@ public final class BatchPredictionJob {
             }
             List<ImageFolder.Item> uncached = items.stream().filter(i -> cached.map(t -> t.features(i.path())
                     .isEmpty() && t.skipReason(i.path()).isEmpty()).orElse(true)).toList();
+            Set<ImageFolder.Item> fromBackbone = new HashSet<>(uncached);
             FeatureTable fresh = uncached.isEmpty() ? null : extract(uncached);
             List<float[]> rows = new ArrayList<>();
             List<ImageFolder.Item> predicted = new ArrayList<>();
             Map<String, String> errors = new LinkedHashMap<>();
             for (ImageFolder.Item item : items) {
-                Optional<FeatureTable> source = fresh != null && uncached.contains(item) ? Optional.of(fresh) : cached;
+                Optional<FeatureTable> source = fromBackbone.contains(item) ? Optional.of(fresh) : cached;
                 Optional<float[]> row = source.flatMap(t -> t.features(item.path()));
                 if (row.isPresent()) {
                     rows.add(row.get());

@@ -41,7 +41,8 @@ final class ResultFiles {
         try {
             jsonl = Files.createTempFile("results-", ".jsonl");
             csv = Files.createTempFile("results-", ".csv");
-            try (Writer jsonOut = Files.newBufferedWriter(jsonl); BufferedWriter csvOut = Files.newBufferedWriter(csv)) {
+            try (Writer jsonOut = Files.newBufferedWriter(jsonl);
+                 BufferedWriter csvOut = Files.newBufferedWriter(csv)) {
                 List<String> header = new ArrayList<>(List.of("path", "label"));
                 header.addAll(classes);
                 header.add("error");

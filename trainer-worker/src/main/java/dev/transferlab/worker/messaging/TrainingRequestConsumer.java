@@ -21,11 +21,12 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Runs training commands one at a time on the worker's {@link JobThread}. The connector hands over the next command
- * only when this one's stage completes. A record that is not a valid command, or that arrived on a tenant's own topic ({@link CommandChecks#fromTopic}) for another tenant, is
- * rejected (the connector dead-letters it with the reason) before anything is read; a valid command always ends in an
- * event, even when the job fails. The command is acknowledged (its offset committed) only when the job has ended; a
- * job released because this worker shuts down is neither acknowledged nor rejected, so that the worker the partition
- * goes to next gets it again and resumes it from its checkpoint.
+ * only when this one's stage completes. A record that is not a valid command, or that arrived on a tenant's own topic
+ * ({@link CommandChecks#fromTopic}) for another tenant, is rejected (the connector dead-letters it with the reason)
+ * before anything is read; a valid command always ends in an event, even when the job fails. The command is
+ * acknowledged (its offset committed) only when the job has ended; a job released because this worker shuts down is
+ * neither acknowledged nor rejected, so that the worker the partition goes to next gets it again and resumes it from
+ * its checkpoint.
  */
 @ApplicationScoped
 public class TrainingRequestConsumer {

@@ -23,7 +23,8 @@ import java.util.Map;
  * event) and images per second of both. Run with {@code bench/batch-predictions.sh [--images N]}.
  */
 public final class BatchPredictionBenchmark {
-    private static final String USAGE = "usage: bench/batch-predictions.sh [--images N] [--backbone densenet121|tiny]\n";
+    private static final String USAGE =
+            "usage: bench/batch-predictions.sh [--images N] [--backbone densenet121|tiny]\n";
     private static final String TINY = """
             {"name": "densenet", "growthRate": 8, "blockConfig": [2, 2], "numInitFeatures": 16, "bnSize": 2}""";
 
