@@ -29,6 +29,7 @@ import java.util.UUID;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.IntStream;
 
 /**
  * One batch prediction job: every image under a location through a stored model, results in object storage. The
@@ -138,7 +139,7 @@ public final class BatchPredictionJob {
         FeatureCache cache = new FeatureCache(store);
         Optional<FeatureTable> cached = cache.read(cacheKey);
         int parts = (items.size() + partSize - 1) / partSize;
-        int written = (int) java.util.stream.IntStream.range(0, parts).filter(p -> store.exists(part(request, p)))
+        int written = (int) IntStream.range(0, parts).filter(p -> store.exists(part(request, p)))
                 .count();
         events.publish(TrainingEventType.STARTED, b -> b.message("predicting " + items.size() + " images with model "
                 + request.modelId() + (written > 0 ? "; resuming: " + written + " of " + parts
@@ -159,11 +160,11 @@ public final class BatchPredictionJob {
                 // features are gone with the worker that computed them.
                 cache.write(cacheKey, cached.map(table -> table.with(run.computed)).orElse(run.computed));
             }
-            Map<String, String> artifacts = new ResultFiles(store).assemble(model.classes(),
-                    java.util.stream.IntStream.range(0, parts).mapToObj(p -> part(request, p)).toList(),
-                    results(request, "csv"), results(request, "jsonl"));
-            int failed = run.failed;
-            events.publish(TrainingEventType.COMPLETED, b -> b.artifacts(artifacts).message("predicted "
+            ResultFiles.Assembled results = new ResultFiles(store).assemble(model.classes(),
+                    IntStream.range(0, parts).mapToObj(p -> part(request, p)).toList(), results(request, "csv"),
+                    results(request, "jsonl"));
+            int failed = results.failed();
+            events.publish(TrainingEventType.COMPLETED, b -> b.artifacts(results.artifacts()).message("predicted "
                     + (items.size() - failed) + " images" + (failed > 0 ? "; " + failed + " could not be read or "
                     + "decoded (see the error of their lines)" : "")));
         }

@@ -34,8 +34,13 @@ final class ResultFiles {
         this.store = store;
     }
 
-    Map<String, String> assemble(List<String> classes, List<ObjectLocation> parts, ObjectLocation csvAt,
-                                 ObjectLocation jsonlAt) {
+    /** @param failed lines with an error instead of a prediction, in all parts (those of earlier runs too) */
+    record Assembled(Map<String, String> artifacts, int failed) {
+    }
+
+    Assembled assemble(List<String> classes, List<ObjectLocation> parts, ObjectLocation csvAt,
+                       ObjectLocation jsonlAt) {
+        int failed = 0;
         Path jsonl = null;
         Path csv = null;
         try {
@@ -54,8 +59,9 @@ final class ResultFiles {
                         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                             jsonOut.write(line);
                             jsonOut.write('\n');
-                            csvOut.write(csvRow(row(classes, Messages.mapper().readValue(line,
-                                    BatchPredictionLine.class))));
+                            BatchPredictionLine parsed = Messages.mapper().readValue(line, BatchPredictionLine.class);
+                            failed += parsed.error() != null ? 1 : 0;
+                            csvOut.write(csvRow(row(classes, parsed)));
                         }
                     }
                 }
@@ -71,7 +77,7 @@ final class ResultFiles {
         Map<String, String> artifacts = new LinkedHashMap<>();
         artifacts.put("results.jsonl", jsonlAt.toString());
         artifacts.put("results.csv", csvAt.toString());
-        return artifacts;
+        return new Assembled(artifacts, failed);
     }
 
     private static List<String> row(List<String> classes, BatchPredictionLine line) {

@@ -80,6 +80,8 @@ class BatchPredictionJobIT {
                 .orElseThrow();
         assertThat(hit.message()).contains("the backbone does no work");
         assertThat(last(events).artifacts()).containsKeys("results.jsonl", "results.csv");
+        assertThat(last(events).message()).isEqualTo("predicted 10 images; 2 could not be read or decoded (see the "
+                + "error of their lines)");
         List<BatchPredictionLine> lines = results("batch-cached");
         assertThat(lines).hasSize(12).extracting(BatchPredictionLine::path).doesNotHaveDuplicates().isSorted();
         assertThat(lines.stream().filter(l -> l.error() != null)).extracting(BatchPredictionLine::path)
