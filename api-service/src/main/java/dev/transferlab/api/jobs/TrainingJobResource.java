@@ -6,8 +6,6 @@ import dev.transferlab.api.auth.Roles;
 import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.common.messages.BackboneBudget;
 import dev.transferlab.common.messages.Ids;
-import dev.transferlab.common.messages.Messages;
-import dev.transferlab.common.messages.TrainingEvent;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -39,7 +37,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 @Path("/v1/training-jobs")
 public class TrainingJobResource {
