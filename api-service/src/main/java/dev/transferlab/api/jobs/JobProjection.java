@@ -27,6 +27,11 @@ import java.util.function.Predicate;
  * clients. Events are deduplicated by id because delivery is at least once, a resumed job repeats ids, and this
  * replica also applies the events it publishes itself. Every replica reads the whole topic from the start, so the
  * topic is the store and this is a cache any replica can rebuild.
+ * <p>
+ * Batch prediction jobs are projected here too, from events of the same types on the same topic: their progress,
+ * cancellation, release and end are what a training job's are, so one projection, one catch-up check, one dead-letter
+ * path and one SSE stream serve both, where a topic of their own would have duplicated each. Their views carry the
+ * batch request ({@link JobView#isBatchPrediction}), and the training endpoints leave them out.
  */
 @ApplicationScoped
 public class JobProjection {
@@ -53,7 +58,8 @@ public class JobProjection {
             history = jobs.computeIfAbsent(event.jobId(), id -> new JobHistory());
         }
         history.append(event);
-        if (event.type() == TrainingEventType.ACCEPTED && event.request().idempotencyKey() != null) {
+        if (event.type() == TrainingEventType.ACCEPTED && event.request() != null
+                && event.request().idempotencyKey() != null) {
             byIdempotencyKey.putIfAbsent(idempotencyIndex(event.tenant(), event.request().idempotencyKey()),
                     event.request());
         }

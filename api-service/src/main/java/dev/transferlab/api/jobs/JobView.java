@@ -1,6 +1,8 @@
 package dev.transferlab.api.jobs;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.transferlab.common.messages.BatchPredictionRequest;
 import dev.transferlab.common.messages.BackboneSpec;
 import dev.transferlab.common.messages.EpochMetrics;
 import dev.transferlab.common.messages.ExtractionProgress;
@@ -10,7 +12,8 @@ import dev.transferlab.common.model.ModelScores;
 import java.time.Instant;
 
 /**
- * What {@code GET /v1/training-jobs/{id}} answers: the job as its events describe it.
+ * What {@code GET /v1/training-jobs/{id}} answers: the job as its events describe it. A batch prediction job has a
+ * view too, from the same events, which {@link BatchPredictionView} shows.
  *
  * @param latestMetrics the last epoch's, which need not be the stored model's: {@code scores} and {@code bestEpoch}
  *                      describe that
@@ -35,7 +38,13 @@ public record JobView(
         ModelScores scores,
         String reason,
         boolean cancelRequested,
-        long events) {
+        long events,
+        @JsonIgnore BatchPredictionRequest batchPrediction) {
+
+    /** A batch prediction job, which the training endpoints do not show, rather than a training job. */
+    public boolean isBatchPrediction() {
+        return batchPrediction != null;
+    }
 
     public boolean isTerminal() {
         return state == JobState.COMPLETED || state == JobState.FAILED || state == JobState.CANCELLED;

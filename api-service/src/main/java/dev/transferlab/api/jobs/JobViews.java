@@ -1,5 +1,6 @@
 package dev.transferlab.api.jobs;
 
+import dev.transferlab.common.messages.BatchPredictionRequest;
 import dev.transferlab.common.messages.ExtractionProgress;
 import dev.transferlab.common.messages.TrainingEvent;
 import dev.transferlab.common.messages.TrainingEventType;
@@ -20,8 +21,10 @@ final class JobViews {
      */
     static JobView next(JobView previous, TrainingEvent e, long eventCount) {
         requireFit(previous, e);
-        JobView v = previous != null ? previous : new JobView(e.jobId(), e.tenant(), JobState.QUEUED, "queued", null,
-                null, null, null, e.timestamp(), e.timestamp(), null, null, null, null, null, null, false, 0);
+        BatchPredictionRequest batch = e.batchPrediction();
+        JobView v = previous != null ? previous : new JobView(e.jobId(), e.tenant(), JobState.QUEUED, "queued",
+                batch != null ? batch.input() : null, batch != null ? batch.datasetId() : null, null, null,
+                e.timestamp(), e.timestamp(), null, null, null, null, null, null, false, 0, batch);
         TrainingRequest request = e.request();
         JobState state = switch (e.type()) {
             // Its worker shut down; the command goes to another worker, which resumes the job from its checkpoint.
@@ -40,7 +43,8 @@ final class JobViews {
             case RELEASED -> e.epoch() != null && e.epoch() > 0
                     ? "waiting for a worker: released after epoch " + e.epoch() + " by a worker that shut down"
                     : "waiting for a worker: released by a worker that shut down";
-            case EXTRACTION_PROGRESS -> extracting(e.extraction());
+            case EXTRACTION_PROGRESS -> v.isBatchPrediction() ? predicting(e.extraction())
+                    : extracting(e.extraction());
             case FEATURE_CACHE_HIT -> "features from the cache";
             case EPOCH_COMPLETED -> "epoch " + e.metrics().epoch() + " of " + e.metrics().epochs();
             case CHECKPOINTED, CANCEL_REQUESTED -> v.phase();
@@ -59,7 +63,7 @@ final class JobViews {
                 e.scores() != null ? e.scores() : v.scores(),
                 e.reason() != null ? e.reason() : v.reason(),
                 v.cancelRequested() || e.type() == TrainingEventType.CANCEL_REQUESTED,
-                eventCount);
+                eventCount, v.batchPrediction());
     }
 
     private static void requireFit(JobView job, TrainingEvent e) {
@@ -86,6 +90,15 @@ final class JobViews {
         }
         switch (e.type()) {
             case ACCEPTED -> {
+                if (e.batchPrediction() != null) {
+                    if (e.request() != null || !e.jobId().equals(e.batchPrediction().jobId())
+                            || !e.tenant().equals(e.batchPrediction().tenant())) {
+                        throw new UnfitEventException(what + " carries a batch prediction of another job or tenant ("
+                                + e.batchPrediction().jobId() + ", " + e.batchPrediction().tenant()
+                                + "), or a training request too");
+                    }
+                    return;
+                }
                 require(e.request(), "request", e);
                 if (!e.jobId().equals(e.request().jobId()) || !e.tenant().equals(e.request().tenant())) {
                     throw new UnfitEventException(what + " carries the request of another job or tenant ("
@@ -111,6 +124,12 @@ final class JobViews {
             throw new UnfitEventException("event " + e.eventId() + " of job " + e.jobId() + " has no '" + field
                     + "'");
         }
+    }
+
+    private static String predicting(ExtractionProgress p) {
+        return p == null ? "predicting" : String.format(Locale.ROOT,
+                "predicting: %d of %d images, %.1f images/s, ETA %.0f s", p.done(), p.total(), p.imagesPerSecond(),
+                p.etaSeconds());
     }
 
     private static String extracting(ExtractionProgress p) {

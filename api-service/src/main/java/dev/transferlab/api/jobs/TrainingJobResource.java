@@ -6,8 +6,6 @@ import dev.transferlab.api.auth.Roles;
 import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.common.messages.BackboneBudget;
 import dev.transferlab.common.messages.Ids;
-import dev.transferlab.common.messages.Messages;
-import dev.transferlab.common.messages.TrainingEvent;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -39,7 +37,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 @Path("/v1/training-jobs")
 public class TrainingJobResource {
@@ -92,7 +89,7 @@ public class TrainingJobResource {
                         @QueryParam("offset") @DefaultValue("0") @Min(0) int offset,
                         @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
         String tenant = callers.current().tenant();
-        List<JobView> matching = projection.list(job -> job.tenant().equals(tenant)
+        List<JobView> matching = projection.list(job -> job.tenant().equals(tenant) && !job.isBatchPrediction()
                 && (state == null || job.state().wireName().equals(state))
                 && (dataset == null || dataset.equals(job.dataset())));
         List<JobView> page = matching.subList(Math.min(offset, matching.size()),
@@ -128,25 +125,7 @@ public class TrainingJobResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public Multi<OutboundSseEvent> events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
                                           @Context Sse sse) {
-        Multi<TrainingEvent> events = projection.follow(visibleJob(id, callers.current()).id(), lastEventId)
-                .orElseThrow(() -> ProblemException.notFound("training job", id));
-        Multi<OutboundSseEvent> sseEvents = events
-                .map(e -> sse.newEventBuilder()
-                        .id(e.eventId())
-                        .name(e.type().wireName())
-                        // Already JSON, in exactly the form it has on Kafka.
-                        .mediaType(MediaType.TEXT_PLAIN_TYPE)
-                        .data(Messages.toJson(e))
-                        .build())
-                .onFailure(JobProjection.SlowClientException.class).recoverWithItem(e -> sse.newEventBuilder()
-                        .name("error").mediaType(MediaType.TEXT_PLAIN_TYPE)
-                        .data(Messages.toJson(Map.of("reason", e.getMessage()))).build());
-        OutboundSseEvent end = sse.newEventBuilder().comment("end").build();
-        Multi<OutboundSseEvent> heartbeats = Multi.createFrom().ticks().every(heartbeatInterval)
-                .onOverflow().drop()
-                .map(tick -> sse.newEventBuilder().comment("heartbeat").build());
-        return Multi.createBy().merging().streams(sseEvents.onCompletion().continueWith(end), heartbeats)
-                .select().first(e -> e != end);
+        return JobEventStream.sse(projection, visibleJob(id, callers.current()), lastEventId, sse, heartbeatInterval);
     }
 
     /**
@@ -155,7 +134,7 @@ public class TrainingJobResource {
      */
     private JobView visibleJob(String id, Caller caller) {
         return (Ids.isValid(id) ? projection.view(id) : java.util.Optional.<JobView>empty())
-                .filter(job -> caller.sees(job.tenant()))
+                .filter(job -> caller.sees(job.tenant()) && !job.isBatchPrediction())
                 .orElseThrow(() -> ProblemException.notFound("training job", id));
     }
 }

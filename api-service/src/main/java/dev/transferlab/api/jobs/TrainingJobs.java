@@ -81,7 +81,8 @@ public class TrainingJobs {
             throw ProblemException.badField(404, "Not Found", "backbone.weights", reason);
         });
         String jobId = "job-" + UUID.randomUUID();
-        TrainingRequest request = TrainingRequest.of(jobId, tenant, location(submission, tenant),
+        TrainingRequest request = TrainingRequest.of(jobId, tenant,
+                location(submission.dataset(), submission.datasetId(), tenant),
                 submission.datasetId(), submission.backboneSpec(), submission.hyperparameters(),
                 submission.preprocessingSpec());
         if (idempotencyKey != null) {
@@ -170,7 +171,8 @@ public class TrainingJobs {
                 .chain(() -> events.send(Record.of(jobId, Messages.toJson(requested))))
                 .invoke(() -> projection.apply(requested))
                 .map(ignored -> projection.view(jobId).orElseThrow())
-                .call(view -> audit.record(caller, "training-job.cancelled", jobId, Map.of()));
+                .call(view -> audit.record(caller, job.isBatchPrediction() ? "batch-prediction.cancelled"
+                        : "training-job.cancelled", jobId, Map.of()));
     }
 
     private static String sha256(String text) {
@@ -182,26 +184,29 @@ public class TrainingJobs {
         }
     }
 
-    /** A dataset id stands for its manifest's location, so workers read one kind of reference. */
-    private String location(TrainingJobSubmission submission, String tenant) {
-        boolean byLocation = submission.dataset() != null && !submission.dataset().isBlank();
-        if (!byLocation && submission.datasetId() == null) {
+    /**
+     * A dataset id stands for its manifest's location, so workers read one kind of reference; a location must be one
+     * the tenant may read. For training and batch prediction jobs alike.
+     */
+    String location(String dataset, String datasetId, String tenant) {
+        boolean byLocation = dataset != null && !dataset.isBlank();
+        if (!byLocation && datasetId == null) {
             throw ProblemException.badField(400, "Bad Request", "dataset",
                     "must be given (a location), or else datasetId");
         }
-        if (byLocation && submission.datasetId() != null) {
+        if (byLocation && datasetId != null) {
             throw ProblemException.badField(400, "Bad Request", "datasetId", "cannot be given together with dataset");
         }
         if (byLocation) {
             // 404, as for another tenant's job: where a tenant may not read, it learns nothing of what is there.
-            access.trainingRefusal(tenant, submission.dataset()).ifPresent(reason -> {
+            access.trainingRefusal(tenant, dataset).ifPresent(reason -> {
                 throw ProblemException.badField(404, "Not Found", "dataset", reason
                         + ": train on your own datasets (upload one, or give its datasetId) or on a prefix granted"
                         + " to your tenant");
             });
-            return submission.dataset();
+            return dataset;
         }
-        return datasets.find(tenant, submission.datasetId()).map(DatasetManifest::location)
+        return datasets.find(tenant, datasetId).map(DatasetManifest::location)
                 .orElseThrow(() -> ProblemException.badField(404, "Not Found", "datasetId",
                         "names no dataset of tenant '" + tenant + "'"));
     }

@@ -1,6 +1,7 @@
 package dev.transferlab.api.jobs;
 
 import dev.transferlab.common.messages.BackboneSpec;
+import dev.transferlab.common.messages.BatchPredictionRequest;
 import dev.transferlab.common.messages.EpochMetrics;
 import dev.transferlab.common.messages.ExtractionProgress;
 import dev.transferlab.common.messages.Hyperparameters;
@@ -186,5 +187,35 @@ class JobViewsTest {
         projection.apply(event(20, TrainingEventType.COMPLETED));
         reading.awaitCompletion();
         assertThat(reading.getItems()).hasSize(10);
+    }
+
+    @Test
+    void aBatchPredictionIsAJobOfItsOwnKindWhoseProgressIsItsPredictions() {
+        JobProjection projection = new JobProjection(16);
+        BatchPredictionRequest batch = BatchPredictionRequest.of("batch-1", "default", "job-1", "s3://b/d/", null);
+        projection.apply(TrainingEvent.builder("batch-1", "default", TrainingEventType.ACCEPTED)
+                .batchPrediction(batch).build());
+        projection.apply(TrainingEvent.builder("batch-1", "default", TrainingEventType.EXTRACTION_PROGRESS)
+                .extraction(new ExtractionProgress(64, 100, 1, 20, 1.8, null, null)).build());
+        JobView view = projection.view("batch-1").orElseThrow();
+        assertThat(view.isBatchPrediction()).isTrue();
+        assertThat(view.dataset()).isEqualTo("s3://b/d/");
+        assertThat(view.state()).isEqualTo(JobState.RUNNING);
+        assertThat(view.phase()).isEqualTo("predicting: 64 of 100 images, 20.0 images/s, ETA 2 s");
+        assertThat(BatchPredictionView.of(view).modelId()).isEqualTo("job-1");
+        assertThat(BatchPredictionView.of(view).links()).doesNotContainKey("results.jsonl");
+
+        projection.apply(event(0, TrainingEventType.ACCEPTED));
+        assertThat(projection.view("job-1").orElseThrow().isBatchPrediction()).isFalse();
+    }
+
+    @Test
+    void anAcceptedEventWithTheBatchPredictionOfAnotherJobDoesNotFit() {
+        JobProjection projection = new JobProjection(16);
+        TrainingEvent other = TrainingEvent.builder("batch-2", "default", TrainingEventType.ACCEPTED)
+                .batchPrediction(BatchPredictionRequest.of("batch-3", "default", "m", "s3://b/d/", null)).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> projection.apply(other))
+                .isInstanceOf(UnfitEventException.class).hasMessageContaining("another job or tenant");
+        assertThat(projection.view("batch-2")).isEmpty();
     }
 }

@@ -12,6 +12,8 @@ public final class Topics {
     public static final String TRAINING_REQUESTS = "transferlab.training-requests";
     public static final String TRAINING_CONTROL = "transferlab.training-control";
     public static final String TRAINING_EVENTS = "transferlab.training-events";
+    /** {@link BatchPredictionRequest}s from the api-service. */
+    public static final String BATCH_PREDICTION_REQUESTS = "transferlab.batch-prediction-requests";
     public static final String INFERENCE_REQUESTS = "transferlab.inference-requests";
     public static final String INFERENCE_RESULTS = "transferlab.inference-results";
     public static final String DEAD_LETTERS = "transferlab.dead-letters";

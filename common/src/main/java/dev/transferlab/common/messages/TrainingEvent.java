@@ -13,6 +13,11 @@ import java.util.Map;
  * and every reader drops them as duplicates. Starting, resuming and releasing are facts of one run of the job on a
  * worker, so their ids also name the run ({@code <jobId>:resumed:3:<run>}): a job handed over twice after the same
  * epoch shows both hand-overs.
+ * <p>
+ * Batch prediction jobs ({@link BatchPredictionRequest}) have events of the same types: accepted (with
+ * {@code batchPrediction} instead of {@code request}), started, extraction-progress (images predicted so far, with
+ * rate and ETA; {@code skipped} counts images that failed their own line), feature-cache-hit, released, completed
+ * (with the results' locations in {@code artifacts}), failed, cancelled.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TrainingEvent(
@@ -31,7 +36,8 @@ public record TrainingEvent(
         Integer bestEpoch,
         String reason,
         ExtractionProgress extraction,
-        ModelScores scores) {
+        ModelScores scores,
+        BatchPredictionRequest batchPrediction) {
 
     public static Builder builder(String jobId, String tenant, TrainingEventType type) {
         return new Builder(jobId, tenant, type);
@@ -52,6 +58,7 @@ public record TrainingEvent(
         private ExtractionProgress extraction;
         private ModelScores scores;
         private String run;
+        private BatchPredictionRequest batchPrediction;
 
         private Builder(String jobId, String tenant, TrainingEventType type) {
             this.jobId = jobId;
@@ -98,6 +105,12 @@ public record TrainingEvent(
             return this;
         }
 
+        /** On a batch prediction job's completed event: where its results are. */
+        public Builder artifacts(Map<String, String> artifacts) {
+            this.artifacts = artifacts;
+            return this;
+        }
+
         public Builder reason(String reason) {
             this.reason = reason;
             return this;
@@ -109,6 +122,12 @@ public record TrainingEvent(
             return this;
         }
 
+        /** Only on a batch prediction job's {@code accepted}: what was asked. */
+        public Builder batchPrediction(BatchPredictionRequest batchPrediction) {
+            this.batchPrediction = batchPrediction;
+            return this;
+        }
+
         /** Which run of the job on a worker this happened in (a worker names each of its runs). */
         public Builder run(String run) {
             this.run = run;
@@ -117,7 +136,8 @@ public record TrainingEvent(
 
         public TrainingEvent build() {
             return new TrainingEvent(Messages.SCHEMA_VERSION, type, eventId(), jobId, tenant, Instant.now(), message,
-                    request, metrics, epoch, modelId, artifacts, bestEpoch, reason, extraction, scores);
+                    request, metrics, epoch, modelId, artifacts, bestEpoch, reason, extraction, scores,
+                    batchPrediction);
         }
 
         private String eventId() {

@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
 public final class DatasetAccess {
     /** The platform's own areas of its bucket: never granted, never registered, never trained on directly. */
     public static final List<String> PLATFORM_AREAS = List.of("datasets/", "models/", "features/", "checkpoints/",
-            "backbones/", "inference-payloads/");
+            "backbones/", "inference-payloads/", "predictions/");
 
     private final String platformBucket;
     private final Map<String, List<ObjectLocation>> grants;

@@ -72,6 +72,27 @@ public final class StorageLayout {
         return "inference-payloads/" + Ids.require("tenant", tenant) + "/" + Ids.require("requestId", requestId);
     }
 
+    /** A batch prediction job's results, written by its worker, read back through the api-service. */
+    public static String batchPredictionPrefix(String tenant, String jobId) {
+        return "predictions/" + Ids.require("tenant", tenant) + "/" + Ids.require("jobId", jobId) + "/";
+    }
+
+    /**
+     * One part of a job's results (JSON Lines for a fixed slice of its sorted images), written whole by one PUT: a
+     * resumed job skips the parts that exist, so each image's line is written once.
+     */
+    public static String batchPredictionPart(String tenant, String jobId, int part) {
+        return batchPredictionPrefix(tenant, jobId) + String.format(java.util.Locale.ROOT, "parts/%06d.jsonl", part);
+    }
+
+    /** The assembled results, {@code jsonl} or {@code csv}; the JSON Lines file is written last: it marks a job done. */
+    public static String batchPredictionResults(String tenant, String jobId, String format) {
+        if (!format.equals("jsonl") && !format.equals("csv")) {
+            throw new IllegalArgumentException("results are jsonl or csv, not " + format);
+        }
+        return batchPredictionPrefix(tenant, jobId) + "results." + format;
+    }
+
     public static String tenantDatasets(String tenant) {
         return "datasets/" + Ids.require("tenant", tenant) + "/";
     }

@@ -32,4 +32,19 @@ class StorageLayoutTest {
         assertThatThrownBy(() -> StorageLayout.featureCache(null, "h", "b", "p")).hasMessage("tenant is missing");
         assertThatThrownBy(() -> StorageLayout.tenantDatasets("")).isInstanceOf(InvalidFieldException.class);
     }
+
+    @Test
+    void aBatchPredictionsResultsAreItsPartsInOrderAndTheTwoAssembledFiles() {
+        assertThat(StorageLayout.batchPredictionPart("acme", "batch-1", 12))
+                .isEqualTo("predictions/acme/batch-1/parts/000012.jsonl");
+        assertThat(StorageLayout.batchPredictionResults("acme", "batch-1", "csv"))
+                .isEqualTo("predictions/acme/batch-1/results.csv");
+        assertThatThrownBy(() -> StorageLayout.batchPredictionResults("acme", "batch-1", "../x"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> StorageLayout.batchPredictionPart("acme", "../b", 0))
+                .isInstanceOfSatisfying(InvalidFieldException.class, e -> assertThat(e.field()).isEqualTo("jobId"));
+        // The results area is the platform's: no grant may reach into it.
+        assertThatThrownBy(() -> new DatasetAccess("transferlab", java.util.Map.of("acme",
+                java.util.List.of("predictions/acme/")))).hasMessageContaining("never granted");
+    }
 }

@@ -105,6 +105,26 @@ public final class ApiClient {
         return send(builder);
     }
 
+    /** A download's text, e.g. results as JSON Lines or CSV, which {@link #get} would try to read as JSON. */
+    public String text(String path) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
+            headers().forEach(request::header);
+            HttpResponse<String> response = http.send(request.timeout(timeout).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": "
+                        + response.body());
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public Answer postBytes(String path, byte[] body, String contentType) {
         return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
@@ -126,7 +146,12 @@ public final class ApiClient {
 
     /** The same, resuming after the event {@code lastEventId} as a reconnecting browser would. */
     public void followEvents(String jobId, String lastEventId, Consumer<SseEvent> onEvent) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri("/v1/training-jobs/" + jobId + "/events"))
+        followEventsAt("/v1/training-jobs/" + jobId + "/events", lastEventId, onEvent);
+    }
+
+    /** Any job's event stream by its path, e.g. {@code /v1/batch-predictions/<id>/events}. */
+    public void followEventsAt(String path, String lastEventId, Consumer<SseEvent> onEvent) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path))
                 .header("Accept", "text/event-stream");
         headers().forEach(builder::header);
         if (lastEventId != null) {
@@ -136,7 +161,7 @@ public final class ApiClient {
         try {
             HttpResponse<Stream<String>> response = http.send(request, HttpResponse.BodyHandlers.ofLines());
             if (response.statusCode() != 200) {
-                throw new IllegalStateException("event stream of " + jobId + " answered " + response.statusCode());
+                throw new IllegalStateException(path + " answered " + response.statusCode());
             }
             SseParser parser = new SseParser(onEvent);
             try (Stream<String> lines = response.body()) {

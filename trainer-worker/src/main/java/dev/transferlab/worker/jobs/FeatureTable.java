@@ -71,6 +71,29 @@ public final class FeatureTable {
         return items.stream().filter(item -> features.containsKey(item.path())).toList();
     }
 
+    /** The image's features, when the table has them. */
+    public java.util.Optional<float[]> features(String path) {
+        return java.util.Optional.ofNullable(features.get(path));
+    }
+
+    /** Why the image has no features, when the table skipped it. */
+    public java.util.Optional<String> skipReason(String path) {
+        return skipped.stream().filter(s -> s.path().equals(path)).map(SkippedFile::reason).findFirst();
+    }
+
+    /** This table with another's images added (the other's entries win for an image both have). */
+    public FeatureTable with(FeatureTable other) {
+        Map<String, float[]> merged = new LinkedHashMap<>(features);
+        merged.putAll(other.features);
+        Set<String> skippedThere = new HashSet<>();
+        other.skipped.forEach(s -> skippedThere.add(s.path()));
+        List<SkippedFile> skippedBoth = new ArrayList<>(other.skipped);
+        skipped.stream().filter(s -> !skippedThere.contains(s.path()) && !other.features.containsKey(s.path()))
+                .forEach(skippedBoth::add);
+        skippedBoth.forEach(s -> merged.remove(s.path()));
+        return new FeatureTable(featureSize, merged, skippedBoth);
+    }
+
     /** True when every item has features or a reason it has none: the table belongs to this dataset. */
     public boolean covers(List<ImageFolder.Item> items) {
         Set<String> skippedPaths = new HashSet<>();

@@ -31,6 +31,47 @@ public final class ImageFolderLister {
 
     public ImageFolder list(TrainingRequest request) {
         ObjectLocation root = store.locate(request.dataset()).asPrefix();
+        Map<String, S3Object> objects = files(root);
+        ImageFolderLayout.Resolved layout = ImageFolderLayout.resolve(objects.keySet());
+        layout.problem().ifPresent(problem -> {
+            throw new JobFailure(problem + " (under " + root + ")");
+        });
+        return placed(root, objects, layout, request.tenant(), request.datasetId());
+    }
+
+    /**
+     * The images a batch prediction job classifies, sorted by path: every placed image of an ImageFolder tree (all
+     * its splits), under the paths and content hash a training job on it caches features with; or, when the location
+     * is no ImageFolder tree (a flat folder of images), every file in it.
+     */
+    public PredictionInput listForPrediction(String tenant, String location, String datasetId) {
+        ObjectLocation root = store.locate(location).asPrefix();
+        Map<String, S3Object> objects = files(root);
+        ImageFolderLayout.Resolved layout = ImageFolderLayout.resolve(objects.keySet());
+        if (layout.problem().isEmpty()) {
+            ObjectLocation base = root.child(layout.root());
+            // placed() is sorted by path: every split, not only the ones a training job uses.
+            List<ImageFolder.Item> items = layout.placed().entrySet().stream().map(e -> new ImageFolder.Item(
+                    base.child(e.getKey()), e.getKey(), layout.classes().indexOf(e.getValue().className()))).toList();
+            return new PredictionInput(items, placed(root, objects, layout, tenant, datasetId).contentHash());
+        }
+        if (objects.isEmpty()) {
+            throw new JobFailure("no images under " + root);
+        }
+        TreeMap<String, String> fingerprints = new TreeMap<>();
+        objects.forEach((path, object) -> fingerprints.put(path, object.eTag() + "/" + object.size()));
+        List<ImageFolder.Item> items = fingerprints.keySet().stream()
+                .map(path -> new ImageFolder.Item(root.child(path), path, -1)).toList();
+        return new PredictionInput(items, uploadedContentHash(tenant, datasetId)
+                .orElseGet(() -> ContentHash.of(ContentHash.LISTING, fingerprints)));
+    }
+
+    /** The images of a batch prediction job, and the content hash their cached features are found under. */
+    public record PredictionInput(List<ImageFolder.Item> items, String contentHash) {
+    }
+
+    /** Every file under the prefix that is not hidden, by its path below it. */
+    private Map<String, S3Object> files(ObjectLocation root) {
         Map<String, S3Object> objects = new HashMap<>();
         for (S3Object object : store.list(root)) {
             String path = object.key().substring(root.key().length());
@@ -38,10 +79,11 @@ public final class ImageFolderLister {
                 objects.put(path, object);
             }
         }
-        ImageFolderLayout.Resolved layout = ImageFolderLayout.resolve(objects.keySet());
-        layout.problem().ifPresent(problem -> {
-            throw new JobFailure(problem + " (under " + root + ")");
-        });
+        return objects;
+    }
+
+    private ImageFolder placed(ObjectLocation root, Map<String, S3Object> objects, ImageFolderLayout.Resolved layout,
+                               String tenant, String datasetId) {
         ObjectLocation base = root.child(layout.root());
         List<ImageFolder.Item> train = new ArrayList<>();
         List<ImageFolder.Item> val = new ArrayList<>();
@@ -58,7 +100,8 @@ public final class ImageFolderLister {
             S3Object object = objects.get(layout.root() + path);
             fingerprints.put(path, object.eTag() + "/" + object.size());
         });
-        String hash = uploadedContentHash(request).orElseGet(() -> ContentHash.of(ContentHash.LISTING, fingerprints));
+        String hash = uploadedContentHash(tenant, datasetId)
+                .orElseGet(() -> ContentHash.of(ContentHash.LISTING, fingerprints));
         return new ImageFolder(layout.classes(), train, val, test, hash);
     }
 
@@ -66,19 +109,18 @@ public final class ImageFolderLister {
      * An uploaded dataset's hash covers its files' contents, so a re-upload of the same files finds the same cached
      * features. Registered data may have changed since it was registered: its listing is hashed afresh instead.
      */
-    private Optional<String> uploadedContentHash(TrainingRequest request) {
-        if (request.datasetId() == null) {
+    private Optional<String> uploadedContentHash(String tenant, String datasetId) {
+        if (datasetId == null) {
             return Optional.empty();
         }
-        byte[] json = store.get(store.inDefaultBucket(StorageLayout.datasetManifest(request.tenant(),
-                request.datasetId()))).orElseThrow(() -> new JobFailure("dataset " + request.datasetId()
-                + " no longer exists"));
+        byte[] json = store.get(store.inDefaultBucket(StorageLayout.datasetManifest(tenant, datasetId)))
+                .orElseThrow(() -> new JobFailure("dataset " + datasetId + " no longer exists"));
         try {
             DatasetManifest manifest = Messages.mapper().readValue(json, DatasetManifest.class);
             return manifest.kind() == DatasetManifest.Kind.UPLOAD ? Optional.of(manifest.contentHash())
                     : Optional.empty();
         } catch (IOException e) {
-            throw new JobFailure("the manifest of dataset " + request.datasetId() + " is unreadable: "
+            throw new JobFailure("the manifest of dataset " + datasetId + " is unreadable: "
                     + e.getMessage(), e);
         }
     }

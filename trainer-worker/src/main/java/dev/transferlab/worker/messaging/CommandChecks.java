@@ -2,6 +2,7 @@ package dev.transferlab.worker.messaging;
 
 import dev.transferlab.common.messages.BackboneBudget;
 import dev.transferlab.common.messages.BackboneSpec;
+import dev.transferlab.common.messages.BatchPredictionRequest;
 import dev.transferlab.common.messages.CancelRequest;
 import dev.transferlab.common.messages.Ids;
 import dev.transferlab.common.messages.InferenceRequest;
@@ -82,6 +83,19 @@ final class CommandChecks {
                 // Only the request's own payload: a key of the writer's choosing would read any object as an image.
                 throw new InvalidFieldException("imageKey", "must be "
                         + StorageLayout.inferencePayload(r.tenant(), r.requestId()));
+            }
+            return r;
+        });
+    }
+
+    static BatchPredictionRequest valid(BatchPredictionRequest r) {
+        return checked(() -> {
+            id(r.jobId(), "jobId");
+            id(r.tenant(), "tenant");
+            id(r.modelId(), "modelId");
+            require(r.input(), "input");
+            if (r.datasetId() != null) {
+                Ids.require("datasetId", r.datasetId());
             }
             return r;
         });

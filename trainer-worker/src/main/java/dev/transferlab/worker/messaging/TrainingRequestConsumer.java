@@ -18,28 +18,25 @@ import org.jboss.logging.Logger;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import jakarta.annotation.PreDestroy;
 
 /**
- * Runs training commands one at a time on a thread of its own ("training-job"), a plain thread rather than a Vert.x
- * worker: a job runs for minutes or hours, and Vert.x's blocked-thread checker would report it every few seconds with
- * a stack trace. The connector hands over the next command only when this one's stage completes. A record that is
- * not a valid command, or that arrived on a tenant's own topic ({@link CommandChecks#fromTopic}) for another tenant, is
- * rejected (the connector dead-letters it with the reason) before anything is read; a valid command always ends in an
- * event, even when the job fails. The command is acknowledged (its offset committed) only when the job has ended; a
- * job released because this worker shuts down is neither acknowledged nor rejected, so that the worker the partition
- * goes to next gets it again and resumes it from its checkpoint.
+ * Runs training commands one at a time on the worker's {@link JobThread}. The connector hands over the next command
+ * only when this one's stage completes. A record that is not a valid command, or that arrived on a tenant's own topic
+ * ({@link CommandChecks#fromTopic}) for another tenant, is rejected (the connector dead-letters it with the reason)
+ * before anything is read; a valid command always ends in an event, even when the job fails. The command is
+ * acknowledged (its offset committed) only when the job has ended; a job released because this worker shuts down is
+ * neither acknowledged nor rejected, so that the worker the partition goes to next gets it again and resumes it from
+ * its checkpoint.
  */
 @ApplicationScoped
 public class TrainingRequestConsumer {
     private static final Logger LOG = Logger.getLogger(TrainingRequestConsumer.class);
 
-    private final ExecutorService jobThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "training-job"));
-
     @Inject
     TrainingJob trainingJob;
+
+    @Inject
+    JobThread jobThread;
 
     @Inject
     KafkaEventSink events;
@@ -68,7 +65,7 @@ public class TrainingRequestConsumer {
             return message.nack(e);
         }
         boolean fromTenant = Topics.tenantOfTrainingRequests(topic).isPresent();
-        return CompletableFuture.supplyAsync(() -> run(request, fromTenant ? topic : null), jobThread)
+        return jobThread.run(() -> run(request, fromTenant ? topic : null))
                 .thenCompose(settled -> settled ? message.ack() : CompletableFuture.completedFuture(null));
     }
 
@@ -100,11 +97,5 @@ public class TrainingRequestConsumer {
         LOG.infof("job %s: %s", request.jobId(), outcome);
         metrics.jobEnded(outcome);
         return outcome.settled();
-    }
-
-    @PreDestroy
-    void stop() {
-        // The running job has been released by GracefulShutdown already; this only ends the idle thread.
-        jobThread.shutdown();
     }
 }

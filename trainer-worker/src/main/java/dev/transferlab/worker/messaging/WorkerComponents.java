@@ -9,6 +9,7 @@ import dev.transferlab.worker.backbone.BackboneSettings;
 import dev.transferlab.worker.backbone.BackboneWeightsStore;
 import dev.transferlab.worker.inference.DynamicBatcher;
 import dev.transferlab.worker.inference.ModelPredictor;
+import dev.transferlab.worker.jobs.BatchPredictionJob;
 import dev.transferlab.worker.jobs.Cancellations;
 import dev.transferlab.worker.jobs.Draining;
 import dev.transferlab.worker.jobs.FeatureSettings;
@@ -131,6 +132,21 @@ public class WorkerComponents {
         return new TrainingJob(store, backbones, models, device, cancellations, draining,
                 new FeatureSettings(batchSize, threads, progressEvery, budget),
                 new DatasetAccess(store.defaultBucket(), grants.byTenant()), metrics, workerName());
+    }
+
+    @Produces
+    @ApplicationScoped
+    BatchPredictionJob batchPredictionJob(ObjectStore store, BackboneProvider backbones, ModelRepository models,
+                                          Device device, Cancellations cancellations, Draining draining,
+                                          DecodeBudget budget, DatasetGrants grants,
+                                          @ConfigProperty(name = "transferlab.features.batch-size") int batchSize,
+                                          @ConfigProperty(name = "transferlab.features.decode-threads") int threads,
+                                          @ConfigProperty(name = "transferlab.batch-predictions.part-size")
+                                          int partSize) {
+        return new BatchPredictionJob(store, backbones, models, device, cancellations, draining,
+                new FeatureSettings(batchSize, threads > 0 ? threads : DecodePipeline.defaultThreads(),
+                        Duration.ZERO, budget),
+                new DatasetAccess(store.defaultBucket(), grants.byTenant()), partSize, workerName());
     }
 
     /** How events name this worker: its host (the pod, on Kubernetes) and process. */

@@ -60,4 +60,20 @@ class FeatureTableTest {
         assertThatThrownBy(() -> FeatureTable.read(new ByteArrayInputStream("not a table at all".getBytes())))
                 .hasMessageContaining("not a feature table");
     }
+
+    @Test
+    void anotherTablesImagesJoinThisOnesAndItsVerdictWinsForAnImageBothHave() {
+        Map<String, float[]> more = new LinkedHashMap<>();
+        more.put("test/cat/9.png", new float[] {0, 0, 1});
+        FeatureTable other = new FeatureTable(3, more, List.of(new SkippedFile("train/cat/1.png", "now unreadable")));
+
+        FeatureTable joined = table.with(other);
+
+        assertThat(joined.features("test/cat/9.png")).hasValueSatisfying(r -> assertThat(r).containsExactly(0, 0, 1));
+        assertThat(joined.features("train/cat/1.png")).isEmpty();
+        assertThat(joined.skipReason("train/cat/1.png")).hasValue("now unreadable");
+        assertThat(joined.features("val/cat/3.png")).isPresent();
+        assertThat(joined.skipReason("train/cat/bad.png")).hasValue("truncated");
+        assertThat(joined.size()).isEqualTo(table.size());
+    }
 }

@@ -2,6 +2,7 @@ package dev.transferlab.worker.messaging;
 
 import dev.transferlab.common.messages.BackboneBudget;
 import dev.transferlab.common.messages.BackboneSpec;
+import dev.transferlab.common.messages.BatchPredictionRequest;
 import dev.transferlab.common.messages.CancelRequest;
 import dev.transferlab.common.messages.Hyperparameters;
 import dev.transferlab.common.messages.InferenceRequest;
@@ -122,5 +123,18 @@ class CommandChecksTest {
         String cancel = Messages.toJson(CancelRequest.of(null, "acme"));
         assertThatThrownBy(() -> CommandChecks.valid(Messages.fromJson(cancel, CancelRequest.class)))
                 .hasMessage("missing field 'jobId'");
+    }
+
+    @Test
+    void aBatchPredictionForAModelIdThatIsNoIdOrWithoutInputIsDeadLettered() {
+        String good = Messages.toJson(BatchPredictionRequest.of("batch-1", "acme",
+                "job-1", "s3://b/d/", null));
+        java.util.function.Function<String, BatchPredictionRequest> parse = json ->
+                CommandChecks.valid(Messages.fromJson(json, BatchPredictionRequest.class));
+        assertThat(parse.apply(good).modelId()).isEqualTo("job-1");
+        assertThatThrownBy(() -> parse.apply(good.replace("\"job-1\"", "\"../other/job-9\"")))
+                .isInstanceOf(MalformedMessageException.class).hasMessageStartingWith("modelId '../other/job-9'");
+        assertThatThrownBy(() -> parse.apply(good.replace("\"s3://b/d/\"", "\" \"")))
+                .isInstanceOf(MalformedMessageException.class).hasMessage("missing field 'input'");
     }
 }

@@ -1,0 +1,128 @@
+package dev.transferlab.api.jobs;
+
+import dev.transferlab.api.auth.Caller;
+import dev.transferlab.api.auth.Callers;
+import dev.transferlab.api.auth.Roles;
+import dev.transferlab.api.http.ProblemException;
+import dev.transferlab.common.messages.Ids;
+import dev.transferlab.common.storage.ObjectStore;
+import dev.transferlab.common.storage.StorageLayout;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Optional;
+
+/** A batch prediction job: its state, its events, cancelling it, and its results once it completed. */
+@Path("/v1/batch-predictions")
+public class BatchPredictionResource {
+
+    @Inject
+    JobProjection projection;
+
+    @Inject
+    TrainingJobs jobs;
+
+    @Inject
+    Callers callers;
+
+    @Inject
+    ObjectStore store;
+
+    @ConfigProperty(name = "transferlab.sse.heartbeat-interval", defaultValue = "15s")
+    Duration heartbeatInterval;
+
+    @GET
+    @RolesAllowed(Roles.VIEWER)
+    @Path("{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public BatchPredictionView get(@PathParam("id") String id) {
+        return BatchPredictionView.of(visibleJob(id, callers.current()));
+    }
+
+    @DELETE
+    @RolesAllowed(Roles.TRAINER)
+    @Path("{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> cancel(@PathParam("id") String id) {
+        Caller caller = callers.current();
+        return jobs.cancel(visibleJob(id, caller), caller)
+                .map(job -> Response.accepted(BatchPredictionView.of(job)).build());
+    }
+
+    /** The same as {@code DELETE}, for clients that cannot send one. */
+    @POST
+    @RolesAllowed(Roles.TRAINER)
+    @Path("{id}/cancel")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> cancelByPost(@PathParam("id") String id) {
+        return cancel(id);
+    }
+
+    /** As a training job's events: SSE, resumable with {@code Last-Event-ID}, ending after the terminal event. */
+    @GET
+    @RolesAllowed(Roles.VIEWER)
+    @Path("{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public Multi<OutboundSseEvent> events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
+                                          @Context Sse sse) {
+        return JobEventStream.sse(projection, visibleJob(id, callers.current()), lastEventId, sse, heartbeatInterval);
+    }
+
+    /** One JSON object per image: {@code path}, {@code label}, {@code probabilities} by class, or {@code error}. */
+    @GET
+    @RolesAllowed(Roles.VIEWER)
+    @Path("{id}/results.jsonl")
+    @Produces("application/x-ndjson")
+    @Blocking
+    public Response jsonl(@PathParam("id") String id) {
+        return results(id, "jsonl");
+    }
+
+    /** {@code path,label}, one probability column per class in the model's order, then {@code error}. */
+    @GET
+    @RolesAllowed(Roles.VIEWER)
+    @Path("{id}/results.csv")
+    @Produces("text/csv")
+    @Blocking
+    public Response csv(@PathParam("id") String id) {
+        return results(id, "csv");
+    }
+
+    private Response results(String id, String format) {
+        JobView job = visibleJob(id, callers.current());
+        if (job.state() != JobState.COMPLETED) {
+            throw new ProblemException(Response.Status.CONFLICT, "batch prediction " + id + " is "
+                    + job.state().wireName() + "; its results are there once it has completed");
+        }
+        InputStream results = store.open(store.inDefaultBucket(StorageLayout.batchPredictionResults(job.tenant(),
+                id, format))).orElseThrow(() -> new ProblemException(Response.Status.NOT_FOUND, "the results of "
+                + "batch prediction " + id + " are gone from storage"));
+        return Response.ok(results).header("Content-Disposition", "attachment; filename=\"" + id + "." + format
+                + "\"").build();
+    }
+
+    /** As for training jobs: another tenant's job, a training job and an id that is none all answer 404. */
+    private JobView visibleJob(String id, Caller caller) {
+        return (Ids.isValid(id) ? projection.view(id) : Optional.<JobView>empty())
+                .filter(job -> caller.sees(job.tenant()) && job.isBatchPrediction())
+                .orElseThrow(() -> ProblemException.notFound("batch prediction", id));
+    }
+}
