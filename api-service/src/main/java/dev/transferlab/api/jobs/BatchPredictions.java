@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Submitting batch prediction jobs: the accepted event first, then the command, as {@link TrainingJobs} does; a
- * batch job is cancelled by {@link TrainingJobs#cancel}, as the workers stop both kinds of job by one control topic.
+ * Submitting batch prediction jobs: the accepted event first, then the command, as {@link TrainingJobs} does, and under the
+ * same active-jobs quota; a batch job is cancelled by {@link TrainingJobs#cancel}, as the workers stop both kinds of job by one control topic.
  */
 @ApplicationScoped
 public class BatchPredictions {
@@ -53,11 +53,11 @@ public class BatchPredictions {
                 submission.datasetId());
         TrainingEvent accepted = TrainingEvent.builder(jobId, tenant, TrainingEventType.ACCEPTED)
                 .batchPrediction(request).message("queued for a worker").build();
-        return events.send(Record.of(jobId, Messages.toJson(accepted)))
+        return trainingJobs.inSlot(tenant, () -> events.send(Record.of(jobId, Messages.toJson(accepted)))
                 .chain(() -> requests.send(Record.of(jobId, Messages.toJson(request))))
                 .invoke(() -> projection.apply(accepted))
                 .map(ignored -> BatchPredictionView.of(projection.view(jobId).orElseThrow()))
                 .call(job -> audit.record(caller, "batch-prediction.submitted", jobId,
-                        Map.of("model", modelId, "dataset", input)));
+                        Map.of("model", modelId, "dataset", input))));
     }
 }

@@ -28,6 +28,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Submitting and cancelling jobs. Every change is an event on the events topic, keyed by job id, so all replicas
@@ -121,6 +122,15 @@ public class TrainingJobs {
     }
 
     /**
+     * Sends a submission of another kind of job (a batch prediction) under the same active-jobs quota: both kinds
+     * hold a worker's one job slot, so both count.
+     */
+    <T> Uni<T> inSlot(String tenant, Supplier<Uni<T>> submission) {
+        reserveSlot(tenant);
+        return Uni.createFrom().deferred(submission).eventually(() -> release(tenant, null, true));
+    }
+
+    /**
      * Counts this submission against the tenant's queued and running jobs, or refuses it with 429: a slot frees when
      * one of them ends, which the projection sees from its terminal event.
      */
@@ -131,7 +141,7 @@ public class TrainingJobs {
             long active = projection.list(job -> job.tenant().equals(t) && !job.isTerminal()).size();
             if (active + pending >= limit) {
                 throw ProblemException.quotaExceeded("tenant '" + t + "' has " + active + " queued or running"
-                        + " training jobs, its quota (transferlab.quotas.active-jobs) is " + limit
+                        + " jobs (training and batch prediction), its quota (transferlab.quotas.active-jobs) is " + limit
                         + "; submit again when one of them has ended, or cancel one", RETRY_JOB_AFTER);
             }
             return pending + 1;

@@ -71,11 +71,16 @@ class TenantsIT {
         answers.put("delete dataset", bob.delete("/v1/datasets/" + dataset));
         answers.put("get model", bob.get("/v1/models/" + modelId));
         answers.put("predict", bob.postBytes("/v1/models/" + modelId + "/predictions", image, "image/png"));
+        answers.put("model evaluation", bob.get("/v1/models/" + modelId + "/evaluation"));
+        answers.put("model export", bob.get("/v1/models/" + modelId + "/export"));
+        answers.put("batch-predict with its model", bob.postJson("/v1/models/" + modelId + "/batch-predictions",
+                "{\"datasetId\": \"" + dataset + "\"}"));
         answers.put("train on its dataset id", bob.postJson("/v1/training-jobs", body("datasetId", dataset)));
         answers.put("train on its files", bob.postJson("/v1/training-jobs", body("dataset", datasetLocation)));
         answers.put("register its files", bob.postJson("/v1/datasets", "{\"location\": \"" + datasetLocation
                 + "\"}"));
         for (String area : List.of("models/", "datasets/", "checkpoints/", "features/", "backbones/",
+                "predictions/", "inference-payloads/",
                 "s3://" + Stack.BUCKET + "/",
                 "datasets/acme/", "s3://" + Stack.BUCKET + "/models/acme/")) {
             answers.put("train on '" + area + "'", bob.postJson("/v1/training-jobs", body("dataset", area)));
@@ -86,6 +91,15 @@ class TenantsIT {
             assertThat(answer.body().toString()).as(what + " tells nothing of acme's keys")
                     .doesNotContain(modelId + "/").doesNotContain("manifest.json");
         });
+
+        // The Open Inference Protocol answers in its own error shape, with the same status.
+        String v2 = "{\"inputs\": [{\"name\": \"image\", \"shape\": [1], \"datatype\": \"BYTES\", \"data\": [\""
+                + Base64.getEncoder().encodeToString(image) + "\"]}]}";
+        for (ApiClient.Answer answer : List.of(bob.postJson("/v2/models/" + modelId + "/infer", v2),
+                bob.get("/v2/models/" + modelId), bob.get("/v2/models/" + modelId + "/ready"))) {
+            assertThat(answer.status()).as("v2: " + answer.body()).isEqualTo(404);
+            assertThat(answer.body().toString()).doesNotContain(modelId + "/");
+        }
 
         ApiClient.Answer dotDot = bob.postJson("/v1/training-jobs", body("dataset", "datasets/globex/../acme/"));
         assertThat(dotDot.status()).as("a '..' is a malformed location, whoever's it names").isEqualTo(400);
@@ -175,6 +189,9 @@ class TenantsIT {
         awaitNotActive(first);
         assertThat(bob.postJson("/v1/training-jobs", body("datasetId", bobs)).status()).as("the slot is free")
                 .isEqualTo(202);
+        ApiClient.Answer batch = bob.postJson("/v1/models/" + model + "/batch-predictions",
+                "{\"datasetId\": \"" + bobs + "\"}");
+        assertThat(batch.status()).as("a batch prediction job is a job too: " + batch.body()).isEqualTo(429);
 
         byte[] image = SampleImages.png(SampleImages.CLASSES.get(1), 600);
         List<CompletableFuture<ApiClient.Answer>> burst = IntStream.range(0, 6).mapToObj(i -> CompletableFuture
