@@ -125,7 +125,7 @@ public class TrainingJobs {
      * Sends a submission of another kind of job (a batch prediction) under the same active-jobs quota: both kinds
      * hold a worker's one job slot, so both count.
      */
-    <T> Uni<T> inSlot(String tenant, Supplier<Uni<T>> submission) {
+    <T> Uni<T> inSlot(String tenant, Supplier<Uni<? extends T>> submission) {
         reserveSlot(tenant);
         return Uni.createFrom().deferred(submission).eventually(() -> release(tenant, null, true));
     }
