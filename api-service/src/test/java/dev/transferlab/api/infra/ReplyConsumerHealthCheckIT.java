@@ -9,6 +9,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,7 +28,13 @@ class ReplyConsumerHealthCheckIT {
     KafkaRequestReply<String, String> requestReply;
 
     @Test
-    void readinessSaysTheReplyConsumerHoldsEveryReplyPartition() {
+    void readinessSaysTheReplyConsumerHoldsEveryReplyPartition() throws InterruptedException {
+        // Ready comes a moment after start, once every check (the projection's catch-up too) has its partitions.
+        Instant giveUp = Instant.now().plusSeconds(120);
+        while (given().get("/q/health/ready").statusCode() != 200) {
+            assertThat(Instant.now()).as("the api-service became ready").isBefore(giveUp);
+            Thread.sleep(200);
+        }
         given().get("/q/health/ready").then().statusCode(200)
                 .body("checks.findAll { it.name == 'inference-replies' }.status", hasItem("UP"))
                 .body("checks.findAll { it.name == 'inference-replies' }.data.topic",
