@@ -127,7 +127,8 @@ class KafkaAccessTest {
         assertThat(scaler.path("spec").path("authentication").path("type").asText()).isEqualTo("tls");
         List<JsonNode> triggers = Manifests.triggers(docs);
         assertThat(triggers.stream().map(t -> t.path("metadata").path("consumerGroup").asText()).distinct())
-                .containsExactlyInAnyOrder("transferlab-trainers", "transferlab-inference");
+                .containsExactlyInAnyOrder("transferlab-trainers", "transferlab-batch-predictions",
+                        "transferlab-inference");
         for (JsonNode trigger : triggers) {
             String topic = trigger.path("metadata").path("topic").asText();
             String group = trigger.path("metadata").path("consumerGroup").asText();

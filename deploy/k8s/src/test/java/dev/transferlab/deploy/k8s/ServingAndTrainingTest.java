@@ -29,7 +29,8 @@ class ServingAndTrainingTest {
     void eachWorkerRunsOnlyItsOwnRoleFromTheSameImage(String overlay) {
         List<ObjectNode> docs = Kubectl.build(overlay);
         assertThat(enabledChannels(docs, "trainer-worker"))
-                .containsExactlyInAnyOrder("training-requests", "training-control", "training-events");
+                .containsExactlyInAnyOrder("training-requests", "training-control", "training-events",
+                        "batch-prediction-requests");
         assertThat(enabledChannels(docs, "inference-worker"))
                 .containsExactlyInAnyOrder("inference-requests", "inference-results");
         assertThat(image(docs, "inference-worker")).isEqualTo(image(docs, "trainer-worker"));
@@ -71,7 +72,8 @@ class ServingAndTrainingTest {
     void theTrainingWorkersScaleToZero(String overlay) {
         JsonNode spec = Manifests.one(Kubectl.build(overlay), "ScaledObject", "trainer-worker").path("spec");
         assertThat(spec.path("minReplicaCount").asInt(-1)).isZero();
-        assertThat(spec.path("triggers").findValuesAsText("consumerGroup")).containsOnly("transferlab-trainers");
+        assertThat(spec.path("triggers").findValuesAsText("consumerGroup"))
+                .containsOnly("transferlab-trainers", "transferlab-batch-predictions");
     }
 
     @ParameterizedTest
