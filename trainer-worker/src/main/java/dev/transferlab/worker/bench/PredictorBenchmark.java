@@ -28,6 +28,8 @@ import java.util.Random;
 public final class PredictorBenchmark {
     private static final int HIDDEN_UNITS = 500;
     private static final int CLASSES = 2;
+    // A worker that has served for a while runs compiled code and warm allocators; one batch is not enough for that.
+    private static final int WARM_UP_BATCHES = 3;
 
     private PredictorBenchmark() {
     }
@@ -48,7 +50,9 @@ public final class PredictorBenchmark {
             System.out.println("In-process predictor (decode + preprocess + one DenseNet121 pass + head, no HTTP,"
                     + " no Kafka), " + rounds + " timed batches each:");
             for (int batch : batches) {
-                predict(preprocessor, backbone, head, image, batch); // warm-up
+                for (int w = 0; w < WARM_UP_BATCHES; w++) {
+                    predict(preprocessor, backbone, head, image, batch);
+                }
                 long start = System.nanoTime();
                 for (int r = 0; r < rounds; r++) {
                     predict(preprocessor, backbone, head, image, batch);
