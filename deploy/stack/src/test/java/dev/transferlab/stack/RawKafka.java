@@ -89,6 +89,34 @@ final class RawKafka {
     }
 
     /**
+     * Waits until {@code group} is stable with {@code members} members, its partitions assigned: a worker that is
+     * ready (HTTP) may not have joined its group yet, and a member joining later takes partitions from the others.
+     */
+    static void awaitMembers(String group, int members, Duration timeout) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                stack().infra().kafkaBootstrap()))) {
+            Instant deadline = Instant.now().plus(timeout);
+            while (true) {
+                ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).all()
+                        .get(10, TimeUnit.SECONDS).get(group);
+                if (description.groupState() == GroupState.STABLE && description.members().size() == members) {
+                    return;
+                }
+                if (!Instant.now().isBefore(deadline)) {
+                    throw new AssertionError(group + " did not settle with " + members + " members within " + timeout
+                            + ": " + description);
+                }
+                Thread.sleep(200);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
      * Waits until every group with members whose id starts with {@code groupPrefix} has committed offsets up to the
      * end the topic has now: everything on it up to here has been consumed (applied or dead-lettered).
      */

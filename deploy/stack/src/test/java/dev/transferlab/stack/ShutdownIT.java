@@ -43,6 +43,9 @@ class ShutdownIT {
     void aWorkerStoppedWithSigtermReleasesItsJobAndAnotherWorkerResumesItFromTheCheckpoint() throws Exception {
         ServiceProcess second = stack().startAnotherWorker("trainer-worker-2");
         try {
+            // Both workers in the group before the job starts: a worker joining mid-job takes the partition of the
+            // running job's uncommitted command and runs it a second time (seen in CI; noted in the closing note).
+            RawKafka.awaitMembers("transferlab-trainers", 2, Duration.ofMinutes(2));
             String jobId = submit(putDataset("sigterm-worker", SampleImages.CLASSES, 6), EPOCHS, 2);
             awaitEpoch(jobId, 20);
             // Queued behind it on the same partition, so likely already fetched into the running worker's buffer.
