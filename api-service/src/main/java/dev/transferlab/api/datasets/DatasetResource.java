@@ -4,6 +4,7 @@ import dev.transferlab.api.auth.Callers;
 import dev.transferlab.api.auth.Roles;
 import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.common.dataset.DatasetManifest;
+import dev.transferlab.common.model.LearnabilityBaseline;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -99,6 +100,14 @@ public class DatasetResource {
     @Blocking
     public DatasetManifest get(@PathParam("id") String id) {
         return datasets.get(callers.current().tenant(), id);
+    }
+
+    @GET
+    @RolesAllowed(Roles.VIEWER)
+    @Path("{id}/baselines")
+    @Blocking
+    public List<LearnabilityBaseline> baselines(@PathParam("id") String id) {
+        return datasets.baselines(callers.current().tenant(), id);
     }
 
     @DELETE

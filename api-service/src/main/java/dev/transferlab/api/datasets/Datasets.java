@@ -8,10 +8,19 @@ import dev.transferlab.api.jobs.JobProjection;
 import dev.transferlab.api.jobs.JobState;
 import dev.transferlab.api.jobs.JobView;
 import dev.transferlab.common.dataset.DatasetManifest;
+import dev.transferlab.common.messages.Messages;
+import dev.transferlab.common.model.LearnabilityBaseline;
+import dev.transferlab.common.storage.ObjectLocation;
+import dev.transferlab.common.storage.ObjectStore;
+import dev.transferlab.common.storage.StorageLayout;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 
@@ -29,8 +38,33 @@ public class Datasets {
     @Inject
     AuditLog audit;
 
+    @Inject
+    ObjectStore store;
+
     public DatasetManifest get(String tenant, String id) {
         return manifests.get(tenant, id);
+    }
+
+    /**
+     * What linear probes on the dataset's features reached, one per backbone weights and preprocessing its jobs used,
+     * newest first; empty until a job has computed the features.
+     */
+    public List<LearnabilityBaseline> baselines(String tenant, String id) {
+        manifests.get(tenant, id);
+        return store.list(store.inDefaultBucket(StorageLayout.datasetBaselines(tenant, id))).stream()
+                .map(object -> store.get(new ObjectLocation(store.defaultBucket(), object.key())))
+                .flatMap(Optional::stream)
+                .map(Datasets::baseline)
+                .sorted(Comparator.comparing(LearnabilityBaseline::computedAt).reversed())
+                .toList();
+    }
+
+    private static LearnabilityBaseline baseline(byte[] json) {
+        try {
+            return Messages.mapper().readValue(json, LearnabilityBaseline.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a stored learnability baseline is unreadable", e);
+        }
     }
 
     public List<DatasetManifest> list(String tenant) {

@@ -7,6 +7,7 @@ import dev.transferlab.common.messages.BackboneSpec;
 import dev.transferlab.common.messages.EpochMetrics;
 import dev.transferlab.common.messages.ExtractionProgress;
 import dev.transferlab.common.messages.Hyperparameters;
+import dev.transferlab.common.model.LearnabilityBaseline;
 import dev.transferlab.common.model.ModelScores;
 
 import java.time.Instant;
@@ -18,6 +19,7 @@ import java.time.Instant;
  * @param latestMetrics the last epoch's, which need not be the stored model's: {@code scores} and {@code bestEpoch}
  *                      describe that
  * @param scores        once completed: the stored (best) epoch's validation and test figures beside the last epoch's
+ * @param baseline      once the features exist: what a linear probe on them reaches, the accuracy to beat
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobView(
@@ -36,6 +38,7 @@ public record JobView(
         String modelId,
         Integer bestEpoch,
         ModelScores scores,
+        LearnabilityBaseline baseline,
         String reason,
         boolean cancelRequested,
         long events,

@@ -24,13 +24,14 @@ final class JobViews {
         BatchPredictionRequest batch = e.batchPrediction();
         JobView v = previous != null ? previous : new JobView(e.jobId(), e.tenant(), JobState.QUEUED, "queued",
                 batch != null ? batch.input() : null, batch != null ? batch.datasetId() : null, null, null,
-                e.timestamp(), e.timestamp(), null, null, null, null, null, null, false, 0, batch);
+                e.timestamp(), e.timestamp(), null, null, null, null, null, null, null, false, 0, batch);
         TrainingRequest request = e.request();
         JobState state = switch (e.type()) {
             // Its worker shut down; the command goes to another worker, which resumes the job from its checkpoint.
             case ACCEPTED, RELEASED -> JobState.QUEUED;
             case CANCEL_REQUESTED -> v.state();
-            case STARTED, RESUMED, EXTRACTION_PROGRESS, FEATURE_CACHE_HIT, EPOCH_COMPLETED, CHECKPOINTED ->
+            case STARTED, RESUMED, EXTRACTION_PROGRESS, FEATURE_CACHE_HIT, LEARNABILITY_BASELINE, EPOCH_COMPLETED,
+                    CHECKPOINTED ->
                     JobState.RUNNING;
             case COMPLETED -> JobState.COMPLETED;
             case FAILED -> JobState.FAILED;
@@ -47,7 +48,7 @@ final class JobViews {
                     : extracting(e.extraction());
             case FEATURE_CACHE_HIT -> "features from the cache";
             case EPOCH_COMPLETED -> "epoch " + e.metrics().epoch() + " of " + e.metrics().epochs();
-            case CHECKPOINTED, CANCEL_REQUESTED -> v.phase();
+            case CHECKPOINTED, CANCEL_REQUESTED, LEARNABILITY_BASELINE -> v.phase();
             case COMPLETED, FAILED, CANCELLED -> e.type().wireName();
         };
         return new JobView(v.id(), v.tenant(), state, phase,
@@ -61,6 +62,7 @@ final class JobViews {
                 e.modelId() != null ? e.modelId() : v.modelId(),
                 e.bestEpoch() != null ? e.bestEpoch() : v.bestEpoch(),
                 e.scores() != null ? e.scores() : v.scores(),
+                e.baseline() != null ? e.baseline() : v.baseline(),
                 e.reason() != null ? e.reason() : v.reason(),
                 v.cancelRequested() || e.type() == TrainingEventType.CANCEL_REQUESTED,
                 eventCount, v.batchPrediction());

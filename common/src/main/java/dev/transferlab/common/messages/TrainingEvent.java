@@ -1,6 +1,7 @@
 package dev.transferlab.common.messages;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.transferlab.common.model.LearnabilityBaseline;
 import dev.transferlab.common.model.ModelScores;
 
 import java.time.Instant;
@@ -37,7 +38,8 @@ public record TrainingEvent(
         String reason,
         ExtractionProgress extraction,
         ModelScores scores,
-        BatchPredictionRequest batchPrediction) {
+        BatchPredictionRequest batchPrediction,
+        LearnabilityBaseline baseline) {
 
     public static Builder builder(String jobId, String tenant, TrainingEventType type) {
         return new Builder(jobId, tenant, type);
@@ -59,6 +61,7 @@ public record TrainingEvent(
         private ModelScores scores;
         private String run;
         private BatchPredictionRequest batchPrediction;
+        private LearnabilityBaseline baseline;
 
         private Builder(String jobId, String tenant, TrainingEventType type) {
             this.jobId = jobId;
@@ -128,6 +131,12 @@ public record TrainingEvent(
             return this;
         }
 
+        /** On learnability-baseline: what a linear probe on the job's features reaches (absent: why in message). */
+        public Builder baseline(LearnabilityBaseline baseline) {
+            this.baseline = baseline;
+            return this;
+        }
+
         /** Which run of the job on a worker this happened in (a worker names each of its runs). */
         public Builder run(String run) {
             this.run = run;
@@ -137,7 +146,7 @@ public record TrainingEvent(
         public TrainingEvent build() {
             return new TrainingEvent(Messages.SCHEMA_VERSION, type, eventId(), jobId, tenant, Instant.now(), message,
                     request, metrics, epoch, modelId, artifacts, bestEpoch, reason, extraction, scores,
-                    batchPrediction);
+                    batchPrediction, baseline);
         }
 
         private String eventId() {

@@ -12,6 +12,12 @@ public enum TrainingEventType {
     EXTRACTION_PROGRESS,
     /** The job's features came from the feature cache: the backbone does no work for it. */
     FEATURE_CACHE_HIT,
+    /**
+     * What a cross-validated linear probe on the job's features reaches: the accuracy its head should at least reach,
+     * and which classes the features hardly tell apart. Without {@code baseline}, {@code message} says why none was
+     * computed.
+     */
+    LEARNABILITY_BASELINE,
     EPOCH_COMPLETED, CHECKPOINTED, CANCEL_REQUESTED,
     /**
      * The worker running the job is shutting down: it stopped at a batch boundary, kept the checkpoint of the epoch

@@ -106,6 +106,16 @@ public final class StorageLayout {
         return datasetPrefix(tenant, datasetId) + MANIFEST;
     }
 
+    /** The linear-probe baselines of a dataset's features, one per backbone weights and preprocessing. */
+    public static String datasetBaselines(String tenant, String datasetId) {
+        return datasetPrefix(tenant, datasetId) + "baselines/";
+    }
+
+    public static String datasetBaseline(String tenant, String datasetId, String backboneSha256,
+                                         String preprocessingId) {
+        return datasetBaselines(tenant, datasetId) + backboneSha256 + "-" + preprocessingId + ".json";
+    }
+
     /** An uploaded dataset's files, under their paths in the archive. */
     public static String datasetFiles(String tenant, String datasetId) {
         return datasetPrefix(tenant, datasetId) + "files/";

@@ -198,6 +198,19 @@ class DatasetsIT {
         assertThat(done.get("imagesPerSecond").asDouble()).isPositive();
         assertThat(firstEvents.get(firstEvents.size() - 1).data().get("message").asText()).contains("skipped 1");
 
+        // The learnability baseline: a probe cross-validated on the 20 decodable images, kept with the dataset.
+        JsonNode probed = firstEvents.stream().filter(e -> e.name().equals("learnability-baseline")).findFirst()
+                .orElseThrow().data();
+        assertThat(probed.at("/baseline/images").asInt()).isEqualTo(20);
+        assertThat(probed.at("/baseline/folds").asInt()).isEqualTo(5);
+        assertThat(probed.at("/baseline/classes")).extracting(JsonNode::asText)
+                .containsExactlyElementsOf(SampleImages.CLASSES);
+        assertThat(probed.get("message").asText()).startsWith("a linear probe on the features reaches ");
+        JsonNode kept = api.get("/v1/datasets/" + id + "/baselines").body();
+        assertThat(kept).hasSize(1);
+        assertThat(kept.get(0)).isEqualTo(probed.get("baseline"));
+        assertThat(api.get("/v1/training-jobs/" + first).body().get("baseline")).isEqualTo(probed.get("baseline"));
+
         String second = submit("\"datasetId\": \"" + id + "\"", 2, 0.01, 32);
         List<ApiClient.SseEvent> secondEvents = follow(second);
         assertThat(names(secondEvents)).contains("feature-cache-hit").doesNotContain("extraction-progress")
@@ -206,6 +219,8 @@ class DatasetsIT {
                 .orElseThrow().data();
         assertThat(hit.at("/extraction/skipped").asInt()).isEqualTo(1);
         assertThat(hit.get("message").asText()).contains("the backbone does no work");
+        assertThat(secondEvents.stream().filter(e -> e.name().equals("learnability-baseline")).findFirst()
+                .orElseThrow().data().get("baseline")).as("read back, not computed again").isEqualTo(kept.get(0));
 
         // The same files uploaded again are another dataset with the same content, so its jobs hit the cache too.
         String again = upload(DatasetArchives.zip(files, List.of()));
@@ -224,6 +239,7 @@ class DatasetsIT {
 
         assertThat(api.delete("/v1/datasets/" + id).status()).isEqualTo(204);
         assertThat(api.delete("/v1/datasets/" + again).status()).isEqualTo(204);
+        assertThat(api.get("/v1/datasets/" + id + "/baselines").status()).isEqualTo(404);
     }
 
     @Test

@@ -68,6 +68,7 @@ class TenantsIT {
         answers.put("job events", bob.send("GET", "/v1/training-jobs/" + jobId + "/events", null, null));
         answers.put("cancel job", bob.delete("/v1/training-jobs/" + jobId));
         answers.put("get dataset", bob.get("/v1/datasets/" + dataset));
+        answers.put("dataset baselines", bob.get("/v1/datasets/" + dataset + "/baselines"));
         answers.put("delete dataset", bob.delete("/v1/datasets/" + dataset));
         answers.put("get model", bob.get("/v1/models/" + modelId));
         answers.put("predict", bob.postBytes("/v1/models/" + modelId + "/predictions", image, "image/png"));
