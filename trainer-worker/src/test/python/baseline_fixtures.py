@@ -4,8 +4,8 @@
 Needs Debian's python3-sklearn (run with /usr/bin/python3):
 
   baseline_fixtures.py FILE     writes FILE (src/test/resources/baseline/sklearn.json): per case the float32
-                                features, labels and fold of every row, and what LogisticRegression(solver="liblinear")
-                                predicts for each fold's rows when trained on the other folds
+                                features, labels and fold of every row, and what
+                                LogisticRegression(solver="liblinear", dual=True) predicts for each fold's rows when trained on the other folds
 
 The folds are written out, so both sides train on exactly the same rows. Both solvers stop at a tight tolerance, so
 they reach the same optimum of the same strictly convex objective, whatever their iterations.
@@ -38,7 +38,7 @@ def case(name, seed, n, classes, dims, spread, folds, sparse=False):
     fold_accuracies = []
     for f in range(folds):
         held = fold == f
-        model = LogisticRegression(solver="liblinear", C=1.0, tol=TOLERANCE, max_iter=10000)
+        model = LogisticRegression(solver="liblinear", dual=True, C=1.0, tol=TOLERANCE, max_iter=100000)
         model.fit(x[~held].astype(np.float64), labels[~held])
         probabilities[held] = model.predict_proba(x[held].astype(np.float64))
         fold_accuracies.append(float((probabilities[held].argmax(axis=1) == labels[held]).mean()))
