@@ -5,7 +5,8 @@ Needs Debian's python3-sklearn (run with /usr/bin/python3):
 
   baseline_fixtures.py FILE     writes FILE (src/test/resources/baseline/sklearn.json): per case the float32
                                 features, labels and fold of every row, and what
-                                LogisticRegression(solver="liblinear", dual=True) predicts for each fold's rows when trained on the other folds
+                                LogisticRegression(solver="liblinear", dual=True) predicts for each fold's rows
+                                when trained on the other folds
 
 The folds are written out, so both sides train on exactly the same rows. Both solvers stop at a tight tolerance, so
 they reach the same optimum of the same strictly convex objective, whatever their iterations.
