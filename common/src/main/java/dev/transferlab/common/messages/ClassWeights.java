@@ -20,6 +20,8 @@ import java.util.Map;
 public record ClassWeights(String preset, Map<String, Double> perClass) {
 
     public static final String BALANCED = "balanced";
+    /** Far beyond any sensible ratio, and small enough that a batch's sum of weights stays finite in float32. */
+    public static final double MAX_WEIGHT = 1e6;
 
     public ClassWeights {
         if ((preset == null) == (perClass == null)) {
@@ -65,14 +67,19 @@ public record ClassWeights(String preset, Map<String, Double> perClass) {
     }
 
     /**
-     * The weights in the order of {@code classes}, the dataset's; {@code counts} are the training examples per class.
+     * The weights in the order of {@code classes}, the dataset's, for training on examples of {@code labels} (indices
+     * into {@code classes}).
      *
      * @throws IllegalArgumentException saying which class is missing, unknown or without training examples
      */
-    public double[] resolve(List<String> classes, int[] counts) {
+    public double[] resolve(List<String> classes, int[] labels) {
         double[] weights = new double[classes.size()];
         if (isBalanced()) {
-            long total = java.util.Arrays.stream(counts).asLongStream().sum();
+            int[] counts = new int[classes.size()];
+            for (int label : labels) {
+                counts[label]++;
+            }
+            long total = labels.length;
             for (int c = 0; c < weights.length; c++) {
                 if (counts[c] == 0) {
                     throw new IllegalArgumentException("classWeights \"balanced\" needs training images of every"
@@ -113,7 +120,4 @@ public record ClassWeights(String preset, Map<String, Double> perClass) {
             });
         }
     }
-
-    /** Far beyond any sensible ratio, and small enough that a batch's sum of weights stays finite in float32. */
-    public static final double MAX_WEIGHT = 1e6;
 }

@@ -70,11 +70,11 @@ class HeadOptionsTest {
         List<String> classes = List.of("cat", "dog", "fox");
 
         // scikit-learn: compute_class_weight("balanced", classes=[0, 1, 2], y=[0]*6 + [1]*3 + [2]*1)
-        assertThat(ClassWeights.balanced().resolve(classes, new int[] {6, 3, 1}))
+        assertThat(ClassWeights.balanced().resolve(classes, new int[] {0, 1, 0, 0, 2, 0, 1, 0, 1, 0}))
                 .containsExactly(10.0 / 18, 10.0 / 9, 10.0 / 3);
-        assertThat(ClassWeights.of(Map.of("fox", 3.0, "cat", 1.0, "dog", 2.0)).resolve(classes, new int[3]))
+        assertThat(ClassWeights.of(Map.of("fox", 3.0, "cat", 1.0, "dog", 2.0)).resolve(classes, new int[] {0, 1, 2}))
                 .containsExactly(1.0, 2.0, 3.0);
-        assertThatThrownBy(() -> ClassWeights.of(Map.of("cat", 1.0, "dog", 2.0)).resolve(classes, new int[3]))
+        assertThatThrownBy(() -> ClassWeights.of(Map.of("cat", 1.0, "dog", 2.0)).resolve(classes, new int[] {0, 1, 2}))
                 .hasMessage("classWeights must give a weight to each of the dataset's classes [cat, dog, fox] and to"
                         + " no other; without a weight: [fox]");
     }

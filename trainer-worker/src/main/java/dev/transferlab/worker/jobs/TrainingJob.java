@@ -199,10 +199,9 @@ public final class TrainingJob {
                         + backbone.origin() + " (stored at " + backbone.weightsSource() + ")")));
 
         ImageFolder dataset = new ImageFolderLister(store).list(request);
-        StratifiedSplit.Parts<ImageFolder.Item> sets = dataset.sets(request.hyperparameters());
         // Before the backbone's work, so a misspelt class costs the user no extraction.
-        requireClassWeightsFit(request, dataset.classes(), sets.train().stream().mapToInt(ImageFolder.Item::label)
-                .toArray());
+        requireClassWeightsFit(request, dataset.classes(), dataset.sets(request.hyperparameters()).train().stream()
+                .mapToInt(ImageFolder.Item::label).toArray());
         PreprocessingSpec preprocessing = request.preprocessingOrDefault();
         DatasetFeatures.Result features = new DatasetFeatures(store, featureSettings).features(request.tenant(),
                 dataset, backbone, preprocessing,
@@ -221,6 +220,7 @@ public final class TrainingJob {
                     .message("features of " + features.table().size() + " images read from the feature cache; the "
                             + "backbone does no work for this job"));
         }
+        StratifiedSplit.Parts<ImageFolder.Item> sets = dataset.sets(request.hyperparameters());
         List<ImageFolder.Item> train = sets.train();
         LabelledFeatures trainFeatures = features.table().labelled(train);
         ModelEvaluation.EvaluatedSet validation = ModelEvaluation.EvaluatedSet.of(features.table(), sets.validation());
@@ -277,12 +277,8 @@ public final class TrainingJob {
         if (weights == null) {
             return;
         }
-        int[] counts = new int[classes.size()];
-        for (int label : trainLabels) {
-            counts[label]++;
-        }
         try {
-            weights.resolve(classes, counts);
+            weights.resolve(classes, trainLabels);
         } catch (IllegalArgumentException e) {
             throw new JobFailure(e.getMessage());
         }

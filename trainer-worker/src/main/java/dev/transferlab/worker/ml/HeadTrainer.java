@@ -55,7 +55,7 @@ public final class HeadTrainer {
         int numClasses = classes.size();
         check(train, validation, numClasses, hp);
         double[] classWeights = hp.classWeights() == null ? null
-                : hp.classWeights().resolve(classes, counts(train.labels(), numClasses));
+                : hp.classWeights().resolve(classes, train.labels());
         SeededDropout dropout = hp.dropout() == null || hp.dropout() == 0 ? null
                 : new SeededDropout(hp.dropout(), hp.seed());
         HeadNetwork network = new HeadNetwork(train.featureSize(), hp.hiddenUnits(), numClasses, dropout);
@@ -103,14 +103,6 @@ public final class HeadTrainer {
      */
     static Loss nllLoss() {
         return new SoftmaxCrossEntropyLoss("NLLLoss", 1, -1, true, false);
-    }
-
-    private static int[] counts(int[] labels, int numClasses) {
-        int[] counts = new int[numClasses];
-        for (int label : labels) {
-            counts[label]++;
-        }
-        return counts;
     }
 
     private static void check(LabelledFeatures train, LabelledFeatures validation, int numClasses,
