@@ -4,6 +4,7 @@ import dev.transferlab.common.dataset.DatasetManifest;
 import dev.transferlab.common.dataset.SkippedFile;
 import dev.transferlab.common.messages.BackboneSpec;
 import dev.transferlab.common.messages.CancelRequest;
+import dev.transferlab.common.messages.ClassWeights;
 import dev.transferlab.common.messages.EpochMetrics;
 import dev.transferlab.common.messages.ExtractionProgress;
 import dev.transferlab.common.messages.Hyperparameters;
@@ -24,7 +25,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection(targets = {
         TrainingRequest.class, CancelRequest.class, TrainingEvent.class, TrainingEventType.class, EpochMetrics.class,
-        ExtractionProgress.class, Hyperparameters.class, BackboneSpec.class, PreprocessingSpec.class,
+        ExtractionProgress.class, Hyperparameters.class, ClassWeights.class, BackboneSpec.class, PreprocessingSpec.class,
         InferenceRequest.class, InferenceResult.class, InferenceResult.Prediction.class, InferenceResult.Error.class,
         InferenceResult.ErrorCode.class, ModelManifest.class, DatasetManifest.class, DatasetManifest.Kind.class,
         DatasetManifest.Layout.class, SkippedFile.class, ModelScores.class, ModelScores.EpochScores.class,

@@ -2,6 +2,7 @@ package dev.transferlab.api.jobs;
 
 import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.common.messages.BackboneSpec;
+import dev.transferlab.common.messages.ClassWeights;
 import dev.transferlab.common.messages.Hyperparameters;
 import dev.transferlab.common.model.PreprocessingSpec;
 import jakarta.validation.Valid;
@@ -26,6 +27,8 @@ import java.util.Optional;
  * @param datasetId             a dataset uploaded or registered through {@code /v1/datasets}
  * @param earlyStoppingPatience epochs without a better validation loss before training stops; absent: never stop early
  * @param testFraction          of each class held out for test when the dataset has neither val/ nor test/
+ * @param classWeights          and the fields after it: the head options of {@link Hyperparameters}, absent: off;
+ *                              their ranges are {@link Hyperparameters#requireInRange}'s
  */
 public record TrainingJobSubmission(
         @Size(max = 1024) @Pattern(regexp = "^(?!.*\\.\\.).*$", message = "must not contain '..'")
@@ -41,7 +44,15 @@ public record TrainingJobSubmission(
         @Min(1) @Max(Hyperparameters.MAX_EARLY_STOPPING_PATIENCE) Integer earlyStoppingPatience,
         @Valid Backbone backbone,
         @Valid Preprocessing preprocessing,
-        @DecimalMin("0") @DecimalMax("" + Hyperparameters.MAX_VALIDATION_FRACTION) Double testFraction) {
+        @DecimalMin("0") @DecimalMax("" + Hyperparameters.MAX_VALIDATION_FRACTION) Double testFraction,
+        ClassWeights classWeights,
+        Double weightDecay,
+        Double dropout,
+        Double labelSmoothing,
+        String lrSchedule,
+        Integer lrStepSize,
+        Double lrGamma,
+        Integer warmupEpochs) {
 
     /**
      * {@code densenet121} is torchvision's; {@code densenet} takes the same knobs as torchvision's DenseNet class, so a
@@ -76,12 +87,14 @@ public record TrainingJobSubmission(
                 Optional.ofNullable(validationFraction).orElse(Hyperparameters.DEFAULT_VALIDATION_FRACTION),
                 Optional.ofNullable(seed).orElse(0L),
                 earlyStoppingPatience,
-                Optional.ofNullable(testFraction).orElse(Hyperparameters.DEFAULT_TEST_FRACTION));
+                Optional.ofNullable(testFraction).orElse(Hyperparameters.DEFAULT_TEST_FRACTION),
+                classWeights, weightDecay, dropout, labelSmoothing, lrSchedule, lrStepSize, lrGamma, warmupEpochs);
         if (hp.validationFraction() + hp.testFractionOrDefault() > Hyperparameters.MAX_VALIDATION_FRACTION) {
             throw ProblemException.invalidField("testFraction", "and validationFraction together must be at most "
                     + Hyperparameters.MAX_VALIDATION_FRACTION);
         }
-        return hp;
+        // Top-level fields here, so the error names them without a prefix.
+        return hp.requireInRange("");
     }
 
     public BackboneSpec backboneSpec() {

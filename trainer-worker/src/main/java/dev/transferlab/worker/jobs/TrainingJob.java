@@ -1,6 +1,7 @@
 package dev.transferlab.worker.jobs;
 
 import ai.djl.Device;
+import dev.transferlab.common.messages.ClassWeights;
 import dev.transferlab.common.messages.EpochMetrics;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.TrainingEvent;
@@ -199,6 +200,9 @@ public final class TrainingJob {
                         + backbone.origin() + " (stored at " + backbone.weightsSource() + ")")));
 
         ImageFolder dataset = new ImageFolderLister(store).list(request);
+        // Before the backbone's work, so a misspelt class costs the user no extraction.
+        requireClassWeightsFit(request, dataset.classes(), dataset.sets(request.hyperparameters()).train().stream()
+                .mapToInt(ImageFolder.Item::label).toArray());
         PreprocessingSpec preprocessing = request.preprocessingOrDefault();
         DatasetFeatures.Result features = new DatasetFeatures(store, featureSettings).features(request.tenant(),
                 dataset, backbone, preprocessing,
@@ -236,9 +240,10 @@ public final class TrainingJob {
             throw new JobFailure("none of the " + train.size() + " training images could be decoded; first error: "
                     + features.table().skipped().get(0).path() + ": " + features.table().skipped().get(0).reason());
         }
+        requireClassWeightsFit(request, dataset.classes(), trainFeatures.labels());
 
         TrainingOutcome outcome = new HeadTrainer(device).train(trainFeatures, validation.features(),
-                dataset.classes().size(), request.hyperparameters(), resumeFrom, new TrainingHooks() {
+                dataset.classes(), request.hyperparameters(), resumeFrom, new TrainingHooks() {
                     @Override
                     public void beforeBatch() {
                         throwIfStopping(request);
@@ -274,6 +279,19 @@ public final class TrainingJob {
                         + "; stored epoch " + outcome.bestEpoch() + " of " + outcome.epochs().size()
                         + (outcome.stoppedEarly() ? "; stopped early after epoch " + outcome.epochs().size() : "")
                         + (skipped > 0 ? "; skipped " + skipped + " unreadable images" : "")));
+    }
+
+    /** Explicit class weights must name exactly the dataset's classes; "balanced" needs images of each in training. */
+    private static void requireClassWeightsFit(TrainingRequest request, List<String> classes, int[] trainLabels) {
+        ClassWeights weights = request.hyperparameters().classWeights();
+        if (weights == null) {
+            return;
+        }
+        try {
+            weights.resolve(classes, trainLabels);
+        } catch (IllegalArgumentException e) {
+            throw new JobFailure(e.getMessage());
+        }
     }
 
     /** One run of a job on this worker: its started, resumed and released events carry the run's own id. */

@@ -48,10 +48,14 @@ final class EpochRecorder {
         return history.size() >= hp.epochs() || patienceRunOut();
     }
 
-    /** Records the epoch just run; {@code weights} are its heap snapshot, kept if it is the best so far. */
-    EpochMetrics record(BatchTotals training, BatchTotals validation, double seconds, Map<String, Tensor> weights) {
+    /**
+     * Records the epoch just run at {@code learningRate}; {@code weights} are its heap snapshot, kept if it is the
+     * best so far.
+     */
+    EpochMetrics record(BatchTotals training, BatchTotals validation, double seconds, double learningRate,
+            Map<String, Tensor> weights) {
         EpochMetrics metrics = new EpochMetrics(nextEpoch(), hp.epochs(), training.meanLoss(), validation.meanLoss(),
-                validation.accuracy(), trainingExamples / seconds, seconds, hp.learningRate());
+                validation.accuracy(), trainingExamples / seconds, seconds, learningRate);
         history.add(metrics);
         lastWeights = weights;
         // Without a validation set the training loss is the only signal left for choosing an epoch.

@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
 
 import java.util.Arrays;
 
@@ -20,6 +21,8 @@ import java.util.Arrays;
 final class EpochRunner {
 
     private final Trainer trainer;
+    private final HeadNetwork network;
+    private final Loss validationLoss;
     private final NDManager manager;
     private final TrainingHooks hooks;
     private final int batchSize;
@@ -28,9 +31,15 @@ final class EpochRunner {
     private final NDArray validationFeatures;
     private final NDArray validationLabels;
 
-    EpochRunner(Trainer trainer, NDManager manager, LabelledFeatures train, LabelledFeatures validation, int batchSize,
-            TrainingHooks hooks) {
+    /**
+     * @param validationLoss the loss reported on the validation set, which may differ from the trainer's (the
+     *                       criterion minimised)
+     */
+    EpochRunner(Trainer trainer, HeadNetwork network, Loss validationLoss, NDManager manager, LabelledFeatures train,
+            LabelledFeatures validation, int batchSize, TrainingHooks hooks) {
         this.trainer = trainer;
+        this.network = network;
+        this.validationLoss = validationLoss;
         this.manager = manager;
         this.hooks = hooks;
         this.batchSize = batchSize;
@@ -41,10 +50,11 @@ final class EpochRunner {
     }
 
     /** One pass over the training examples in the given order, updating the weights after each batch. */
-    BatchTotals train(long[] order) {
+    BatchTotals train(int epoch, long[] order) {
         BatchTotals totals = new BatchTotals();
         for (int from = 0; from < order.length; from += batchSize) {
             hooks.beforeBatch();
+            network.forBatch(epoch, from / batchSize);
             try (NDScope batch = new NDScope()) {
                 int to = Math.min(from + batchSize, order.length);
                 NDArray index = manager.create(Arrays.copyOfRange(order, from, to));
@@ -74,8 +84,7 @@ final class EpochRunner {
                 NDIndex rows = new NDIndex().addSliceDim(from, Math.min(from + batchSize, size));
                 NDArray labels = validationLabels.get(rows);
                 NDArray predictions = trainer.evaluate(new NDList(validationFeatures.get(rows))).singletonOrThrow();
-                totals.add(trainer.getLoss().evaluate(new NDList(labels), new NDList(predictions)), predictions,
-                        labels);
+                totals.add(validationLoss.evaluate(new NDList(labels), new NDList(predictions)), predictions, labels);
             }
         }
         return totals;

@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The tutorial's classifier: Linear(features, hidden), ReLU, Linear(hidden, classes), LogSoftmax. Its output is
- * log-probabilities, so the loss is plain NLL on it.
+ * The tutorial's classifier: Linear(features, hidden), ReLU, Linear(hidden, classes), LogSoftmax, optionally with
+ * Dropout after the ReLU. Its output is log-probabilities, so the loss is NLL on it.
  */
 final class HeadNetwork {
 
@@ -29,14 +29,23 @@ final class HeadNetwork {
     private final SequentialBlock block = new SequentialBlock();
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
     private final Map<String, Shape> shapes = new LinkedHashMap<>();
+    private final SeededDropout dropout;
 
     HeadNetwork(int featureSize, int hiddenUnits, int numClasses) {
+        this(featureSize, hiddenUnits, numClasses, null);
+    }
+
+    /** @param dropout after the ReLU, or null for none (a prediction head: dropout is the identity there) */
+    HeadNetwork(int featureSize, int hiddenUnits, int numClasses, SeededDropout dropout) {
         this.featureSize = featureSize;
+        this.dropout = dropout;
         Linear fc1 = Linear.builder().setUnits(hiddenUnits).build();
         Linear fc2 = Linear.builder().setUnits(numClasses).build();
-        block.add(fc1)
-                .add(Activation.reluBlock())
-                .add(fc2)
+        block.add(fc1).add(Activation.reluBlock());
+        if (dropout != null) {
+            block.add(dropout);
+        }
+        block.add(fc2)
                 .add(new LambdaBlock(list -> new NDList(list.singletonOrThrow().logSoftmax(1)), "logSoftmax"));
         register(FC1_WEIGHT, fc1.getParameters().get("weight"), new Shape(hiddenUnits, featureSize));
         register(FC1_BIAS, fc1.getParameters().get("bias"), new Shape(hiddenUnits));
@@ -46,6 +55,13 @@ final class HeadNetwork {
 
     SequentialBlock block() {
         return block;
+    }
+
+    /** Names the training batch about to run, which fixes its dropout mask. */
+    void forBatch(int epoch, int batch) {
+        if (dropout != null) {
+            dropout.forBatch(epoch, batch);
+        }
     }
 
     Map<String, Shape> shapes() {

@@ -11,14 +11,19 @@ import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
 import dev.transferlab.common.messages.EpochMetrics;
 import dev.transferlab.common.messages.Hyperparameters;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * Trains the classifier head on cached backbone features with the tutorial's recipe: NLL loss on the head's
- * log-softmax output, Adam at a fixed learning rate, shuffled mini-batches. A run can resume from any epoch's
- * checkpoint and then ends exactly as the uninterrupted run would have, stop early, and be cancelled between batches.
+ * log-softmax output, Adam at a fixed learning rate, shuffled mini-batches; or with the head options of
+ * {@link Hyperparameters} (class weights, label smoothing, AdamW, dropout, a schedule), each as PyTorch computes it.
+ * The validation loss is plain NLL whatever the options, so runs with different options compare. A run can resume
+ * from any epoch's checkpoint and then ends exactly as the uninterrupted run would have, stop early, and be cancelled
+ * between batches.
  */
 public final class HeadTrainer {
 
@@ -37,8 +42,23 @@ public final class HeadTrainer {
      */
     public TrainingOutcome train(LabelledFeatures train, LabelledFeatures validation, int numClasses,
             Hyperparameters hp, Optional<HeadCheckpoint> resumeFrom, TrainingHooks hooks) {
+        return train(train, validation, IntStream.range(0, numClasses).mapToObj(c -> "class " + c).toList(), hp,
+                resumeFrom, hooks);
+    }
+
+    /**
+     * As {@link #train(LabelledFeatures, LabelledFeatures, int, Hyperparameters, Optional, TrainingHooks)}, with the
+     * classes' names in label order, which explicit class weights are keyed by.
+     */
+    public TrainingOutcome train(LabelledFeatures train, LabelledFeatures validation, List<String> classes,
+            Hyperparameters hp, Optional<HeadCheckpoint> resumeFrom, TrainingHooks hooks) {
+        int numClasses = classes.size();
         check(train, validation, numClasses, hp);
-        HeadNetwork network = new HeadNetwork(train.featureSize(), hp.hiddenUnits(), numClasses);
+        double[] classWeights = hp.classWeights() == null ? null
+                : hp.classWeights().resolve(classes, train.labels());
+        SeededDropout dropout = hp.dropout() == null || hp.dropout() == 0 ? null
+                : new SeededDropout(hp.dropout(), hp.seed());
+        HeadNetwork network = new HeadNetwork(train.featureSize(), hp.hiddenUnits(), numClasses, dropout);
         resumeFrom.ifPresentOrElse(checkpoint -> {
             checkpoint.checkResumes(hp, train.size(), validation.size(), network.shapes());
             network.useValues(checkpoint.headWeights());
@@ -48,23 +68,27 @@ public final class HeadTrainer {
         try (Model model = Model.newInstance("head", device);
                 NDManager runManager = model.getNDManager().newSubManager()) {
             model.setBlock(network.block());
-            TorchAdam adam = new TorchAdam(hp.learningRate(), runManager, network.namesById());
+            TorchAdam adam = new TorchAdam(hp.learningRate(), hp.weightDecay(), runManager, network.namesById());
             resumeFrom.ifPresent(checkpoint -> adam.importState(checkpoint.optimiser()));
-            DefaultTrainingConfig config = new DefaultTrainingConfig(nllLoss())
+            DefaultTrainingConfig config = new DefaultTrainingConfig(HeadLoss.forTraining(hp, classWeights))
                     .optOptimizer(adam)
                     .optDevices(new Device[] {device});
             int batchSize = Math.min(hp.batchSize(), train.size());
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(batchSize, train.featureSize()));
-                EpochRunner runner = new EpochRunner(trainer, runManager, train, validation, batchSize, hooks);
+                EpochRunner runner = new EpochRunner(trainer, network, nllLoss(), runManager, train, validation,
+                        batchSize, hooks);
                 while (!recorder.finished()) {
                     long start = System.nanoTime();
                     int epoch = recorder.nextEpoch();
-                    BatchTotals trained = runner.train(SeededShuffle.permutation(train.size(), hp.seed(), epoch));
+                    double learningRate = LearningRateSchedule.at(hp, epoch);
+                    adam.useLearningRate(learningRate);
+                    BatchTotals trained = runner.train(epoch,
+                            SeededShuffle.permutation(train.size(), hp.seed(), epoch));
                     BatchTotals validated = runner.validate();
                     Map<String, Tensor> weights = network.snapshot();
                     EpochMetrics metrics = recorder.record(trained, validated, (System.nanoTime() - start) / 1e9,
-                            weights);
+                            learningRate, weights);
                     hooks.onEpoch(metrics, recorder.checkpoint(weights, adam.exportState()));
                 }
             }
@@ -100,12 +124,6 @@ public final class HeadTrainer {
                 }
             }
         }
-        if (hp.epochs() < 1 || hp.batchSize() < 1 || hp.hiddenUnits() < 1 || !(hp.learningRate() > 0)) {
-            throw new IllegalArgumentException("hyperparameters need epochs, batch size and hidden units of at least"
-                    + " 1 and a positive learning rate: " + hp);
-        }
-        if (hp.earlyStoppingPatience() != null && hp.earlyStoppingPatience() < 1) {
-            throw new IllegalArgumentException("early stopping patience must be at least 1 epoch, or absent: " + hp);
-        }
+        hp.requireInRange("hyperparameters");
     }
 }

@@ -13,8 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * torch.optim.Adam with its defaults (betas 0.9 and 0.999, eps 1e-8, no weight decay, no amsgrad), whose state can be
- * exported and imported so that a training can resume from a checkpoint. DJL's Adam keeps its state private, and
+ * torch.optim.Adam with its defaults (betas 0.9 and 0.999, eps 1e-8, no weight decay, no amsgrad), or with a weight
+ * decay torch.optim.AdamW (decoupled: w *= 1 - lr * decay before the Adam step), whose state can be exported and
+ * imported so that a training can resume from a checkpoint. The learning rate may change between steps, as a
+ * scheduler changes torch's param_groups' lr. DJL's Adam keeps its state private, and
  * also computes w -= lr sqrt(1-b2^t)/(1-b1^t) m/(sqrt(v)+eps), which differs from torch's
  * w -= lr/(1-b1^t) m/(sqrt(v)/sqrt(1-b2^t)+eps) wherever sqrt(v) is near eps.
  * The state arrays live on a manager the caller owns, so they last as long as the training and die with it.
@@ -26,20 +28,32 @@ final class TorchAdam extends Optimizer {
     static final double BETA2 = 0.999;
     static final double EPSILON = 1e-8;
 
-    private final double learningRate;
+    private final Double weightDecay;
     private final NDManager stateManager;
     private final Map<String, String> namesById;
     private final Map<String, Moments> moments = new HashMap<>();
+    private double learningRate;
 
     /**
      * @param namesById DJL's parameter ids (random UUIDs, different in every run) to the stable names the exported
      *                  state is keyed by
      */
     TorchAdam(double learningRate, NDManager stateManager, Map<String, String> namesById) {
+        this(learningRate, null, stateManager, namesById);
+    }
+
+    /** @param weightDecay AdamW's; null for Adam */
+    TorchAdam(double learningRate, Double weightDecay, NDManager stateManager, Map<String, String> namesById) {
         super(new Settings());
         this.learningRate = learningRate;
+        this.weightDecay = weightDecay;
         this.stateManager = stateManager;
         this.namesById = Collections.unmodifiableMap(new LinkedHashMap<>(namesById));
+    }
+
+    /** The rate of the steps from now on. */
+    void useLearningRate(double learningRate) {
+        this.learningRate = learningRate;
     }
 
     @Override
@@ -62,6 +76,9 @@ final class TorchAdam extends Optimizer {
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDScope temporaries = new NDScope()) {
+            if (weightDecay != null) {
+                weight.muli((float) (1 - learningRate * weightDecay));
+            }
             state.mean.muli((float) BETA1).addi(grad.mul((float) (1 - BETA1)));
             state.variance.muli((float) BETA2).addi(grad.square().muli((float) (1 - BETA2)));
             NDArray denominator = state.variance.sqrt().divi((float) Math.sqrt(biasCorrection2)).addi((float) EPSILON);

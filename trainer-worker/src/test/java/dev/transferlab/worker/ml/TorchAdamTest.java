@@ -62,6 +62,25 @@ class TorchAdamTest {
     }
 
     @Test
+    void withWeightDecayItIsTorchOptimAdamWAndTakesANewRateBetweenSteps() {
+        // Printed by torch 1.13: as above with opt = torch.optim.AdamW([w], lr=0.01, weight_decay=0.1), and
+        // opt.param_groups[0]["lr"] = 0.005 before the third step.
+        float[] torchAfter3 = {0.49361148476600647f, -1.2391479015350342f, 1.982871413230896f, -0.02075899951159954f,
+            2.9991295337677f, -0.755338191986084f};
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            NDArray weight = parameter(manager);
+            TorchAdam adamW = new TorchAdam(0.01, 0.1, manager, Map.of("id", "w"));
+
+            step(adamW, weight, GRADIENTS[0]);
+            step(adamW, weight, GRADIENTS[1]);
+            adamW.useLearningRate(0.005);
+            step(adamW, weight, GRADIENTS[2]);
+
+            assertThat(weight.toFloatArray()).containsExactly(torchAfter3, within(1e-6f));
+        }
+    }
+
+    @Test
     void djlAdamDiffersFromTorchWhereTheGradientIsNearEps() {
         // Why TorchAdam exists besides its exportable state: DJL's Adam applies eps after the bias correction.
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
