@@ -46,15 +46,16 @@ public final class DecodeBenchmark {
             case "png" -> true;
             default -> throw new IllegalArgumentException("unknown format " + format + "; use jpeg or png");
         };
-        List<byte[]> jpegs = IntStream.range(0, images).parallel()
+        List<byte[]> encoded = IntStream.range(0, images).parallel()
                 .mapToObj(i -> png ? GeneratedPhotos.png(w, h, i) : GeneratedPhotos.jpeg(w, h, i)).toList();
         if (write != null) {
             Files.createDirectories(write);
-            for (int i = 0; i < jpegs.size(); i++) {
-                Files.write(write.resolve(String.format(Locale.ROOT, "%05d.%s", i, png ? "png" : "jpg")), jpegs.get(i));
+            for (int i = 0; i < encoded.size(); i++) {
+                String name = String.format(Locale.ROOT, "%05d.%s", i, png ? "png" : "jpg");
+                Files.write(write.resolve(name), encoded.get(i));
             }
         }
-        double kb = jpegs.stream().mapToInt(b -> b.length).average().orElse(0) / 1024;
+        double kb = encoded.stream().mapToInt(b -> b.length).average().orElse(0) / 1024;
         int cores = DecodePipeline.defaultThreads();
         System.out.printf(Locale.ROOT, "%d generated %dx%d %ss (%.0f KB on average), %d cores%n", images, width,
                 height, format.toUpperCase(Locale.ROOT), kb, cores);
@@ -64,8 +65,8 @@ public final class DecodeBenchmark {
         List<Integer> counts = cores > 1 ? List.of(1, cores) : List.of(1);
         double single = 0;
         for (int threads : counts) {
-            run(preprocessor, threads, jpegs.subList(0, Math.min(50, images))); // warm-up: JIT, ImageIO readers
-            double rate = run(preprocessor, threads, jpegs);
+            run(preprocessor, threads, encoded.subList(0, Math.min(50, images))); // warm-up: JIT, ImageIO readers
+            double rate = run(preprocessor, threads, encoded);
             single = threads == 1 ? rate : single;
             System.out.printf(Locale.ROOT, "decode + preprocess, %d thread%s: %.1f images/s%s%n", threads,
                     threads == 1 ? " " : "s", rate, threads == 1 ? "" : String.format(Locale.ROOT,
@@ -73,14 +74,14 @@ public final class DecodeBenchmark {
         }
     }
 
-    private static double run(ImagePreprocessor preprocessor, int threads, List<byte[]> jpegs) {
+    private static double run(ImagePreprocessor preprocessor, int threads, List<byte[]> encoded) {
         List<Integer> items = new ArrayList<>();
-        for (int i = 0; i < jpegs.size(); i++) {
+        for (int i = 0; i < encoded.size(); i++) {
             items.add(i);
         }
         long start = System.nanoTime();
         int[] done = new int[1];
-        new DecodePipeline<Integer>(preprocessor, threads, 8).run(items, jpegs::get, new DecodePipeline.Sink<>() {
+        new DecodePipeline<Integer>(preprocessor, threads, 8).run(items, encoded::get, new DecodePipeline.Sink<>() {
             @Override
             public void batch(List<Integer> batch, List<float[]> tensors) {
                 done[0] += batch.size();

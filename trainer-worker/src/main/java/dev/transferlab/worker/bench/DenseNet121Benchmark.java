@@ -6,8 +6,8 @@ import dev.transferlab.common.messages.BackboneSpec;
 import dev.transferlab.worker.ml.Backbone;
 import dev.transferlab.worker.ml.zoo.BackboneCriteria;
 
-import java.lang.management.ManagementFactory;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
