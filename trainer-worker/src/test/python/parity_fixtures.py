@@ -25,6 +25,7 @@ import io
 import json
 import os
 import pickle
+import resource
 import struct
 import sys
 import time
@@ -369,13 +370,18 @@ def benchmark(weights, batch, rounds, threads):
     images = torch.randn(batch, 3, 224, 224)
     features(model, images)  # warm-up
     wall, cpu = time.perf_counter(), time.process_time()
+    before = resource.getrusage(resource.RUSAGE_SELF)
     for _ in range(rounds):
         features(model, images)
+    after = resource.getrusage(resource.RUSAGE_SELF)
     seconds, cpu_seconds = time.perf_counter() - wall, time.process_time() - cpu
+    kernel = after.ru_stime - before.ru_stime
     print(json.dumps({"engine": "torchvision %s / torch %s" % (torchvision.__version__, torch.__version__),
                       "threads": threads, "loadSeconds": load_seconds, "loadCpuSeconds": load_cpu,
                       "featuresPerSecond": batch * rounds / seconds,
-                      "featuresPerCpuSecond": batch * rounds / cpu_seconds}))
+                      "featuresPerCpuSecond": batch * rounds / cpu_seconds,
+                      "pageFaultsPerImage": (after.ru_minflt - before.ru_minflt) / (batch * rounds),
+                      "kernelShare": kernel / max(1e-9, kernel + after.ru_utime - before.ru_utime)}))
 
 
 if __name__ == "__main__":

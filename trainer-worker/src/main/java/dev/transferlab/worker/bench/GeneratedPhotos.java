@@ -24,6 +24,14 @@ final class GeneratedPhotos {
     }
 
     static byte[] jpeg(int width, int height, long seed) {
+        return encode(photo(width, height, seed), "jpeg");
+    }
+
+    static byte[] png(int width, int height, long seed) {
+        return encode(photo(width, height, seed), "png");
+    }
+
+    private static BufferedImage photo(int width, int height, long seed) {
         Random random = new Random(seed);
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
@@ -49,21 +57,23 @@ final class GeneratedPhotos {
             }
             image.setRGB(0, y, width, 1, row, 0, width);
         }
-        return encode(image);
+        return image;
     }
 
     private static int clamp(int v) {
         return Math.max(0, Math.min(255, v));
     }
 
-    private static byte[] encode(BufferedImage image) {
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+    private static byte[] encode(BufferedImage image, String format) {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName(format).next();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
             writer.setOutput(out);
             ImageWriteParam param = writer.getDefaultWriteParam();
-            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            param.setCompressionQuality(0.9f);
+            if (format.equals("jpeg")) {
+                param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+                param.setCompressionQuality(0.9f);
+            }
             writer.write(null, new IIOImage(image, null, null), param);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

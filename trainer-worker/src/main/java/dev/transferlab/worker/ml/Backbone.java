@@ -37,6 +37,7 @@ public final class Backbone implements AutoCloseable {
         }
         this.featureSize = Integer.parseInt(size);
         this.sha256 = hash;
+        NativeHeap.keepFreedMemory();
     }
 
     public int featureSize() {
