@@ -67,6 +67,9 @@ public final class ServiceProcess implements AutoCloseable {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().put("DJL_OFFLINE", "true");
+            // As the worker's image sets it: glibc then reuses the backbone's freed activations instead of mapping
+            // fresh pages for every batch (see the worker's NativeHeap); it must be set before the JVM starts.
+            builder.environment().putIfAbsent("MALLOC_ARENA_MAX", "1");
             process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
