@@ -1,9 +1,11 @@
 package dev.transferlab.api.jobs;
 
+import dev.transferlab.common.messages.CloudEventAttributes;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.Topics;
 import dev.transferlab.common.messages.TrainingEvent;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.transactions.KafkaTransactions;
 import io.vertx.mutiny.core.Vertx;
@@ -11,6 +13,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
+
+import java.time.ZoneOffset;
 
 /**
  * Writes a job's event and its command for the workers in one Kafka transaction, so that a job is submitted (or a
@@ -42,10 +46,18 @@ public class JobTransactions {
         // open rather than waiting for it: concurrent submissions of this replica take turns.
         return vertx.sharedData().getLocalLockWithTimeout(CHANNEL, LOCK_TIMEOUT_MS)
                 .chain(lock -> transactions.withTransaction(tx -> {
-                    tx.send(record(jobId, Topics.TRAINING_EVENTS, Messages.toJson(event)));
+                    tx.send(record(jobId, Topics.TRAINING_EVENTS, Messages.toJson(event))
+                            .addMetadata(cloudEvent(CloudEventAttributes.of(event, "api-service"))));
                     tx.send(record(jobId, commandTopic, Messages.toJson(command)));
                     return Uni.createFrom().voidItem();
                 }).eventually(lock::release));
+    }
+
+    /** Written by the connector as the Kafka binding's binary mode: {@code ce_*} headers. */
+    static OutgoingCloudEventMetadata<String> cloudEvent(CloudEventAttributes ce) {
+        return OutgoingCloudEventMetadata.<String>builder().withId(ce.id()).withSource(ce.source())
+                .withType(ce.type()).withSubject(ce.subject()).withDataContentType(ce.dataContentType())
+                .withTimestamp(ce.time().atZone(ZoneOffset.UTC)).build();
     }
 
     private static Message<String> record(String key, String topic, String value) {

@@ -3,6 +3,7 @@ package dev.transferlab.api.jobs;
 import dev.transferlab.api.http.LocalInfraResource;
 import dev.transferlab.common.messages.BackboneSpec;
 import dev.transferlab.common.messages.Hyperparameters;
+import dev.transferlab.common.messages.CloudEventAttributes;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.Topics;
 import dev.transferlab.common.messages.TrainingEvent;
@@ -20,12 +21,15 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -130,10 +134,33 @@ class AtomicSubmissionIT {
 
         // A cancellation is its event and its command, both committed.
         RestAssured.given().delete(JOBS + "/" + next).then().statusCode(202);
-        assertThat(read(Topics.TRAINING_EVENTS, "read_committed")).filteredOn(r -> r.key().equals(next))
-                .extracting(r -> Messages.fromJson(r.value(), TrainingEvent.class).type())
-                .contains(TrainingEventType.CANCEL_REQUESTED);
+        List<ConsumerRecord<String, String>> nextEvents = read(Topics.TRAINING_EVENTS, "read_committed").stream()
+                .filter(r -> r.key().equals(next)).toList();
+        assertThat(nextEvents).extracting(r -> Messages.fromJson(r.value(), TrainingEvent.class).type())
+                .contains(TrainingEventType.ACCEPTED, TrainingEventType.CANCEL_REQUESTED);
         assertThat(keys(read(Topics.TRAINING_CONTROL, "read_committed"))).contains(next);
+
+        // The events the api writes are CloudEvents in the binary mode (the started one is this test's own).
+        List<ConsumerRecord<String, String>> apis = nextEvents.stream().filter(r -> Messages.fromJson(r.value(),
+                TrainingEvent.class).type() != TrainingEventType.STARTED).toList();
+        assertThat(apis).hasSize(2).allSatisfy(AtomicSubmissionIT::assertCloudEvent);
+    }
+
+    private static void assertCloudEvent(ConsumerRecord<String, String> record) {
+        TrainingEvent event = Messages.fromJson(record.value(), TrainingEvent.class);
+        assertThat(header(record, "ce_specversion")).isEqualTo(CloudEventAttributes.SPEC_VERSION);
+        assertThat(header(record, "ce_id")).isEqualTo(event.eventId());
+        assertThat(header(record, "ce_type")).isEqualTo(CloudEventAttributes.TYPE_PREFIX + event.type().wireName());
+        assertThat(header(record, "ce_source")).isEqualTo("/transferlab/api-service");
+        assertThat(header(record, "ce_subject")).isEqualTo(event.jobId());
+        assertThat(OffsetDateTime.parse(header(record, "ce_time")).toInstant()).isEqualTo(event.timestamp());
+        assertThat(header(record, "content-type")).isEqualTo(CloudEventAttributes.DATA_CONTENT_TYPE);
+    }
+
+    private static String header(ConsumerRecord<String, String> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        assertThat(header).as(name + " on " + record.value()).isNotNull();
+        return new String(header.value(), StandardCharsets.UTF_8);
     }
 
     private static String submit() {
