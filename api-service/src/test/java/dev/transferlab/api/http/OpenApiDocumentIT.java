@@ -90,6 +90,13 @@ class OpenApiDocumentIT {
     }
 
     @Test
+    void theAsyncApiDocumentIsServed() throws IOException {
+        String served = RestAssured.given().get("/asyncapi.json").then().statusCode(200)
+                .contentType(io.restassured.http.ContentType.JSON).extract().asString();
+        assertThat(new ObjectMapper().readTree(served)).isEqualTo(AsyncApiDocumentTest.document());
+    }
+
+    @Test
     void realResponsesOfTheServiceValidateAgainstTheDocument() {
         // Requests are not judged: some of them are wrong on purpose, for the problem they get.
         OpenApiValidationFilter validation = new OpenApiValidationFilter(OpenApiInteractionValidator
