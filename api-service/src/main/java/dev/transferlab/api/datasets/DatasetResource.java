@@ -21,6 +21,11 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
@@ -54,6 +59,12 @@ public class DatasetResource {
     @Consumes({"application/zip", "application/gzip", "application/x-gzip", "application/x-compressed-tar",
             MediaType.APPLICATION_OCTET_STREAM})
     @Blocking
+    @APIResponse(responseCode = "201", description = "The dataset, checked and counted",
+            headers = @Header(name = "Location", description = "The dataset",
+                    schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = DatasetManifest.class)))
+    @APIResponse(responseCode = "429", description = "The tenant's storage quota would be exceeded")
     public Response upload(InputStream body, @RestQuery String name,
                            @Context UriInfo uri) {
         return created(uploads.upload(callers.current(), name(name), body), uri);
@@ -64,6 +75,12 @@ public class DatasetResource {
     @RolesAllowed(Roles.TRAINER)
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Blocking
+    @APIResponse(responseCode = "201", description = "The dataset, checked and counted",
+            headers = @Header(name = "Location", description = "The dataset",
+                    schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = DatasetManifest.class)))
+    @APIResponse(responseCode = "429", description = "The tenant's storage quota would be exceeded")
     public Response uploadForm(@RestForm("file") FileUpload file, @RestQuery String name,
                                @Context UriInfo uri) {
         if (file == null) {
@@ -81,6 +98,11 @@ public class DatasetResource {
     @RolesAllowed(Roles.TRAINER)
     @Consumes(MediaType.APPLICATION_JSON)
     @Blocking
+    @APIResponse(responseCode = "201", description = "The dataset, checked and counted",
+            headers = @Header(name = "Location", description = "The dataset",
+                    schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = DatasetManifest.class)))
     public Response register(@Valid @NotNull(message = "a JSON body is required") DatasetRegistration request,
                              @Context UriInfo uri) {
         return created(registrations.register(callers.current(), name(request.name()), request.location()),
@@ -114,6 +136,7 @@ public class DatasetResource {
     @RolesAllowed(Roles.TRAINER)
     @Path("{id}")
     @Blocking
+    @APIResponse(responseCode = "204", description = "The dataset and its files are deleted")
     public Response delete(@PathParam("id") String id) {
         datasets.delete(callers.current(), id);
         return Response.noContent().build();

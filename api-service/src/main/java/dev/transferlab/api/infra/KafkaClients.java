@@ -31,6 +31,17 @@ public class KafkaClients {
         return new KafkaConsumer<>(metadataConsumerConfig());
     }
 
+    /**
+     * A consumer in no group, as {@link #metadataConsumer()}, that reads committed records only (as the channels
+     * that read transactionally written topics do) and whose end offsets are those such a reader reaches.
+     */
+    public KafkaConsumer<byte[], byte[]> committedReader() {
+        Map<String, Object> config = metadataConsumerConfig();
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return new KafkaConsumer<>(config);
+    }
+
     Map<String, Object> metadataConsumerConfig() {
         Map<String, Object> config = new HashMap<>(settings);
         // Quarkus fills in the application's name when kafka.group.id is unset; without a group this consumer needs

@@ -25,6 +25,12 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import java.io.InputStream;
 import java.time.Duration;
@@ -61,6 +67,10 @@ public class BatchPredictionResource {
     @RolesAllowed(Roles.TRAINER)
     @Path("{id}")
     @Produces(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "202", description = "Cancellation asked for: the job ends with a cancelled event",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = BatchPredictionView.class)))
+    @APIResponse(responseCode = "409", description = "The job already ended")
     public Uni<Response> cancel(@PathParam("id") String id) {
         Caller caller = callers.current();
         return jobs.cancel(visibleJob(id, caller), caller)
@@ -72,6 +82,10 @@ public class BatchPredictionResource {
     @RolesAllowed(Roles.TRAINER)
     @Path("{id}/cancel")
     @Produces(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "202", description = "Cancellation asked for: the job ends with a cancelled event",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = BatchPredictionView.class)))
+    @APIResponse(responseCode = "409", description = "The job already ended")
     public Uni<Response> cancelByPost(@PathParam("id") String id) {
         return cancel(id);
     }
@@ -81,7 +95,9 @@ public class BatchPredictionResource {
     @RolesAllowed(Roles.VIEWER)
     @Path("{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public Multi<OutboundSseEvent> events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
+    public Multi<OutboundSseEvent> events(@PathParam("id") String id,
+            @Parameter(description = "The id of the last event received: the stream resumes after it")
+            @HeaderParam("Last-Event-ID") String lastEventId,
                                           @Context Sse sse) {
         return JobEventStream.sse(projection, visibleJob(id, callers.current()), lastEventId, sse, heartbeatInterval);
     }
@@ -92,6 +108,9 @@ public class BatchPredictionResource {
     @Path("{id}/results.jsonl")
     @Produces("application/x-ndjson")
     @Blocking
+    @APIResponse(responseCode = "200", description = "One JSON object per image",
+            content = @Content(mediaType = "application/x-ndjson", schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "409", description = "The job has not completed")
     public Response jsonl(@PathParam("id") String id) {
         return results(id, "jsonl");
     }
@@ -102,6 +121,9 @@ public class BatchPredictionResource {
     @Path("{id}/results.csv")
     @Produces("text/csv")
     @Blocking
+    @APIResponse(responseCode = "200", description = "One row per image",
+            content = @Content(mediaType = "text/csv", schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "409", description = "The job has not completed")
     public Response csv(@PathParam("id") String id) {
         return results(id, "csv");
     }

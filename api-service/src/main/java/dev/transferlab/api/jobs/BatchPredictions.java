@@ -4,33 +4,25 @@ import dev.transferlab.api.auth.AuditTrail;
 import dev.transferlab.api.auth.Caller;
 import dev.transferlab.api.models.Models;
 import dev.transferlab.common.messages.BatchPredictionRequest;
-import dev.transferlab.common.messages.Messages;
+import dev.transferlab.common.messages.Topics;
 import dev.transferlab.common.messages.TrainingEvent;
 import dev.transferlab.common.messages.TrainingEventType;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.reactive.messaging.Channel;
 
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * Submitting batch prediction jobs: the accepted event first, then the command, as {@link TrainingJobs} does, and under the
+ * Submitting batch prediction jobs: the accepted event and the command in one transaction, as {@link TrainingJobs} does, and under the
  * same active-jobs quota; a batch job is cancelled by {@link TrainingJobs#cancel}, as the workers stop both kinds of job by one control topic.
  */
 @ApplicationScoped
 public class BatchPredictions {
 
     @Inject
-    @Channel("batch-prediction-requests")
-    MutinyEmitter<Record<String, String>> requests;
-
-    @Inject
-    @Channel("training-events-out")
-    MutinyEmitter<Record<String, String>> events;
+    JobTransactions transactions;
 
     @Inject
     JobProjection projection;
@@ -53,8 +45,7 @@ public class BatchPredictions {
                 submission.datasetId());
         TrainingEvent accepted = TrainingEvent.builder(jobId, tenant, TrainingEventType.ACCEPTED)
                 .batchPrediction(request).message("queued for a worker").build();
-        return trainingJobs.inSlot(tenant, () -> events.send(Record.of(jobId, Messages.toJson(accepted)))
-                .chain(() -> requests.send(Record.of(jobId, Messages.toJson(request))))
+        return trainingJobs.inSlot(tenant, () -> transactions.publish(accepted, Topics.BATCH_PREDICTION_REQUESTS, request)
                 .invoke(() -> projection.apply(accepted))
                 .map(ignored -> BatchPredictionView.of(projection.view(jobId).orElseThrow()))
                 .call(job -> audit.record(caller, "batch-prediction.submitted", jobId,

@@ -15,6 +15,11 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import java.net.URI;
 
@@ -33,6 +38,12 @@ public class ModelBatchPredictionResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking // the model's manifest and a dataset id are looked up in object storage
+    @APIResponse(responseCode = "202", description = "The job is queued for a worker",
+            headers = @Header(name = "Location", description = "The job", schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = BatchPredictionView.class)))
+    @APIResponse(responseCode = "429", description = "The tenant has as many queued and running jobs as its"
+            + " quota allows")
     public Uni<Response> submit(@PathParam("id") String modelId,
                                 @Valid @NotNull(message = "a JSON body is required") BatchPredictionSubmission body) {
         return batchPredictions.submit(modelId, body, callers.current()).map(job -> Response

@@ -34,6 +34,12 @@ import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import java.time.Duration;
 import java.util.List;
@@ -68,7 +74,21 @@ public class TrainingJobResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking // a dataset id is looked up in object storage
+    @APIResponse(responseCode = "202", description = "The job is queued for a worker",
+            headers = @Header(name = "Location", description = "The job", schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "200", description = "An earlier request with this Idempotency-Key made this job",
+            headers = @Header(name = "Location", description = "The job", schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "409", description = "The Idempotency-Key was used for a different request,"
+            + " or one with it is being processed")
+    @APIResponse(responseCode = "429", description = "The tenant has as many queued and running jobs as its"
+            + " quota allows")
     public Uni<Response> submit(@Valid @NotNull(message = "a JSON body is required") TrainingJobSubmission request,
+                                @Parameter(description = "Makes a retry safe: a second request with the same key"
+                                        + " and body answers the first one's job (200); with another body, 409")
                                 @HeaderParam("Idempotency-Key") @Size(min = 1, max = 255) String idempotencyKey,
                                 @Context UriInfo uri) {
         // Judged from the knobs, before a worker spends minutes building a network of billions of parameters.
@@ -109,6 +129,10 @@ public class TrainingJobResource {
     @RolesAllowed(Roles.TRAINER)
     @Path("{id}")
     @Produces(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "202", description = "Cancellation asked for: the job ends with a cancelled event",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "409", description = "The job already ended")
     public Uni<Response> cancel(@PathParam("id") String id) {
         Caller caller = callers.current();
         return jobs.cancel(visibleJob(id, caller), caller).map(job -> Response.accepted(job).build());
@@ -123,7 +147,9 @@ public class TrainingJobResource {
     @RolesAllowed(Roles.VIEWER)
     @Path("{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public Multi<OutboundSseEvent> events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
+    public Multi<OutboundSseEvent> events(@PathParam("id") String id,
+            @Parameter(description = "The id of the last event received: the stream resumes after it")
+            @HeaderParam("Last-Event-ID") String lastEventId,
                                           @Context Sse sse) {
         return JobEventStream.sse(projection, visibleJob(id, callers.current()), lastEventId, sse, heartbeatInterval);
     }

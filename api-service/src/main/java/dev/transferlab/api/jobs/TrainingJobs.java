@@ -8,17 +8,15 @@ import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.common.dataset.DatasetManifest;
 import dev.transferlab.common.messages.CancelRequest;
 import dev.transferlab.common.messages.Messages;
+import dev.transferlab.common.messages.Topics;
 import dev.transferlab.common.messages.TrainingEvent;
 import dev.transferlab.common.messages.TrainingEventType;
 import dev.transferlab.common.messages.TrainingRequest;
 import dev.transferlab.common.storage.DatasetAccess;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.reactive.messaging.Channel;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -32,22 +30,13 @@ import java.util.function.Supplier;
 
 /**
  * Submitting and cancelling jobs. Every change is an event on the events topic, keyed by job id, so all replicas
- * see the same history; commands for the workers follow their event.
+ * see the same history; each is written with its command for the workers in one transaction ({@link JobTransactions}).
  */
 @ApplicationScoped
 public class TrainingJobs {
 
     @Inject
-    @Channel("training-requests")
-    MutinyEmitter<Record<String, String>> requests;
-
-    @Inject
-    @Channel("training-control")
-    MutinyEmitter<Record<String, String>> control;
-
-    @Inject
-    @Channel("training-events-out")
-    MutinyEmitter<Record<String, String>> events;
+    JobTransactions transactions;
 
     @Inject
     JobProjection projection;
@@ -109,9 +98,7 @@ public class TrainingJobs {
         TrainingRequest accepted = request;
         TrainingEvent acceptedEvent = TrainingEvent.builder(jobId, tenant, TrainingEventType.ACCEPTED)
                 .request(accepted).message("queued for a worker").build();
-        // The accepted event goes first so that no reader sees a worker's events before it.
-        return events.send(Record.of(jobId, Messages.toJson(acceptedEvent)))
-                .chain(() -> requests.send(Record.of(jobId, Messages.toJson(accepted))))
+        return transactions.publish(acceptedEvent, Topics.TRAINING_REQUESTS, accepted)
                 .invoke(() -> projection.apply(acceptedEvent))
                 // The job as accepted: by the time the audit event is written, a worker may have started it.
                 .map(ignored -> projection.view(jobId).orElseThrow())
@@ -177,8 +164,7 @@ public class TrainingJobs {
         }
         TrainingEvent requested = TrainingEvent.builder(jobId, job.tenant(), TrainingEventType.CANCEL_REQUESTED)
                 .message("cancellation requested").build();
-        return control.send(Record.of(jobId, Messages.toJson(CancelRequest.of(jobId, job.tenant()))))
-                .chain(() -> events.send(Record.of(jobId, Messages.toJson(requested))))
+        return transactions.publish(requested, Topics.TRAINING_CONTROL, CancelRequest.of(jobId, job.tenant()))
                 .invoke(() -> projection.apply(requested))
                 .map(ignored -> projection.view(jobId).orElseThrow())
                 .call(view -> audit.record(caller, job.isBatchPrediction() ? "batch-prediction.cancelled"

@@ -19,6 +19,10 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
@@ -65,6 +69,9 @@ public class ModelResource {
     @Path("{id}/export")
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     @Blocking
+    @APIResponse(responseCode = "200", description = "The network as one safetensors file",
+            content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM,
+                    schema = @Schema(type = SchemaType.STRING, format = "binary")))
     public Response export(@PathParam("id") String id) {
         InputStream file = models.export(callers.current().tenant(), modelId(id));
         return Response.ok(file).header("Content-Disposition", "attachment; filename=\"" + id + ".safetensors\"")
@@ -78,6 +85,13 @@ public class ModelResource {
     @Consumes({"image/jpeg", "image/png", MediaType.APPLICATION_OCTET_STREAM})
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking
+    @APIResponse(responseCode = "200", description = "Classes by probability, best first",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = PredictionResponse.class)))
+    @APIResponse(responseCode = "429", description = "The tenant sent more predictions per second than its"
+            + " quota allows")
+    @APIResponse(responseCode = "503", description = "Every worker is busy")
+    @APIResponse(responseCode = "504", description = "No worker answered in time")
     public Uni<PredictionResponse> predict(@PathParam("id") String id, byte[] image) {
         return predictions.predict(callers.current().tenant(), modelId(id), image);
     }
@@ -93,6 +107,14 @@ public class ModelResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking
+    @APIResponse(responseCode = "200", description = "For the field image, its prediction; for images, one"
+            + " result per image, in order",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(oneOf = {PredictionResponse.class, ImageResult.Many.class})))
+    @APIResponse(responseCode = "429", description = "The tenant sent more predictions per second than its"
+            + " quota allows")
+    @APIResponse(responseCode = "503", description = "Every worker is busy")
+    @APIResponse(responseCode = "504", description = "No worker answered in time")
     public Uni<Response> predictForm(@PathParam("id") String id, @RestForm("image") FileUpload image,
                                      @RestForm("images") List<FileUpload> images) {
         modelId(id);

@@ -2,6 +2,7 @@ package dev.transferlab.worker.messaging;
 
 import dev.transferlab.common.messages.BackboneSpec;
 import dev.transferlab.common.messages.Hyperparameters;
+import dev.transferlab.common.messages.CloudEventAttributes;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.Topics;
 import dev.transferlab.common.messages.TrainingEvent;
@@ -186,7 +187,9 @@ public class RealBroker implements QuarkusTestResourceLifecycleManager {
             while (Instant.now().isBefore(giveUp)) {
                 consumer.poll(Duration.ofMillis(500)).forEach(r -> {
                     if (jobId.equals(r.key())) {
-                        events.add(Messages.fromJson(r.value(), TrainingEvent.class));
+                        TrainingEvent event = Messages.fromJson(r.value(), TrainingEvent.class);
+                        assertCloudEvent(r, event);
+                        events.add(event);
                     }
                 });
                 if (!events.isEmpty() && events.get(events.size() - 1).type().isTerminal()) {
@@ -195,5 +198,23 @@ public class RealBroker implements QuarkusTestResourceLifecycleManager {
             }
             throw new AssertionError("job " + jobId + " did not end within 5 minutes; events: " + events);
         }
+    }
+
+    /** Every event record is a CloudEvent in the Kafka binding's binary mode: its attributes as ce_* headers. */
+    static void assertCloudEvent(ConsumerRecord<String, String> record, TrainingEvent event) {
+        CloudEventAttributes expected = CloudEventAttributes.of(event, "trainer-worker");
+        assertThat(header(record, "ce_specversion")).isEqualTo(CloudEventAttributes.SPEC_VERSION);
+        assertThat(header(record, "ce_id")).isEqualTo(event.eventId());
+        assertThat(header(record, "ce_type")).isEqualTo(expected.type());
+        assertThat(header(record, "ce_source")).isEqualTo("/transferlab/trainer-worker");
+        assertThat(header(record, "ce_subject")).isEqualTo(event.jobId());
+        assertThat(java.time.OffsetDateTime.parse(header(record, "ce_time")).toInstant()).isEqualTo(event.timestamp());
+        assertThat(header(record, "content-type")).isEqualTo(CloudEventAttributes.DATA_CONTENT_TYPE);
+    }
+
+    private static String header(ConsumerRecord<String, String> record, String name) {
+        org.apache.kafka.common.header.Header header = record.headers().lastHeader(name);
+        assertThat(header).as(name + " on " + record.value()).isNotNull();
+        return new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
     }
 }

@@ -1,6 +1,5 @@
 package dev.transferlab.api.models.v2;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.transferlab.api.auth.Callers;
 import dev.transferlab.api.auth.Roles;
 import dev.transferlab.api.http.ProblemException;
@@ -12,6 +11,7 @@ import dev.transferlab.api.models.v2.OpenInferenceMessages.ModelReady;
 import dev.transferlab.api.models.v2.OpenInferenceMessages.Ready;
 import dev.transferlab.api.models.v2.OpenInferenceMessages.ServerMetadata;
 import dev.transferlab.common.messages.Ids;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.health.SmallRyeHealthReporter;
 import io.smallrye.mutiny.Uni;
@@ -27,6 +27,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import java.io.IOException;
 import java.util.List;
@@ -75,6 +78,10 @@ public class OpenInferenceResource {
     @GET
     @PermitAll
     @Path("health/ready")
+    @APIResponse(responseCode = "200", description = "Ready",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Ready.class)))
+    @APIResponse(responseCode = "400", description = "Not ready",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Ready.class)))
     public Uni<Response> ready() {
         return health.getReadinessAsync().map(report -> report.isDown()
                 ? Response.status(Response.Status.BAD_REQUEST).entity(new Ready(false)).build()
@@ -105,6 +112,13 @@ public class OpenInferenceResource {
     @Path("models/{id}/infer")
     @Consumes(MediaType.WILDCARD)
     @Blocking
+    @APIResponse(responseCode = "200", description = "The outputs",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = InferResponse.class)))
+    @APIResponse(responseCode = "429", description = "The tenant sent more predictions per second than its"
+            + " quota allows")
+    @APIResponse(responseCode = "503", description = "Every worker is busy")
+    @APIResponse(responseCode = "504", description = "No worker answered in time")
     public Uni<InferResponse> infer(@PathParam("id") String id, byte[] body) throws IOException {
         String tenant = callers.current().tenant();
         return inference.infer(tenant, modelId(id), json.readValue(body, InferRequest.class));

@@ -43,8 +43,13 @@ class KafkaAccessTest {
     void eachServiceMayDoWhatItsChannelsDo(String service) {
         List<Use> uses = channelUses(service);
         if (service.equals("api-service")) {
-            // ProjectionCatchUp's own consumer reads the events topic's end offsets, in no group.
-            uses.add(new Use("topic", Topics.TRAINING_EVENTS, "Describe"));
+            // ProjectionCatchUp's own consumer reads the events topic's end offsets and last records, in no group.
+            uses.add(new Use("topic", Topics.TRAINING_EVENTS, "Read"));
+            // JobTransactions' channel writes each job's command to the command's own topic.
+            for (String commands : List.of(Topics.TRAINING_REQUESTS, Topics.TRAINING_CONTROL,
+                    Topics.BATCH_PREDICTION_REQUESTS)) {
+                uses.add(new Use("topic", commands, "Write"));
+            }
         }
         assertThat(uses).hasSizeGreaterThanOrEqualTo(4);
         JsonNode user = user(service);
@@ -184,6 +189,10 @@ class KafkaAccessTest {
                 }
             } else {
                 topics.forEach(t -> uses.add(new Use("topic", t, "Write")));
+                String transactionalId = props.getProperty(prefix + "transactional.id");
+                if (transactionalId != null) {
+                    uses.add(new Use("transactionalId", group(transactionalId), "Write"));
+                }
                 String replies = props.getProperty(prefix + "reply.topic");
                 if (replies != null) {
                     // The request-reply emitter's reply consumer, in the application's default group.
