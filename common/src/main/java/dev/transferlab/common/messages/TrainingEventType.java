@@ -13,6 +13,8 @@ public enum TrainingEventType {
     /** The job's features came from the feature cache: the backbone does no work for it. */
     FEATURE_CACHE_HIT,
     EPOCH_COMPLETED, CHECKPOINTED, CANCEL_REQUESTED,
+    /** A sweep's trial finished (or successive halving stopped it): its hyperparameters and metrics. */
+    TRIAL_COMPLETED,
     /**
      * The worker running the job is shutting down: it stopped at a batch boundary, kept the checkpoint of the epoch
      * in {@code epoch} (0: none yet) and left the command unacknowledged, so another worker resumes the job. Not
