@@ -128,7 +128,7 @@ class KafkaAccessTest {
         List<JsonNode> triggers = Manifests.triggers(docs);
         assertThat(triggers.stream().map(t -> t.path("metadata").path("consumerGroup").asText()).distinct())
                 .containsExactlyInAnyOrder("transferlab-trainers", "transferlab-batch-predictions",
-                        "transferlab-inference");
+                        "transferlab-sweeps", "transferlab-inference");
         for (JsonNode trigger : triggers) {
             String topic = trigger.path("metadata").path("topic").asText();
             String group = trigger.path("metadata").path("consumerGroup").asText();
