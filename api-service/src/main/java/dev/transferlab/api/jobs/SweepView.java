@@ -19,7 +19,8 @@ import java.util.Optional;
  * What {@code GET /v1/sweeps/{id}} answers: the sweep as its events describe it.
  *
  * @param trials    every finished trial, by trial number, with its hyperparameters and validation metrics
- * @param best      the finished trial with the best score so far; once completed, the one stored as {@code modelId}
+ * @param best      of the trials that trained to the end, the best so far; once completed, the one stored as
+ *                  {@code modelId}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SweepView(String id, String tenant, JobState state, String phase, String dataset, String datasetId,
@@ -38,7 +39,9 @@ public record SweepView(String id, String tenant, JobState state, String phase, 
         }
         SweepMetric metric = job.sweep().metricOrDefault();
         List<SweepTrial> trials = job.trials().stream().sorted(Comparator.comparingInt(SweepTrial::trial)).toList();
-        Optional<SweepTrial> best = trials.stream().reduce((a, b) -> metric.better(b.score(), a.score()) ? b : a);
+        // Among the trials that trained to the end, as the sweep's model is: a pruned one stopped short of that.
+        Optional<SweepTrial> best = trials.stream().filter(t -> !t.pruned())
+                .reduce((a, b) -> metric.better(b.score(), a.score()) ? b : a);
         return new SweepView(job.id(), job.tenant(), job.state(), job.phase(), job.dataset(), job.datasetId(),
                 job.sweep().base(), job.sweep().space(), job.sweep().strategy(), job.sweep().maxTrials(), metric,
                 job.submittedAt(), job.updatedAt(), job.extraction(), trials, best.orElse(null), job.modelId(),

@@ -215,7 +215,8 @@ final class SweepTrials {
         }
         store.put(location(t, upTo, "json"), Messages.toJson(segment).getBytes(StandardCharsets.UTF_8),
                 "application/json");
-        if (r > 0) {
+        if (r > 0 && checkpoint.epoch() != rungs.get(r - 1)) {
+            // Unless no epoch was left (early stopping ran out at the last rung): then that checkpoint is this one.
             store.delete(location(t, rungs.get(r - 1), "checkpoint"));
         }
         return segment;
