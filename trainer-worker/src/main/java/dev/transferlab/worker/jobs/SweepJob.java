@@ -127,6 +127,14 @@ public final class SweepJob {
     private void sweep(SweepRequest request, Events events) {
         List<Hyperparameters> plan = SweepPlan.trials(request);
         TrainingRequest job = request.asTrainingRequest();
+        int recorded = SweepTrials.recorded(store, request);
+        String what = plan.size() + " trials, " + Math.min(parallelism, plan.size()) + " at a time";
+        if (recorded > 0) {
+            events.publish(TrainingEventType.RESUMED, b -> b.epoch(0).message("resuming: " + recorded + " of "
+                    + plan.size() + " trials were recorded by an earlier run; " + what));
+        } else {
+            events.publish(TrainingEventType.STARTED, b -> b.message("sweeping: " + what));
+        }
         LoadedBackbone backbone = backbones.forTraining(request.backbone(), () -> throwIfStopping(request));
         ImageFolder dataset = new ImageFolderLister(store).list(job);
         DatasetFeatures.Result features = new DatasetFeatures(store, featureSettings).features(request.tenant(),
@@ -150,15 +158,6 @@ public final class SweepJob {
         SweepTrials trials = new SweepTrials(store, request, device, train, validation.features(),
                 dataset.classes().size(), parallelism, () -> throwIfStopping(request),
                 trial -> events.publish(TrainingEventType.TRIAL_COMPLETED, b -> b.trial(trial)));
-        int recorded = trials.recorded();
-        String what = plan.size() + " trials, " + Math.min(parallelism, plan.size()) + " at a time, on "
-                + train.size() + " training and " + validation.features().size() + " validation images";
-        if (recorded > 0) {
-            events.publish(TrainingEventType.RESUMED, b -> b.epoch(0).message("resuming: " + recorded + " of "
-                    + plan.size() + " trials were recorded by an earlier run; " + what));
-        } else {
-            events.publish(TrainingEventType.STARTED, b -> b.message("sweeping: " + what));
-        }
         SweepTrials.Best best = trials.run(plan);
         store(request, backbone, dataset, best, train, validation, test, plan.size(), events);
         store.deleteAll(store.inDefaultBucket(StorageLayout.sweepPrefix(request.tenant(), request.jobId())));

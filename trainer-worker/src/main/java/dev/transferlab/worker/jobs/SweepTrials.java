@@ -84,7 +84,7 @@ final class SweepTrials {
     }
 
     /** How many trials were recorded by earlier runs of this sweep (0: it starts afresh). */
-    int recorded() {
+    static int recorded(ObjectStore store, SweepRequest request) {
         return store.list(store.inDefaultBucket(StorageLayout.sweepPrefix(request.tenant(), request.jobId())))
                 .stream().filter(o -> o.key().endsWith(".json")).map(o -> o.key().substring(0, o.key()
                         .lastIndexOf('/'))).distinct().toList().size();
