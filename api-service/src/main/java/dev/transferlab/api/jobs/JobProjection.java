@@ -2,7 +2,6 @@ package dev.transferlab.api.jobs;
 
 import dev.transferlab.common.messages.TrainingEvent;
 import dev.transferlab.common.messages.TrainingEventType;
-import dev.transferlab.common.messages.TrainingRequest;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
@@ -36,7 +35,7 @@ import java.util.function.Predicate;
 @ApplicationScoped
 public class JobProjection {
     private final Map<String, JobHistory> jobs = new ConcurrentHashMap<>();
-    private final Map<String, TrainingRequest> byIdempotencyKey = new ConcurrentHashMap<>();
+    private final Map<String, Keyed> byIdempotencyKey = new ConcurrentHashMap<>();
     private final AtomicInteger followers = new AtomicInteger();
     private final int followerBuffer;
 
@@ -61,7 +60,12 @@ public class JobProjection {
         if (event.type() == TrainingEventType.ACCEPTED && event.request() != null
                 && event.request().idempotencyKey() != null) {
             byIdempotencyKey.putIfAbsent(idempotencyIndex(event.tenant(), event.request().idempotencyKey()),
-                    event.request());
+                    new Keyed(event.jobId(), event.request().submissionSha256()));
+        }
+        if (event.type() == TrainingEventType.ACCEPTED && event.sweep() != null
+                && event.sweep().idempotencyKey() != null) {
+            byIdempotencyKey.putIfAbsent(idempotencyIndex(event.tenant(), event.sweep().idempotencyKey()),
+                    new Keyed(event.jobId(), event.sweep().submissionSha256()));
         }
     }
 
@@ -74,8 +78,12 @@ public class JobProjection {
         return list(job -> true);
     }
 
-    /** The request first accepted under this tenant's idempotency key, if any. */
-    public Optional<TrainingRequest> byIdempotencyKey(String tenant, String key) {
+    /** A submission accepted under an idempotency key: its job, and the hash of what was submitted. */
+    public record Keyed(String jobId, String submissionSha256) {
+    }
+
+    /** The submission (training job or sweep) first accepted under this tenant's idempotency key, if any. */
+    public Optional<Keyed> byIdempotencyKey(String tenant, String key) {
         return Optional.ofNullable(byIdempotencyKey.get(idempotencyIndex(tenant, key)));
     }
 

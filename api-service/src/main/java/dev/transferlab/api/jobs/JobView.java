@@ -8,13 +8,17 @@ import dev.transferlab.common.messages.EpochMetrics;
 import dev.transferlab.common.messages.ExtractionProgress;
 import dev.transferlab.common.messages.Hyperparameters;
 import dev.transferlab.common.model.LearnabilityBaseline;
+import dev.transferlab.common.messages.SweepRequest;
+import dev.transferlab.common.messages.SweepTrial;
 import dev.transferlab.common.model.ModelScores;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * What {@code GET /v1/training-jobs/{id}} answers: the job as its events describe it. A batch prediction job has a
- * view too, from the same events, which {@link BatchPredictionView} shows.
+ * view too, from the same events, which {@link BatchPredictionView} shows, and so does a sweep ({@link SweepView}:
+ * its trials in the order they finished).
  *
  * @param latestMetrics the last epoch's, which need not be the stored model's: {@code scores} and {@code bestEpoch}
  *                      describe that
@@ -42,11 +46,23 @@ public record JobView(
         String reason,
         boolean cancelRequested,
         long events,
-        @JsonIgnore BatchPredictionRequest batchPrediction) {
+        @JsonIgnore BatchPredictionRequest batchPrediction,
+        @JsonIgnore SweepRequest sweep,
+        @JsonIgnore List<SweepTrial> trials) {
 
     /** A batch prediction job, which the training endpoints do not show, rather than a training job. */
     public boolean isBatchPrediction() {
         return batchPrediction != null;
+    }
+
+    /** A sweep, which the training endpoints do not show either. */
+    public boolean isSweep() {
+        return sweep != null;
+    }
+
+    /** What the training endpoints show: neither a batch prediction nor a sweep. */
+    public boolean isTraining() {
+        return !isBatchPrediction() && !isSweep();
     }
 
     public boolean isTerminal() {

@@ -2,10 +2,14 @@ package dev.transferlab.api.jobs;
 
 import dev.transferlab.common.messages.BatchPredictionRequest;
 import dev.transferlab.common.messages.ExtractionProgress;
+import dev.transferlab.common.messages.SweepRequest;
+import dev.transferlab.common.messages.SweepTrial;
 import dev.transferlab.common.messages.TrainingEvent;
 import dev.transferlab.common.messages.TrainingEventType;
 import dev.transferlab.common.messages.TrainingRequest;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** How one event moves a job's view forward. Pure, so it is tested without a broker. */
@@ -22,17 +26,20 @@ final class JobViews {
     static JobView next(JobView previous, TrainingEvent e, long eventCount) {
         requireFit(previous, e);
         BatchPredictionRequest batch = e.batchPrediction();
+        SweepRequest sweep = e.sweep();
         JobView v = previous != null ? previous : new JobView(e.jobId(), e.tenant(), JobState.QUEUED, "queued",
-                batch != null ? batch.input() : null, batch != null ? batch.datasetId() : null, null, null,
-                e.timestamp(), e.timestamp(), null, null, null, null, null, null, null, false, 0, batch);
+                batch != null ? batch.input() : sweep != null ? sweep.dataset() : null,
+                batch != null ? batch.datasetId() : sweep != null ? sweep.datasetId() : null,
+                sweep != null ? sweep.backbone() : null, sweep != null ? sweep.base() : null,
+                e.timestamp(), e.timestamp(), null, null, null, null, null, null, null, false, 0, batch, sweep,
+                sweep != null ? List.of() : null);
         TrainingRequest request = e.request();
         JobState state = switch (e.type()) {
             // Its worker shut down; the command goes to another worker, which resumes the job from its checkpoint.
             case ACCEPTED, RELEASED -> JobState.QUEUED;
             case CANCEL_REQUESTED -> v.state();
             case STARTED, RESUMED, EXTRACTION_PROGRESS, FEATURE_CACHE_HIT, LEARNABILITY_BASELINE, EPOCH_COMPLETED,
-                    CHECKPOINTED ->
-                    JobState.RUNNING;
+                 CHECKPOINTED, TRIAL_COMPLETED -> JobState.RUNNING;
             case COMPLETED -> JobState.COMPLETED;
             case FAILED -> JobState.FAILED;
             case CANCELLED -> JobState.CANCELLED;
@@ -48,6 +55,7 @@ final class JobViews {
                     : extracting(e.extraction());
             case FEATURE_CACHE_HIT -> "features from the cache";
             case EPOCH_COMPLETED -> "epoch " + e.metrics().epoch() + " of " + e.metrics().epochs();
+            case TRIAL_COMPLETED -> (v.trials().size() + 1) + " trials finished";
             case CHECKPOINTED, CANCEL_REQUESTED, LEARNABILITY_BASELINE -> v.phase();
             case COMPLETED, FAILED, CANCELLED -> e.type().wireName();
         };
@@ -65,7 +73,16 @@ final class JobViews {
                 e.baseline() != null ? e.baseline() : v.baseline(),
                 e.reason() != null ? e.reason() : v.reason(),
                 v.cancelRequested() || e.type() == TrainingEventType.CANCEL_REQUESTED,
-                eventCount, v.batchPrediction());
+                eventCount, v.batchPrediction(), v.sweep(), withTrial(v.trials(), e.trial()));
+    }
+
+    private static List<SweepTrial> withTrial(List<SweepTrial> trials, SweepTrial trial) {
+        if (trial == null) {
+            return trials;
+        }
+        List<SweepTrial> more = new ArrayList<>(trials);
+        more.add(trial);
+        return List.copyOf(more);
     }
 
     private static void requireFit(JobView job, TrainingEvent e) {
@@ -101,6 +118,14 @@ final class JobViews {
                     }
                     return;
                 }
+                if (e.sweep() != null) {
+                    if (e.request() != null || !e.jobId().equals(e.sweep().jobId())
+                            || !e.tenant().equals(e.sweep().tenant())) {
+                        throw new UnfitEventException(what + " carries a sweep of another job or tenant ("
+                                + e.sweep().jobId() + ", " + e.sweep().tenant() + "), or a training request too");
+                    }
+                    return;
+                }
                 require(e.request(), "request", e);
                 if (!e.jobId().equals(e.request().jobId()) || !e.tenant().equals(e.request().tenant())) {
                     throw new UnfitEventException(what + " carries the request of another job or tenant ("
@@ -116,6 +141,12 @@ final class JobViews {
                 }
             }
             case RESUMED -> require(e.epoch(), "epoch", e);
+            case TRIAL_COMPLETED -> {
+                require(e.trial(), "trial", e);
+                if (!job.isSweep()) {
+                    throw new UnfitEventException(what + ": job " + e.jobId() + " is no sweep");
+                }
+            }
             default -> {
             }
         }

@@ -109,7 +109,7 @@ public class TrainingJobResource {
                         @QueryParam("offset") @DefaultValue("0") @Min(0) int offset,
                         @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
         String tenant = callers.current().tenant();
-        List<JobView> matching = projection.list(job -> job.tenant().equals(tenant) && !job.isBatchPrediction()
+        List<JobView> matching = projection.list(job -> job.tenant().equals(tenant) && job.isTraining()
                 && (state == null || job.state().wireName().equals(state))
                 && (dataset == null || dataset.equals(job.dataset())));
         List<JobView> page = matching.subList(Math.min(offset, matching.size()),
@@ -160,7 +160,7 @@ public class TrainingJobResource {
      */
     private JobView visibleJob(String id, Caller caller) {
         return (Ids.isValid(id) ? projection.view(id) : java.util.Optional.<JobView>empty())
-                .filter(job -> caller.sees(job.tenant()) && !job.isBatchPrediction())
+                .filter(job -> caller.sees(job.tenant()) && job.isTraining())
                 .orElseThrow(() -> ProblemException.notFound("training job", id));
     }
 }

@@ -75,19 +75,39 @@ public class TrainingJobs {
                 location(submission.dataset(), submission.datasetId(), tenant),
                 submission.datasetId(), submission.backboneSpec(), submission.hyperparameters(),
                 submission.preprocessingSpec());
+        String hash = idempotencyKey == null ? null : sha256(Messages.toJson(java.util.List.of(request.dataset(),
+                request.backbone(), request.hyperparameters(), request.preprocessingOrDefault())));
+        TrainingRequest accepted = idempotencyKey == null ? request : request.withIdempotency(idempotencyKey, hash);
+        return once(tenant, idempotencyKey, hash, () -> {
+            TrainingEvent acceptedEvent = TrainingEvent.builder(jobId, tenant, TrainingEventType.ACCEPTED)
+                    .request(accepted).message("queued for a worker").build();
+            return transactions.publish(acceptedEvent, Topics.TRAINING_REQUESTS, accepted)
+                    .invoke(() -> projection.apply(acceptedEvent))
+                    // The job as accepted: by the time the audit event is written, a worker may have started it.
+                    .map(ignored -> projection.view(jobId).orElseThrow())
+                    .call(job -> audit.record(caller, "training-job.submitted", jobId,
+                            Map.of("dataset", accepted.dataset())));
+        });
+    }
+
+    /**
+     * Creates a job under the tenant's active-jobs quota, once per idempotency key: a retry with the same key and the
+     * same submission (its normalised form's {@code hash}) gets the job the first one created, one with the same key
+     * and another submission a 409. For training jobs and sweeps alike.
+     *
+     * @param idempotencyKey null: none was sent, and every call creates a job
+     */
+    Uni<Submitted> once(String tenant, String idempotencyKey, String hash,
+                        Supplier<Uni<? extends JobView>> create) {
         if (idempotencyKey != null) {
-            // The normalised request, so that spelling out a default is the same request as leaving it out.
-            String hash = sha256(Messages.toJson(java.util.List.of(request.dataset(), request.backbone(),
-                    request.hyperparameters(), request.preprocessingOrDefault())));
-            TrainingRequest earlier = projection.byIdempotencyKey(tenant, idempotencyKey).orElse(null);
+            JobProjection.Keyed earlier = projection.byIdempotencyKey(tenant, idempotencyKey).orElse(null);
             if (earlier != null) {
                 return Uni.createFrom().item(existing(earlier, hash, idempotencyKey));
             }
-            if (inFlightKeys.putIfAbsent(tenant + "\u0000" + idempotencyKey, jobId) != null) {
+            if (inFlightKeys.putIfAbsent(tenant + "\u0000" + idempotencyKey, hash) != null) {
                 throw new ProblemException(Response.Status.CONFLICT, "a request with Idempotency-Key '"
                         + idempotencyKey + "' is being processed; retry shortly");
             }
-            request = request.withIdempotency(idempotencyKey, hash);
         }
         try {
             reserveSlot(tenant);
@@ -95,15 +115,7 @@ public class TrainingJobs {
             release(tenant, idempotencyKey, false);
             throw e;
         }
-        TrainingRequest accepted = request;
-        TrainingEvent acceptedEvent = TrainingEvent.builder(jobId, tenant, TrainingEventType.ACCEPTED)
-                .request(accepted).message("queued for a worker").build();
-        return transactions.publish(acceptedEvent, Topics.TRAINING_REQUESTS, accepted)
-                .invoke(() -> projection.apply(acceptedEvent))
-                // The job as accepted: by the time the audit event is written, a worker may have started it.
-                .map(ignored -> projection.view(jobId).orElseThrow())
-                .call(job -> audit.record(caller, "training-job.submitted", jobId,
-                        Map.of("dataset", accepted.dataset())))
+        return Uni.createFrom().<JobView>deferred(create)
                 .eventually(() -> release(tenant, idempotencyKey, true))
                 .map(job -> new Submitted(job, true));
     }
@@ -144,7 +156,7 @@ public class TrainingJobs {
         }
     }
 
-    private Submitted existing(TrainingRequest earlier, String hash, String key) {
+    private Submitted existing(JobProjection.Keyed earlier, String hash, String key) {
         if (!hash.equals(earlier.submissionSha256())) {
             throw new ProblemException(Response.Status.CONFLICT, "Idempotency-Key '" + key
                     + "' was already used for a different request (job " + earlier.jobId() + ")");
@@ -168,10 +180,10 @@ public class TrainingJobs {
                 .invoke(() -> projection.apply(requested))
                 .map(ignored -> projection.view(jobId).orElseThrow())
                 .call(view -> audit.record(caller, job.isBatchPrediction() ? "batch-prediction.cancelled"
-                        : "training-job.cancelled", jobId, Map.of()));
+                        : job.isSweep() ? "sweep.cancelled" : "training-job.cancelled", jobId, Map.of()));
     }
 
-    private static String sha256(String text) {
+    static String sha256(String text) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(text.getBytes(StandardCharsets.UTF_8)));

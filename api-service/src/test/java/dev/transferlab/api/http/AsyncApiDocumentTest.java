@@ -17,6 +17,7 @@ import dev.transferlab.common.messages.CancelRequest;
 import dev.transferlab.common.messages.CloudEventAttributes;
 import dev.transferlab.common.messages.InferenceRequest;
 import dev.transferlab.common.messages.InferenceResult;
+import dev.transferlab.common.messages.SweepRequest;
 import dev.transferlab.common.messages.Topics;
 import dev.transferlab.common.messages.TrainingEvent;
 import dev.transferlab.common.messages.TrainingRequest;
@@ -84,6 +85,8 @@ class AsyncApiDocumentTest {
                 new Channel(Topics.BATCH_PREDICTION_REQUESTS, "Commands: predict a whole dataset with a model."
                         + transactional, BatchPredictionRequest.class, "job id", Map.of(), List.of(API),
                         List.of(WORKER)),
+                new Channel(Topics.SWEEP_REQUESTS, "Commands: a hyperparameter sweep of a head on cached features."
+                        + transactional, SweepRequest.class, "sweep id", Map.of(), List.of(API), List.of(WORKER)),
                 new Channel(Topics.TRAINING_EVENTS, "What happened to each job, in order: the system of record of"
                         + " job state. CloudEvents in the Kafka binding's binary mode. The api-service writes accepted"
                         + " and cancel-requested events in transactions: read with isolation.level=read_committed.",

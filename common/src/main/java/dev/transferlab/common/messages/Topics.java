@@ -14,6 +14,8 @@ public final class Topics {
     public static final String TRAINING_EVENTS = "transferlab.training-events";
     /** {@link BatchPredictionRequest}s from the api-service. */
     public static final String BATCH_PREDICTION_REQUESTS = "transferlab.batch-prediction-requests";
+    /** {@link SweepRequest}s from the api-service. */
+    public static final String SWEEP_REQUESTS = "transferlab.sweep-requests";
     public static final String INFERENCE_REQUESTS = "transferlab.inference-requests";
     public static final String INFERENCE_RESULTS = "transferlab.inference-results";
     public static final String DEAD_LETTERS = "transferlab.dead-letters";

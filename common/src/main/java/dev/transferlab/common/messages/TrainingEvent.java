@@ -18,7 +18,8 @@ import java.util.Map;
  * Batch prediction jobs ({@link BatchPredictionRequest}) have events of the same types: accepted (with
  * {@code batchPrediction} instead of {@code request}), started, extraction-progress (images predicted so far, with
  * rate and ETA; {@code skipped} counts images that failed their own line), feature-cache-hit, released, completed
- * (with the results' locations in {@code artifacts}), failed, cancelled.
+ * (with the results' locations in {@code artifacts}), failed, cancelled. Sweeps ({@link SweepRequest}) too: accepted
+ * with {@code sweep}, one trial-completed with {@code trial} per trial, completed with the best trial's model.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TrainingEvent(
@@ -39,7 +40,9 @@ public record TrainingEvent(
         ExtractionProgress extraction,
         ModelScores scores,
         BatchPredictionRequest batchPrediction,
-        LearnabilityBaseline baseline) {
+        LearnabilityBaseline baseline,
+        SweepRequest sweep,
+        SweepTrial trial) {
 
     public static Builder builder(String jobId, String tenant, TrainingEventType type) {
         return new Builder(jobId, tenant, type);
@@ -62,6 +65,8 @@ public record TrainingEvent(
         private String run;
         private BatchPredictionRequest batchPrediction;
         private LearnabilityBaseline baseline;
+        private SweepRequest sweep;
+        private SweepTrial trial;
 
         private Builder(String jobId, String tenant, TrainingEventType type) {
             this.jobId = jobId;
@@ -137,6 +142,18 @@ public record TrainingEvent(
             return this;
         }
 
+        /** Only on a sweep's {@code accepted}: what was asked. */
+        public Builder sweep(SweepRequest sweep) {
+            this.sweep = sweep;
+            return this;
+        }
+
+        /** On trial-completed: the trial's hyperparameters and metrics. */
+        public Builder trial(SweepTrial trial) {
+            this.trial = trial;
+            return this;
+        }
+
         /** Which run of the job on a worker this happened in (a worker names each of its runs). */
         public Builder run(String run) {
             this.run = run;
@@ -146,7 +163,7 @@ public record TrainingEvent(
         public TrainingEvent build() {
             return new TrainingEvent(Messages.SCHEMA_VERSION, type, eventId(), jobId, tenant, Instant.now(), message,
                     request, metrics, epoch, modelId, artifacts, bestEpoch, reason, extraction, scores,
-                    batchPrediction, baseline);
+                    batchPrediction, baseline, sweep, trial);
         }
 
         private String eventId() {
@@ -157,6 +174,7 @@ public record TrainingEvent(
                 case RESUMED, RELEASED -> id + ":" + epoch + ofRun;
                 case EPOCH_COMPLETED, CHECKPOINTED -> id + ":" + epoch;
                 case EXTRACTION_PROGRESS -> id + ":" + extraction.done();
+                case TRIAL_COMPLETED -> id + ":" + trial.trial();
                 default -> id;
             };
         }

@@ -19,6 +19,8 @@ public enum TrainingEventType {
      */
     LEARNABILITY_BASELINE,
     EPOCH_COMPLETED, CHECKPOINTED, CANCEL_REQUESTED,
+    /** A sweep's trial finished (or successive halving stopped it): its hyperparameters and metrics. */
+    TRIAL_COMPLETED,
     /**
      * The worker running the job is shutting down: it stopped at a batch boundary, kept the checkpoint of the epoch
      * in {@code epoch} (0: none yet) and left the command unacknowledged, so another worker resumes the job. Not

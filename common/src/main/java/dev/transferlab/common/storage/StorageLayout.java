@@ -72,6 +72,23 @@ public final class StorageLayout {
         return "inference-payloads/" + Ids.require("tenant", tenant) + "/" + Ids.require("requestId", requestId);
     }
 
+    /** A sweep's area: its finished trials, and the checkpoints that successive halving and the best trial need. */
+    public static String sweepPrefix(String tenant, String sweepId) {
+        return "sweeps/" + Ids.require("tenant", tenant) + "/" + Ids.require("sweepId", sweepId) + "/";
+    }
+
+    /**
+     * A trial trained up to {@code epochs}: its record ({@code json}) or the checkpoint after that epoch
+     * ({@code checkpoint}). A record is written once the trial's event is out, so a resumed sweep skips it.
+     */
+    public static String sweepTrial(String tenant, String sweepId, int trial, int epochs, String kind) {
+        if (!kind.equals("json") && !kind.equals("checkpoint")) {
+            throw new IllegalArgumentException("a trial is kept as json or checkpoint, not " + kind);
+        }
+        return sweepPrefix(tenant, sweepId) + String.format(java.util.Locale.ROOT, "trials/%05d/epochs-%04d.%s", trial,
+                epochs, kind);
+    }
+
     /** A batch prediction job's results, written by its worker, read back through the api-service. */
     public static String batchPredictionPrefix(String tenant, String jobId) {
         return "predictions/" + Ids.require("tenant", tenant) + "/" + Ids.require("jobId", jobId) + "/";

@@ -46,9 +46,9 @@ public final class LocalInfra {
     static final List<String> COMMAND_TOPICS = List.of("transferlab.training-requests",
             "transferlab.tenants." + DemoRealm.ACME + ".training-requests",
             "transferlab.tenants." + DemoRealm.GLOBEX + ".training-requests",
-            // Topics.BATCH_PREDICTION_REQUESTS: subscribed by name, but created here too so that the first job's
-            // command does not wait for the workers' consumer to find a topic created under it.
-            "transferlab.batch-prediction-requests");
+            // Topics.BATCH_PREDICTION_REQUESTS and SWEEP_REQUESTS: subscribed by name, but created here too so that
+            // the first job's command does not wait for the workers' consumer to find a topic created under it.
+            "transferlab.batch-prediction-requests", "transferlab.sweep-requests");
     private static final Set<String> VALUE_FLAGS = Set.of("data", "kafka-port", "s3-port", "access-key", "secret-key",
             "scram-port");
 

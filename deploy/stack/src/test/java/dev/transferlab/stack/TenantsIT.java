@@ -78,6 +78,12 @@ class TenantsIT {
                 "{\"datasetId\": \"" + dataset + "\"}"));
         answers.put("train on its dataset id", bob.postJson("/v1/training-jobs", body("datasetId", dataset)));
         answers.put("train on its files", bob.postJson("/v1/training-jobs", body("dataset", datasetLocation)));
+        // Sweeps: another tenant's dataset is as unknown to a sweep as to a training job, and a job is no sweep.
+        answers.put("sweep its dataset id", bob.postJson("/v1/sweeps", sweepBody("datasetId", dataset)));
+        answers.put("sweep its files", bob.postJson("/v1/sweeps", sweepBody("dataset", datasetLocation)));
+        answers.put("get its job as a sweep", bob.get("/v1/sweeps/" + jobId));
+        answers.put("its job's events as a sweep's", bob.send("GET", "/v1/sweeps/" + jobId + "/events", null, null));
+        answers.put("cancel its job as a sweep", bob.delete("/v1/sweeps/" + jobId));
         answers.put("register its files", bob.postJson("/v1/datasets", "{\"location\": \"" + datasetLocation
                 + "\"}"));
         for (String area : List.of("models/", "datasets/", "checkpoints/", "features/", "backbones/",
@@ -245,6 +251,11 @@ class TenantsIT {
     private static String body(String field, String value) {
         return "{\"" + field + "\": \"" + value + "\", \"epochs\": 1, \"batchSize\": 8, \"hiddenUnits\": 16,"
                 + " \"backbone\": " + TINY_DENSENET + "}";
+    }
+
+    private static String sweepBody(String field, String value) {
+        return "{\"base\": " + body(field, value) + ", \"space\": {\"learningRate\": {\"values\": [0.001]}},"
+                + " \"strategy\": {\"type\": \"grid\"}, \"maxTrials\": 1}";
     }
 
     private static void awaitNotActive(String job) throws InterruptedException {

@@ -14,6 +14,7 @@ import dev.transferlab.worker.jobs.Cancellations;
 import dev.transferlab.worker.jobs.Draining;
 import dev.transferlab.worker.jobs.FeatureSettings;
 import dev.transferlab.worker.jobs.ModelRepository;
+import dev.transferlab.worker.jobs.SweepJob;
 import dev.transferlab.worker.jobs.TrainingJob;
 import dev.transferlab.worker.ml.DecodeBudget;
 import dev.transferlab.worker.ml.DecodePipeline;
@@ -147,6 +148,22 @@ public class WorkerComponents {
                 new FeatureSettings(batchSize, threads > 0 ? threads : DecodePipeline.defaultThreads(),
                         Duration.ZERO, budget),
                 new DatasetAccess(store.defaultBucket(), grants.byTenant()), partSize, workerName());
+    }
+
+    @Produces
+    @ApplicationScoped
+    SweepJob sweepJob(ObjectStore store, BackboneProvider backbones, ModelRepository models, Device device,
+                      Cancellations cancellations, Draining draining, DecodeBudget budget, DatasetGrants grants,
+                      @ConfigProperty(name = "transferlab.features.batch-size") int batchSize,
+                      @ConfigProperty(name = "transferlab.features.decode-threads") int threads,
+                      @ConfigProperty(name = "transferlab.features.progress-interval") Duration progressEvery,
+                      @ConfigProperty(name = "transferlab.sweeps.parallelism") int parallelism) {
+        int trials = parallelism > 0 ? parallelism : Runtime.getRuntime().availableProcessors();
+        LOG.infof("sweeps: %d trials at a time", trials);
+        return new SweepJob(store, backbones, models, device, cancellations, draining,
+                new FeatureSettings(batchSize, threads > 0 ? threads : DecodePipeline.defaultThreads(),
+                        progressEvery, budget),
+                new DatasetAccess(store.defaultBucket(), grants.byTenant()), trials, workerName());
     }
 
     /** How events name this worker: its host (the pod, on Kubernetes) and process. */

@@ -29,7 +29,7 @@ class ChannelTopicsTest {
             "mp\\.messaging\\.(incoming|outgoing)\\.([^.]+)\\.(topic|dead-letter-queue\\.topic|reply\\.topic)");
     /** What JobTransactions writes: a job's event and its command, together. */
     private static final Set<String> TRANSACTIONAL = Set.of(Topics.TRAINING_EVENTS, Topics.TRAINING_REQUESTS,
-            Topics.TRAINING_CONTROL, Topics.BATCH_PREDICTION_REQUESTS);
+            Topics.TRAINING_CONTROL, Topics.BATCH_PREDICTION_REQUESTS, Topics.SWEEP_REQUESTS);
     private final List<ObjectNode> docs = Kubectl.build("prod");
 
     @ParameterizedTest

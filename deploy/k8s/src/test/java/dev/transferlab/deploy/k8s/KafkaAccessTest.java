@@ -47,7 +47,7 @@ class KafkaAccessTest {
             uses.add(new Use("topic", Topics.TRAINING_EVENTS, "Read"));
             // JobTransactions' channel writes each job's command to the command's own topic.
             for (String commands : List.of(Topics.TRAINING_REQUESTS, Topics.TRAINING_CONTROL,
-                    Topics.BATCH_PREDICTION_REQUESTS)) {
+                    Topics.BATCH_PREDICTION_REQUESTS, Topics.SWEEP_REQUESTS)) {
                 uses.add(new Use("topic", commands, "Write"));
             }
         }
@@ -133,7 +133,7 @@ class KafkaAccessTest {
         List<JsonNode> triggers = Manifests.triggers(docs);
         assertThat(triggers.stream().map(t -> t.path("metadata").path("consumerGroup").asText()).distinct())
                 .containsExactlyInAnyOrder("transferlab-trainers", "transferlab-batch-predictions",
-                        "transferlab-inference");
+                        "transferlab-sweeps", "transferlab-inference");
         for (JsonNode trigger : triggers) {
             String topic = trigger.path("metadata").path("topic").asText();
             String group = trigger.path("metadata").path("consumerGroup").asText();

@@ -49,15 +49,16 @@ class ProdOverlayTest {
         List<String> queues = Manifests.ofKind(docs, "KafkaTopic").stream().map(Manifests::name)
                 .filter(t -> t.endsWith(".training-requests")).toList();
         assertThat(queues).hasSizeGreaterThan(1);
-        // And the batch prediction jobs' queue, which the same workers read in a group of their own.
+        // And the batch prediction jobs' and sweeps' queues, which the same workers read in groups of their own.
         assertThat(spec.path("triggers").findValuesAsText("topic")).containsExactlyInAnyOrderElementsOf(
                 java.util.stream.Stream.concat(queues.stream(), java.util.stream.Stream.of(
-                        "transferlab.batch-prediction-requests")).toList());
+                        "transferlab.batch-prediction-requests", "transferlab.sweep-requests")).toList());
         assertThat(spec.path("triggers")).allSatisfy(trigger -> {
             assertThat(trigger.path("type").asText()).isEqualTo("kafka");
             assertThat(trigger.path("metadata").path("consumerGroup").asText()).isEqualTo(trigger.path("metadata")
                     .path("topic").asText().endsWith(".training-requests") ? "transferlab-trainers"
-                    : "transferlab-batch-predictions");
+                    : trigger.path("metadata").path("topic").asText().endsWith(".sweep-requests")
+                    ? "transferlab-sweeps" : "transferlab-batch-predictions");
             assertThat(trigger.path("metadata").path("lagThreshold").asText()).isEqualTo("1");
         });
         // Workers beyond the partition count would idle.

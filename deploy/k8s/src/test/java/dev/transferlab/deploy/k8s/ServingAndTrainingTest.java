@@ -30,7 +30,7 @@ class ServingAndTrainingTest {
         List<ObjectNode> docs = Kubectl.build(overlay);
         assertThat(enabledChannels(docs, "trainer-worker"))
                 .containsExactlyInAnyOrder("training-requests", "training-control", "training-events",
-                        "batch-prediction-requests");
+                        "batch-prediction-requests", "sweep-requests");
         assertThat(enabledChannels(docs, "inference-worker"))
                 .containsExactlyInAnyOrder("inference-requests", "inference-results");
         assertThat(image(docs, "inference-worker")).isEqualTo(image(docs, "trainer-worker"));
@@ -73,7 +73,7 @@ class ServingAndTrainingTest {
         JsonNode spec = Manifests.one(Kubectl.build(overlay), "ScaledObject", "trainer-worker").path("spec");
         assertThat(spec.path("minReplicaCount").asInt(-1)).isZero();
         assertThat(spec.path("triggers").findValuesAsText("consumerGroup"))
-                .containsOnly("transferlab-trainers", "transferlab-batch-predictions");
+                .containsOnly("transferlab-trainers", "transferlab-batch-predictions", "transferlab-sweeps");
     }
 
     @ParameterizedTest

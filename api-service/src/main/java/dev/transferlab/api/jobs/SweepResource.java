@@ -1,0 +1,145 @@
+package dev.transferlab.api.jobs;
+
+import dev.transferlab.api.auth.Caller;
+import dev.transferlab.api.auth.Callers;
+import dev.transferlab.api.auth.Roles;
+import dev.transferlab.api.http.ProblemException;
+import dev.transferlab.common.messages.BackboneBudget;
+import dev.transferlab.common.messages.Ids;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Hyperparameter sweeps: submitting one, its state with every finished trial, its live leaderboard (the job's events
+ * as SSE, one {@code trial-completed} per trial), cancelling it. Roles and tenant scoping are a training job's.
+ */
+@Path("/v1/sweeps")
+public class SweepResource {
+
+    @Inject
+    Sweeps sweeps;
+
+    @Inject
+    TrainingJobs jobs;
+
+    @Inject
+    JobProjection projection;
+
+    @Inject
+    Callers callers;
+
+    @ConfigProperty(name = "transferlab.sse.heartbeat-interval", defaultValue = "15s")
+    Duration heartbeatInterval;
+
+    @ConfigProperty(name = "transferlab.backbone.max-parameters")
+    long maxBackboneParameters;
+
+    @ConfigProperty(name = "transferlab.backbone.max-gflops")
+    double maxBackboneGflops;
+
+    /** A page of sweeps. */
+    public record SweepPage(List<SweepView> items, int total, int offset, int limit) {
+    }
+
+    @POST
+    @RolesAllowed(Roles.TRAINER)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Blocking // a dataset id is looked up in object storage
+    public Uni<Response> submit(@Valid @NotNull(message = "a JSON body is required") SweepSubmission request,
+                                @HeaderParam("Idempotency-Key") @Size(min = 1, max = 255) String idempotencyKey,
+                                @Context UriInfo uri) {
+        new BackboneBudget(maxBackboneParameters, maxBackboneGflops * 1e9)
+                .check(request.base().backboneSpec(), request.base().preprocessingSpec().crop());
+        return sweeps.submit(request, callers.current(), idempotencyKey).map(submitted -> Response
+                .status(submitted.created() ? Response.Status.ACCEPTED : Response.Status.OK)
+                .entity(SweepView.of(submitted.job()))
+                .location(uri.getAbsolutePathBuilder().path(submitted.job().id()).build()).build());
+    }
+
+    @GET
+    @RolesAllowed(Roles.VIEWER)
+    @Produces(MediaType.APPLICATION_JSON)
+    public SweepPage list(@QueryParam("offset") @DefaultValue("0") @Min(0) int offset,
+                          @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
+        String tenant = callers.current().tenant();
+        List<SweepView> matching = projection.list(job -> job.tenant().equals(tenant) && job.isSweep()).stream()
+                .map(SweepView::of).toList();
+        return new SweepPage(matching.subList(Math.min(offset, matching.size()),
+                Math.min(offset + limit, matching.size())), matching.size(), offset, limit);
+    }
+
+    @GET
+    @RolesAllowed(Roles.VIEWER)
+    @Path("{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public SweepView get(@PathParam("id") String id) {
+        return SweepView.of(visibleSweep(id, callers.current()));
+    }
+
+    @DELETE
+    @RolesAllowed(Roles.TRAINER)
+    @Path("{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> cancel(@PathParam("id") String id) {
+        Caller caller = callers.current();
+        return jobs.cancel(visibleSweep(id, caller), caller)
+                .map(job -> Response.accepted(SweepView.of(job)).build());
+    }
+
+    /** The same as {@code DELETE}, for clients that cannot send one. */
+    @POST
+    @RolesAllowed(Roles.TRAINER)
+    @Path("{id}/cancel")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> cancelByPost(@PathParam("id") String id) {
+        return cancel(id);
+    }
+
+    /** The leaderboard, live: the sweep's events as SSE, resumable with {@code Last-Event-ID}. */
+    @GET
+    @RolesAllowed(Roles.VIEWER)
+    @Path("{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public Multi<OutboundSseEvent> events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
+                                          @Context Sse sse) {
+        return JobEventStream.sse(projection, visibleSweep(id, callers.current()), lastEventId, sse,
+                heartbeatInterval);
+    }
+
+    /** As for training jobs: another tenant's sweep, another kind of job and an id that is none all answer 404. */
+    private JobView visibleSweep(String id, Caller caller) {
+        return (Ids.isValid(id) ? projection.view(id) : Optional.<JobView>empty())
+                .filter(job -> caller.sees(job.tenant()) && job.isSweep())
+                .orElseThrow(() -> ProblemException.notFound("sweep", id));
+    }
+}

@@ -1,0 +1,192 @@
+package dev.transferlab.worker.jobs;
+
+import ai.djl.Device;
+import dev.transferlab.common.messages.Hyperparameters;
+import dev.transferlab.common.messages.InvalidFieldException;
+import dev.transferlab.common.messages.Messages;
+import dev.transferlab.common.messages.SweepPlan;
+import dev.transferlab.common.messages.SweepRequest;
+import dev.transferlab.common.messages.SweepTrial;
+import dev.transferlab.common.messages.TrainingEvent;
+import dev.transferlab.common.messages.TrainingEventType;
+import dev.transferlab.common.messages.TrainingRequest;
+import dev.transferlab.common.model.ModelManifest;
+import dev.transferlab.common.storage.DatasetAccess;
+import dev.transferlab.common.storage.ObjectStore;
+import dev.transferlab.common.storage.StorageLayout;
+import dev.transferlab.worker.backbone.BackboneProvider;
+import dev.transferlab.worker.backbone.LoadedBackbone;
+import dev.transferlab.worker.ml.LabelledFeatures;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One hyperparameter sweep: the dataset's features once (from the cache when a job saw them before), then its trials
+ * on them ({@link SweepTrials}), then the best trial by the validation metric stored as a model with its evaluation
+ * report, exactly as a training job's model. It holds the worker's job slot like a training job, stops for a
+ * cancellation or a shutdown at the next batch of any trial, and a run that takes over a sweep skips every trial an
+ * earlier run recorded.
+ */
+public final class SweepJob {
+    private static final Logger LOG = Logger.getLogger(SweepJob.class.getName());
+
+    private final ObjectStore store;
+    private final BackboneProvider backbones;
+    private final ModelRepository models;
+    private final Device device;
+    private final Cancellations cancellations;
+    private final Draining draining;
+    private final FeatureSettings featureSettings;
+    private final DatasetAccess datasets;
+    private final int parallelism;
+    private final String workerName;
+
+    /** @param parallelism trials trained at once, each on its own thread */
+    public SweepJob(ObjectStore store, BackboneProvider backbones, ModelRepository models, Device device,
+                    Cancellations cancellations, Draining draining, FeatureSettings featureSettings,
+                    DatasetAccess datasets, int parallelism, String workerName) {
+        this.store = store;
+        this.backbones = backbones;
+        this.models = models;
+        this.device = device;
+        this.cancellations = cancellations;
+        this.draining = draining;
+        this.featureSettings = featureSettings;
+        this.datasets = datasets;
+        this.parallelism = parallelism;
+        this.workerName = workerName;
+    }
+
+    public TrainingJob.Outcome run(SweepRequest request, EventSink sink) {
+        if (!draining.enter(request.jobId())) {
+            return TrainingJob.Outcome.NOT_STARTED;
+        }
+        try {
+            return runInSlot(request, new Events(request, sink, UUID.randomUUID().toString().substring(0, 8)));
+        } finally {
+            draining.exit();
+        }
+    }
+
+    private TrainingJob.Outcome runInSlot(SweepRequest request, Events events) {
+        Optional<String> refusal = datasets.trainingRefusal(request.tenant(), request.dataset())
+                .map(reason -> "dataset refused: " + reason)
+                .or(() -> datasets.weightsRefusal(request.tenant(), request.backbone().weights())
+                        .map(reason -> "backbone weights refused: " + reason));
+        if (refusal.isPresent()) {
+            events.publish(TrainingEventType.FAILED, b -> b.reason(refusal.get() + "; a sweep reads only its "
+                    + "tenant's own datasets and prefixes granted to it"));
+            return TrainingJob.Outcome.FAILED;
+        }
+        if (models.manifest(request.tenant(), request.jobId()).isPresent()) {
+            LOG.info(() -> request.jobId() + " already has its model; ignoring the replayed command");
+            return TrainingJob.Outcome.ALREADY_DONE;
+        }
+        try {
+            throwIfStopping(request);
+            sweep(request, events);
+            return TrainingJob.Outcome.COMPLETED;
+        } catch (Cancellations.JobCancelled e) {
+            store.deleteAll(store.inDefaultBucket(StorageLayout.sweepPrefix(request.tenant(), request.jobId())));
+            events.publish(TrainingEventType.CANCELLED, b -> b.message("cancelled; no model was stored"));
+            return TrainingJob.Outcome.CANCELLED;
+        } catch (Draining.JobReleased e) {
+            try {
+                events.publish(TrainingEventType.RELEASED, b -> b.epoch(0).message(workerName + " is shutting down "
+                        + "and released the sweep; the next worker skips the trials already recorded"));
+            } catch (RuntimeException notPublished) {
+                // Released all the same: the command stays unacknowledged (see TrainingJob).
+                LOG.log(Level.WARNING, request.jobId() + ": the released event could not be published", notPublished);
+            }
+            return TrainingJob.Outcome.RELEASED;
+        } catch (InvalidFieldException e) {
+            events.publish(TrainingEventType.FAILED, b -> b.reason("the sweep cannot run: " + e.getMessage()));
+            return TrainingJob.Outcome.FAILED;
+        } catch (JobFailure e) {
+            events.publish(TrainingEventType.FAILED, b -> b.reason(e.getMessage()));
+            return TrainingJob.Outcome.FAILED;
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, request.jobId() + " failed unexpectedly", e);
+            events.publish(TrainingEventType.FAILED, b -> b.reason("internal error in the trainer-worker: " + e));
+            return TrainingJob.Outcome.FAILED;
+        }
+    }
+
+    private void throwIfStopping(SweepRequest request) {
+        cancellations.throwIfCancelled(request.tenant(), request.jobId());
+        draining.throwIfDraining(request.jobId());
+    }
+
+    private void sweep(SweepRequest request, Events events) {
+        List<Hyperparameters> plan = SweepPlan.trials(request);
+        TrainingRequest job = request.asTrainingRequest();
+        int recorded = SweepTrials.recorded(store, request);
+        String what = plan.size() + " trials, " + Math.min(parallelism, plan.size()) + " at a time";
+        if (recorded > 0) {
+            events.publish(TrainingEventType.RESUMED, b -> b.epoch(0).message("resuming: " + recorded + " of "
+                    + plan.size() + " trials were recorded by an earlier run; " + what));
+        } else {
+            events.publish(TrainingEventType.STARTED, b -> b.message("sweeping: " + what));
+        }
+        LoadedBackbone backbone = backbones.forTraining(request.backbone(), () -> throwIfStopping(request));
+        ImageFolder dataset = new ImageFolderLister(store).list(job);
+        DatasetFeatures.Result features = new DatasetFeatures(store, featureSettings).features(request.tenant(),
+                dataset, backbone, job.preprocessingOrDefault(),
+                extraction -> events.publish(TrainingEventType.EXTRACTION_PROGRESS, b -> b.extraction(extraction)),
+                () -> throwIfStopping(request));
+        if (features.fromCache()) {
+            events.publish(TrainingEventType.FEATURE_CACHE_HIT, b -> b.extraction(features.summary())
+                    .message("features of " + features.table().size() + " images read from the feature cache; the "
+                            + "backbone does no work for this sweep"));
+        }
+        StratifiedSplit.Parts<ImageFolder.Item> sets = dataset.sets(request.base());
+        LabelledFeatures train = features.table().labelled(sets.train());
+        ModelEvaluation.EvaluatedSet validation = ModelEvaluation.EvaluatedSet.of(features.table(), sets.validation());
+        ModelEvaluation.EvaluatedSet test = ModelEvaluation.EvaluatedSet.of(features.table(), sets.test());
+        if (train.size() == 0 || validation.features().size() == 0) {
+            throw new JobFailure("a sweep needs training and validation images with features (it has " + train.size()
+                    + " and " + validation.features().size() + "): its trials are chosen on the validation set; give "
+                    + "the dataset a val/ folder, or base.validationFraction above 0");
+        }
+        SweepTrials trials = new SweepTrials(store, request, device, train, validation.features(),
+                dataset.classes().size(), parallelism, () -> throwIfStopping(request),
+                trial -> events.publish(TrainingEventType.TRIAL_COMPLETED, b -> b.trial(trial)));
+        SweepTrials.Best best = trials.run(plan);
+        store(request, backbone, dataset, best, train, validation, test, plan.size(), events);
+        store.deleteAll(store.inDefaultBucket(StorageLayout.sweepPrefix(request.tenant(), request.jobId())));
+    }
+
+    private void store(SweepRequest request, LoadedBackbone backbone, ImageFolder dataset, SweepTrials.Best best,
+                       LabelledFeatures train, ModelEvaluation.EvaluatedSet validation,
+                       ModelEvaluation.EvaluatedSet test, int trials, Events events) {
+        SweepTrial trial = best.trial();
+        ModelEvaluation.Result judged = ModelEvaluation.of(request.jobId(), dataset.classes(), best.outcome(),
+                validation, test, device);
+        ModelManifest manifest = new ModelManifest(Messages.SCHEMA_VERSION, request.jobId(), request.jobId(),
+                request.tenant(), Instant.now(), dataset.classes(), request.backbone(), backbone.weightsSource(),
+                backbone.sha256(), request.preprocessingOrDefault(), trial.hyperparameters(), request.dataset(),
+                train.size(), validation.features().size(), best.outcome().bestEpoch(), best.outcome().epochs(),
+                store.inDefaultBucket(StorageLayout.modelHeadWeights(request.tenant(), request.jobId())).toString(),
+                test.features().size(), judged.scores());
+        Map<String, String> artifacts = models.save(manifest, best.outcome().headWeights(), judged.report());
+        events.publish(TrainingEventType.COMPLETED, b -> b.model(manifest.modelId(), artifacts,
+                best.outcome().bestEpoch()).scores(judged.scores()).message("best of " + trials + " trials by "
+                + request.metricOrDefault().wireName() + ": trial " + trial.trial() + " (" + trial.score() + ", "
+                + trial.hyperparameters() + "), stored as model " + manifest.modelId()));
+    }
+
+    /** One run of the sweep on this worker: its started and released events carry the run's own id. */
+    private record Events(SweepRequest request, EventSink sink, String run) {
+        void publish(TrainingEventType type, UnaryOperator<TrainingEvent.Builder> details) {
+            sink.publish(details.apply(TrainingEvent.builder(request.jobId(), request.tenant(), type).run(run))
+                    .build());
+        }
+    }
+}
