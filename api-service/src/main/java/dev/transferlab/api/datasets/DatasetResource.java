@@ -3,6 +3,7 @@ package dev.transferlab.api.datasets;
 import dev.transferlab.api.auth.Callers;
 import dev.transferlab.api.auth.Roles;
 import dev.transferlab.api.http.ProblemException;
+import dev.transferlab.api.images.DatasetImages;
 import dev.transferlab.common.dataset.DatasetManifest;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
@@ -11,6 +12,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -21,6 +23,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
@@ -29,6 +32,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Map;
 
 @Path("/v1/datasets")
 @Produces(MediaType.APPLICATION_JSON)
@@ -43,6 +47,9 @@ public class DatasetResource {
 
     @Inject
     Datasets datasets;
+
+    @Inject
+    DatasetImages images;
 
     @Inject
     Callers callers;
@@ -99,6 +106,28 @@ public class DatasetResource {
     @Blocking
     public DatasetManifest get(@PathParam("id") String id) {
         return datasets.get(callers.current().tenant(), id);
+    }
+
+    /** A few image paths per class, training images first, for the console's sample grid. */
+    @GET
+    @RolesAllowed(Roles.VIEWER)
+    @Path("{id}/samples")
+    @Blocking
+    public Map<String, List<String>> samples(@PathParam("id") String id,
+                                             @RestQuery @DefaultValue("8") int perClass) {
+        return images.samples(datasets.get(callers.current().tenant(), id).location(), perClass);
+    }
+
+    /** A PNG thumbnail of one of the dataset's images, by its path in the dataset. */
+    @GET
+    @RolesAllowed(Roles.VIEWER)
+    @Path("{id}/thumbnails")
+    @Produces("image/png")
+    @Blocking
+    public RestResponse<byte[]> thumbnail(@PathParam("id") String id, @RestQuery String path,
+                                          @RestQuery @DefaultValue("128") int size) {
+        DatasetManifest manifest = datasets.get(callers.current().tenant(), id);
+        return DatasetImages.cached(images.thumbnail(manifest.location(), path, size));
     }
 
     @DELETE
