@@ -80,7 +80,7 @@ export function confusionMatrix(canvas, classes, matrix) {
         datalabels: {
           formatter: (cell) => cell.v,
           color: (c) => (c.dataset.data[c.dataIndex].v / max > 0.55 ? '#fff' : '#1d2430'),
-          font: { weight: 600 },
+          font: { weight: 600, size: 15 },
         },
         tooltip: {
           callbacks: {

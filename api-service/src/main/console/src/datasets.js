@@ -43,7 +43,8 @@ export async function datasetsPage(view) {
     uploading = { name: file.name, percent: 0 };
     draw();
     try {
-      const manifest = await api.upload(`/v1/datasets?name=${encodeURIComponent(file.name)}`, file,
+      const name = file.name.replace(/\.(zip|tar\.gz|tgz)$/i, '');
+      const manifest = await api.upload(`/v1/datasets?name=${encodeURIComponent(name)}`, file,
         archiveType(file.name), (loaded, total) => {
           uploading.percent = Math.round((100 * loaded) / total);
           draw();

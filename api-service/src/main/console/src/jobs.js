@@ -99,7 +99,7 @@ export async function jobPage(view, id) {
 
   const cancel = async () => {
     try {
-      job = await api.remove(path) || job;
+      await api.remove(path);
       job = await api.get(path);
     } catch (e) {
       error = e;

@@ -84,5 +84,7 @@ async function route() {
   }
 }
 
+// lit-html renders after what a container holds: the page's "Loading…" goes first.
+main.replaceChildren();
 window.addEventListener('hashchange', route);
 startAuth().then(route).catch((e) => render(failure(e), main));
