@@ -2,7 +2,7 @@
 // sample thumbnails per class.
 import { html } from 'lit-html';
 import * as api from './api.js';
-import { authImage, bytes, dropZone, failure } from './ui.js';
+import { authImage, bytes, dropZone, failure, percent } from './ui.js';
 
 const SAMPLES_PER_CLASS = 8;
 
@@ -69,6 +69,7 @@ export async function datasetsPage(view) {
 export async function datasetPage(view, id) {
   let dataset;
   let samples = {};
+  let baselines = [];
   let error = null;
   const path = `/v1/datasets/${encodeURIComponent(id)}`;
 
@@ -113,6 +114,13 @@ export async function datasetPage(view, id) {
         <tbody>${(dataset.skipped || []).map((s) => html`<tr><td><code>${s.path}</code></td><td>${s.reason}</td></tr>`)}</tbody>
         </table>` : html`<p class="muted">None.</p>`}
     </section>
+    ${baselines.length ? html`<section class="card" aria-labelledby="baseline-title" id="baselines">
+      <h2 id="baseline-title">Learnability baseline</h2>
+      ${baselines.map((b) => html`<p>A linear probe on the features (${b.probe}, ${b.images} images, ${b.folds} folds)
+        reaches ${percent(b.accuracy)} ± ${percent(b.accuracyStd)}, against ${percent(b.chanceAccuracy)} for always
+        answering the largest class: a trained head should do at least as well.</p>
+        ${(b.warnings || []).length ? html`<ul>${b.warnings.map((w) => html`<li class="warning">${w}</li>`)}</ul>` : ''}`)}
+    </section>` : ''}
     <section class="card" aria-labelledby="samples-title">
       <h2 id="samples-title">Samples</h2>
       ${Object.entries(samples).map(([className, paths]) => html`
@@ -126,6 +134,8 @@ export async function datasetPage(view, id) {
     dataset = await api.get(path);
     draw();
     samples = await api.get(`${path}/samples?perClass=${SAMPLES_PER_CLASS}`);
+    // Worked out by the worker once a job has the dataset's features; none before that, or from an older API.
+    baselines = await api.get(`${path}/baselines`).catch(() => []);
   } catch (e) {
     error = e;
   }

@@ -147,7 +147,6 @@ class ConsoleIT {
         until(ExpectedConditions.attributeToBe(By.id("datasetId"), "value", datasetId));
         assertThat(browser.findElement(By.id("epochs")).getAttribute("value")).as("the tutorial's 10").isEqualTo("10");
         assertThat(browser.findElement(By.id("batchSize")).getAttribute("value")).isEqualTo("400");
-        chromium.screenshot("04-training");
         type("epochs", String.valueOf(EPOCHS));
         type("batchSize", "2");
         type("hiddenUnits", "16");
@@ -177,8 +176,16 @@ class ConsoleIT {
         assertThat(sizesSeen).as("points arrived while it trained, not all at the end").hasSizeGreaterThan(3);
         until(ExpectedConditions.elementToBeClickable(By.id("open-model")));
         assertThat(browser.findElement(By.id("job-state")).getText()).isEqualTo("completed");
-        modelId = alice.get("/v1/training-jobs/" + jobId).body().get("modelId").asText();
+        JsonNode done = alice.get("/v1/training-jobs/" + jobId).body();
+        modelId = done.get("modelId").asText();
         chromium.screenshot("06-job-completed");
+
+        browser.get(stack().apiUrl() + "/console/#/jobs");
+        WebElement row = until(ExpectedConditions.presenceOfElementLocated(By.xpath(
+                "//table[@id='jobs']//tr[.//a[@href='#/jobs/" + jobId + "']]")));
+        assertThat(row.findElements(By.tagName("td"))).extracting(WebElement::getText).startsWith(jobId,
+                "completed", done.get("phase").asText(), EPOCHS + "/" + EPOCHS);
+        chromium.screenshot("04-training");
     }
 
     @Test
