@@ -96,6 +96,27 @@ export async function jobPage(view, id) {
   let epochs = 0;
   let error = null;
   let chart = null;
+  let refreshing = false;
+  let again = false;
+
+  // State and phase as the job's own view words them, asked again after events; one request at a time, so the
+  // events a reload replays cost one or two, not one each.
+  const refresh = async () => {
+    if (refreshing) {
+      again = true;
+      return;
+    }
+    refreshing = true;
+    do {
+      again = false;
+      const fresh = await api.get(path).catch(() => null);
+      if (fresh) {
+        job = fresh;
+        draw();
+      }
+    } while (again);
+    refreshing = false;
+  };
 
   const cancel = async () => {
     try {
@@ -139,7 +160,7 @@ export async function jobPage(view, id) {
       ${job.bestEpoch ? html`<p>The stored model is epoch ${job.bestEpoch}, the lowest validation loss.</p>` : ''}
     </section>`);
 
-  const onEvent = async (event) => {
+  const onEvent = (event) => {
     const data = event.data;
     if (event.type === 'extraction-progress' && data.extraction) {
       extraction = data.extraction;
@@ -150,11 +171,10 @@ export async function jobPage(view, id) {
       epochs += 1;
       job.latestMetrics = data.metrics;
     }
-    if (!['extraction-progress', 'epoch-completed'].includes(event.type)) {
-      // A change of state or phase: the job's own view says it best.
-      job = await api.get(path).catch(() => job);
-    }
     draw();
+    if (event.type !== 'extraction-progress') {
+      refresh();
+    }
   };
 
   try {
