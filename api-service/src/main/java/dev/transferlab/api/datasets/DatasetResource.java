@@ -3,6 +3,7 @@ package dev.transferlab.api.datasets;
 import dev.transferlab.api.auth.Callers;
 import dev.transferlab.api.auth.Roles;
 import dev.transferlab.api.http.ProblemException;
+import dev.transferlab.api.images.DatasetImages;
 import dev.transferlab.common.dataset.DatasetManifest;
 import dev.transferlab.common.model.LearnabilityBaseline;
 import io.smallrye.common.annotation.Blocking;
@@ -12,6 +13,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -27,6 +29,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
@@ -35,6 +38,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Map;
 
 @Path("/v1/datasets")
 @Produces(MediaType.APPLICATION_JSON)
@@ -49,6 +53,9 @@ public class DatasetResource {
 
     @Inject
     Datasets datasets;
+
+    @Inject
+    DatasetImages images;
 
     @Inject
     Callers callers;
@@ -130,6 +137,28 @@ public class DatasetResource {
     @Blocking
     public List<LearnabilityBaseline> baselines(@PathParam("id") String id) {
         return datasets.baselines(callers.current().tenant(), id);
+    }
+
+    /** A few image paths per class, training images first, for the console's sample grid. */
+    @GET
+    @RolesAllowed(Roles.VIEWER)
+    @Path("{id}/samples")
+    @Blocking
+    public Map<String, List<String>> samples(@PathParam("id") String id,
+                                             @RestQuery @DefaultValue("8") int perClass) {
+        return images.samples(datasets.get(callers.current().tenant(), id).location(), perClass);
+    }
+
+    /** A PNG thumbnail of one of the dataset's images, by its path in the dataset. */
+    @GET
+    @RolesAllowed(Roles.VIEWER)
+    @Path("{id}/thumbnails")
+    @Produces("image/png")
+    @Blocking
+    public RestResponse<byte[]> thumbnail(@PathParam("id") String id, @RestQuery String path,
+                                          @RestQuery @DefaultValue("128") int size) {
+        DatasetManifest manifest = datasets.get(callers.current().tenant(), id);
+        return DatasetImages.cached(images.thumbnail(manifest.location(), path, size));
     }
 
     @DELETE

@@ -3,6 +3,7 @@ package dev.transferlab.api.models;
 import dev.transferlab.api.auth.Callers;
 import dev.transferlab.api.auth.Roles;
 import dev.transferlab.api.http.ProblemException;
+import dev.transferlab.api.images.DatasetImages;
 import dev.transferlab.common.messages.Ids;
 import dev.transferlab.common.messages.InferenceResult;
 import dev.transferlab.common.model.EvaluationReport;
@@ -12,6 +13,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -24,6 +26,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.RestQuery;
+import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 import java.io.IOException;
@@ -40,6 +44,9 @@ public class ModelResource {
 
     @Inject
     Predictions predictions;
+
+    @Inject
+    DatasetImages images;
 
     @Inject
     Callers callers;
@@ -61,6 +68,18 @@ public class ModelResource {
     @Blocking
     public EvaluationReport evaluation(@PathParam("id") String id) {
         return models.evaluation(callers.current().tenant(), modelId(id));
+    }
+
+    /** A PNG thumbnail of an image of the model's dataset, by its path there (as the evaluation names it). */
+    @GET
+    @RolesAllowed(Roles.VIEWER)
+    @Path("{id}/thumbnails")
+    @Produces("image/png")
+    @Blocking
+    public RestResponse<byte[]> thumbnail(@PathParam("id") String id, @RestQuery String path,
+                                          @RestQuery @DefaultValue("128") int size) {
+        String dataset = models.datasetLocation(callers.current().tenant(), modelId(id));
+        return DatasetImages.cached(images.thumbnail(dataset, path, size));
     }
 
     /** The whole network as one safetensors file for PyTorch; README's load_export.py loads it. */

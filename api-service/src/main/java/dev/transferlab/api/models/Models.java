@@ -5,6 +5,7 @@ import dev.transferlab.common.messages.Ids;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.model.EvaluationReport;
 import dev.transferlab.common.model.ModelManifest;
+import dev.transferlab.common.storage.DatasetAccess;
 import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.common.storage.StorageLayout;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,6 +22,9 @@ public class Models {
 
     @Inject
     ObjectStore store;
+
+    @Inject
+    DatasetAccess access;
 
     public ModelManifest manifest(String tenant, String modelId) {
         if (!Ids.isValid(modelId)) {
@@ -46,6 +50,19 @@ public class Models {
         } catch (IOException e) {
             throw new UncheckedIOException("evaluation report of model " + modelId + " is unreadable", e);
         }
+    }
+
+    /**
+     * Where the model's training images are, while the tenant may still read them (a grant can be withdrawn): the
+     * same rule as for training on them.
+     */
+    public String datasetLocation(String tenant, String modelId) {
+        String dataset = manifest(tenant, modelId).dataset();
+        if (dataset == null || access.trainingRefusal(tenant, dataset).isPresent()) {
+            throw new ProblemException(Response.Status.NOT_FOUND, "the images model '" + modelId
+                    + "' was trained on are not readable by this tenant any more");
+        }
+        return dataset;
     }
 
     /**

@@ -75,6 +75,7 @@ public final class LocalStack {
             new Demo(stack, System.out).run(options.backboneWeights().isEmpty());
         }
         System.out.println("\nThe stack is running:");
+        System.out.println("  web console     " + stack.apiUrl() + "/console/");
         System.out.println("  REST API        " + stack.apiUrl() + "/v1/training-jobs");
         System.out.println("  api health      " + stack.apiUrl() + "/q/health");
         System.out.println("  worker health   " + stack.workerUrl() + "/q/health");

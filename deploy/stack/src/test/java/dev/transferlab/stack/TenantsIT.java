@@ -33,6 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 // The matrix runs first, while no other job of acme or globex can write to the store it compares.
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TenantsIT {
+    /** One of the images {@link #upload} puts in alice's dataset, by its path there. */
+    private static final String IMAGE = SampleImages.CLASSES.get(0) + "/0.png";
     private static ApiClient alice;
     private static ApiClient bob;
     private static String dataset;
@@ -74,6 +76,9 @@ class TenantsIT {
         answers.put("predict", bob.postBytes("/v1/models/" + modelId + "/predictions", image, "image/png"));
         answers.put("model evaluation", bob.get("/v1/models/" + modelId + "/evaluation"));
         answers.put("model export", bob.get("/v1/models/" + modelId + "/export"));
+        answers.put("dataset samples", bob.get("/v1/datasets/" + dataset + "/samples"));
+        answers.put("dataset thumbnail", bob.get("/v1/datasets/" + dataset + "/thumbnails?path=" + IMAGE));
+        answers.put("model thumbnail", bob.get("/v1/models/" + modelId + "/thumbnails?path=" + IMAGE));
         answers.put("batch-predict with its model", bob.postJson("/v1/models/" + modelId + "/batch-predictions",
                 "{\"datasetId\": \"" + dataset + "\"}"));
         answers.put("train on its dataset id", bob.postJson("/v1/training-jobs", body("datasetId", dataset)));
@@ -119,6 +124,11 @@ class TenantsIT {
         assertThat(jobAfter.get("state")).isEqualTo(jobBefore.get("state"));
         assertThat(RawKafka.published(jobId, "cancel-requested")).isZero();
         assertThat(alice.get("/v1/datasets/" + dataset).status()).isEqualTo(200);
+        for (String own : List.of("/v1/datasets/" + dataset + "/samples",
+                "/v1/datasets/" + dataset + "/thumbnails?path=" + IMAGE,
+                "/v1/models/" + modelId + "/thumbnails?path=" + IMAGE)) {
+            assertThat(alice.get(own).status()).as("alice's own " + own).isEqualTo(200);
+        }
         assertThat(alice.postBytes("/v1/models/" + modelId + "/predictions", image, "image/png").status())
                 .isEqualTo(200);
         System.out.printf("cross-tenant matrix: %d requests, all 404%n", answers.size());

@@ -1,0 +1,64 @@
+package dev.transferlab.api.console;
+
+import jakarta.annotation.security.PermitAll;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.net.URI;
+import java.util.Optional;
+
+/**
+ * What the web console (served from {@code META-INF/resources/console}) needs before anyone has logged in: whether
+ * tokens are checked, and where and as which client the browser logs in. None of it is secret: the console's client
+ * is public and proves itself with PKCE.
+ */
+@Path("/")
+@PermitAll
+public class ConsoleResource {
+
+    /**
+     * @param issuer   the OpenID provider's issuer, as the browser reaches it
+     * @param clientId the provider's public client for the console
+     */
+    public record ConsoleSettings(boolean authEnabled, String issuer, String clientId, String tenantClaim,
+                                  String rolesClaim) {
+    }
+
+    @Inject
+    @ConfigProperty(name = "transferlab.auth.enabled")
+    boolean authEnabled;
+
+    @Inject
+    @ConfigProperty(name = "transferlab.console.issuer")
+    Optional<String> issuer;
+
+    @Inject
+    @ConfigProperty(name = "transferlab.console.client-id")
+    String clientId;
+
+    @Inject
+    @ConfigProperty(name = "transferlab.auth.tenant-claim")
+    String tenantClaim;
+
+    @Inject
+    @ConfigProperty(name = "transferlab.auth.roles-claim")
+    String rolesClaim;
+
+    @GET
+    @Path("console/config")
+    @Produces(MediaType.APPLICATION_JSON)
+    public ConsoleSettings settings() {
+        return new ConsoleSettings(authEnabled, issuer.orElse(null), clientId, tenantClaim, rolesClaim);
+    }
+
+    /** The service's root is the console. */
+    @GET
+    public Response root() {
+        return Response.seeOther(URI.create("/console/")).build();
+    }
+}
