@@ -8,6 +8,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.net.URI;
 import java.util.Optional;
@@ -15,7 +16,8 @@ import java.util.Optional;
 /**
  * What the web console (served from {@code META-INF/resources/console}) needs before anyone has logged in: whether
  * tokens are checked, and where and as which client the browser logs in. None of it is secret: the console's client
- * is public and proves itself with PKCE.
+ * is public and proves itself with PKCE. The console's own plumbing, not part of the REST API, so hidden from its
+ * OpenAPI document.
  */
 @Path("/")
 @PermitAll
@@ -50,6 +52,7 @@ public class ConsoleResource {
     String rolesClaim;
 
     @GET
+    @Operation(hidden = true)
     @Path("console/config")
     @Produces(MediaType.APPLICATION_JSON)
     public ConsoleSettings settings() {
@@ -58,6 +61,7 @@ public class ConsoleResource {
 
     /** The service's root is the console. */
     @GET
+    @Operation(hidden = true)
     public Response root() {
         return Response.seeOther(URI.create("/console/")).build();
     }

@@ -3,7 +3,6 @@ package dev.transferlab.api.jobs;
 import dev.transferlab.api.auth.Callers;
 import dev.transferlab.api.auth.Roles;
 import io.smallrye.common.annotation.Blocking;
-import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -44,9 +43,11 @@ public class ModelBatchPredictionResource {
                     schema = @Schema(implementation = BatchPredictionView.class)))
     @APIResponse(responseCode = "429", description = "The tenant has as many queued and running jobs as its"
             + " quota allows")
-    public Uni<Response> submit(@PathParam("id") String modelId,
+    public Response submit(@PathParam("id") String modelId,
                                 @Valid @NotNull(message = "a JSON body is required") BatchPredictionSubmission body) {
-        return batchPredictions.submit(modelId, body, callers.current()).map(job -> Response
-                .status(Response.Status.ACCEPTED).entity(job).location(URI.create(job.links().get("self"))).build());
+        BatchPredictionView job = batchPredictions.submit(modelId, body, callers.current()).await()
+                .atMost(TrainingJobs.SUBMIT_WAIT);
+        return Response.status(Response.Status.ACCEPTED).entity(job).location(URI.create(job.links().get("self")))
+                .build();
     }
 }

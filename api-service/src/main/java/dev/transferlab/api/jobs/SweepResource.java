@@ -75,15 +75,16 @@ public class SweepResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking // a dataset id is looked up in object storage
-    public Uni<Response> submit(@Valid @NotNull(message = "a JSON body is required") SweepSubmission request,
+    public Response submit(@Valid @NotNull(message = "a JSON body is required") SweepSubmission request,
                                 @HeaderParam("Idempotency-Key") @Size(min = 1, max = 255) String idempotencyKey,
                                 @Context UriInfo uri) {
         new BackboneBudget(maxBackboneParameters, maxBackboneGflops * 1e9)
                 .check(request.base().backboneSpec(), request.base().preprocessingSpec().crop());
-        return sweeps.submit(request, callers.current(), idempotencyKey).map(submitted -> Response
-                .status(submitted.created() ? Response.Status.ACCEPTED : Response.Status.OK)
+        TrainingJobs.Submitted submitted = sweeps.submit(request, callers.current(), idempotencyKey).await()
+                .atMost(TrainingJobs.SUBMIT_WAIT);
+        return Response.status(submitted.created() ? Response.Status.ACCEPTED : Response.Status.OK)
                 .entity(SweepView.of(submitted.job()))
-                .location(uri.getAbsolutePathBuilder().path(submitted.job().id()).build()).build());
+                .location(uri.getAbsolutePathBuilder().path(submitted.job().id()).build()).build();
     }
 
     @GET

@@ -86,7 +86,7 @@ public class TrainingJobResource {
             + " or one with it is being processed")
     @APIResponse(responseCode = "429", description = "The tenant has as many queued and running jobs as its"
             + " quota allows")
-    public Uni<Response> submit(@Valid @NotNull(message = "a JSON body is required") TrainingJobSubmission request,
+    public Response submit(@Valid @NotNull(message = "a JSON body is required") TrainingJobSubmission request,
                                 @Parameter(description = "Makes a retry safe: a second request with the same key"
                                         + " and body answers the first one's job (200); with another body, 409")
                                 @HeaderParam("Idempotency-Key") @Size(min = 1, max = 255) String idempotencyKey,
@@ -94,10 +94,11 @@ public class TrainingJobResource {
         // Judged from the knobs, before a worker spends minutes building a network of billions of parameters.
         new BackboneBudget(maxBackboneParameters, maxBackboneGflops * 1e9)
                 .check(request.backboneSpec(), request.preprocessingSpec().crop());
-        return jobs.submit(request, callers.current(), idempotencyKey).map(submitted -> Response
-                .status(submitted.created() ? Response.Status.ACCEPTED : Response.Status.OK)
+        TrainingJobs.Submitted submitted = jobs.submit(request, callers.current(), idempotencyKey).await()
+                .atMost(TrainingJobs.SUBMIT_WAIT);
+        return Response.status(submitted.created() ? Response.Status.ACCEPTED : Response.Status.OK)
                 .entity(submitted.job())
-                .location(uri.getAbsolutePathBuilder().path(submitted.job().id()).build()).build());
+                .location(uri.getAbsolutePathBuilder().path(submitted.job().id()).build()).build();
     }
 
     @GET

@@ -60,6 +60,14 @@ public class TrainingJobs {
     /** Per tenant, submissions on this replica whose accepted event is not in the projection yet. */
     private final Map<String, Integer> submitting = new ConcurrentHashMap<>();
 
+    /**
+     * How long a submission's worker thread waits for its transaction and audit record. The endpoints look up object
+     * storage, so they run on a worker thread anyway; waiting there, rather than handing RESTEasy a Uni that completes
+     * on a Kafka thread, keeps the request's scope on one thread (a suspended request resumed from the producer's
+     * thread failed with ContextNotActiveException: 500s in SweepsIT).
+     */
+    static final Duration SUBMIT_WAIT = Duration.ofSeconds(60);
+
     /** A submission's outcome: the job, and whether this call created it or found it under its idempotency key. */
     public record Submitted(JobView job, boolean created) {
     }

@@ -14,6 +14,7 @@ import io.restassured.specification.RequestSpecification;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Path;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -52,6 +53,11 @@ class OpenApiDocumentIT {
                 }
                 String path = path(resource, method);
                 JsonNode operation = doc.path("paths").path(path).path(verb.toLowerCase(Locale.ROOT));
+                Operation described = method.getAnnotation(Operation.class);
+                if (described != null && described.hidden()) {
+                    assertThat(operation.isMissingNode()).as(verb + " " + path + " is left out").isTrue();
+                    continue;
+                }
                 assertThat(operation.isObject()).as(verb + " " + path + " is in the document").isTrue();
                 JsonNode responses = operation.path("responses");
                 List<String> codes = new ArrayList<>();
