@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Submitting batch prediction jobs: the accepted event and the command in one transaction, as {@link TrainingJobs} does, and under the
- * same active-jobs quota; a batch job is cancelled by {@link TrainingJobs#cancel}, as the workers stop both kinds of job by one control topic.
+ * Submitting batch prediction jobs: the accepted event and the command in one transaction, as {@link TrainingJobs}
+ * does, and under the same active-jobs quota; a batch job is cancelled by {@link TrainingJobs#cancel}, as the workers
+ * stop both kinds of job by one control topic.
  */
 @ApplicationScoped
 public class BatchPredictions {

@@ -17,8 +17,8 @@ import java.util.Random;
  * A cross-validated linear probe on frozen features: L2-regularised logistic regression, one class against the rest,
  * solved by liblinear (the solver scikit-learn's {@code LogisticRegression(solver="liblinear", dual=True)} wraps), so
  * its figures can be checked against scikit-learn. The dual solver, because with about as many features (1,024) as
- * images its coordinate descent took a third of the primal Newton solver's time on the same 2,000 images. What it reaches out of fold is the accuracy a head on the same
- * features should at least reach.
+ * images its coordinate descent took a third of the primal Newton solver's time on the same 2,000 images. What it
+ * reaches out of fold is the accuracy a head on the same features should at least reach.
  */
 public final class LinearProbe {
     /** scikit-learn's default regularisation, C = 1. */
