@@ -1,15 +1,12 @@
 package dev.transferlab.api.jobs;
 
-import dev.transferlab.api.auth.Caller;
 import dev.transferlab.api.auth.Callers;
 import dev.transferlab.api.auth.Roles;
 import dev.transferlab.api.http.ProblemException;
-import dev.transferlab.common.messages.Ids;
 import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.common.storage.StorageLayout;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
@@ -26,7 +23,6 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
-import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -34,7 +30,6 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import java.io.InputStream;
 import java.time.Duration;
-import java.util.Optional;
 
 /** A batch prediction job: its state, its events, cancelling it, and its results once it completed. */
 @Path("/v1/batch-predictions")
@@ -60,7 +55,7 @@ public class BatchPredictionResource {
     @Path("{id}")
     @Produces(MediaType.APPLICATION_JSON)
     public BatchPredictionView get(@PathParam("id") String id) {
-        return BatchPredictionView.of(visibleJob(id, callers.current()));
+        return BatchPredictionView.of(jobs.visible(id, callers.current(), JobKind.BATCH_PREDICTION));
     }
 
     @DELETE
@@ -71,10 +66,10 @@ public class BatchPredictionResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = BatchPredictionView.class)))
     @APIResponse(responseCode = "409", description = "The job already ended")
-    public Uni<Response> cancel(@PathParam("id") String id) {
-        Caller caller = callers.current();
-        return jobs.cancel(visibleJob(id, caller), caller)
-                .map(job -> Response.accepted(BatchPredictionView.of(job)).build());
+    @Blocking // waits for the transaction, as a submission does
+    public Response cancel(@PathParam("id") String id) {
+        return Response.accepted(BatchPredictionView.of(jobs.cancel(id, callers.current(), JobKind.BATCH_PREDICTION)))
+                .build();
     }
 
     /** The same as {@code DELETE}, for clients that cannot send one. */
@@ -86,7 +81,8 @@ public class BatchPredictionResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = BatchPredictionView.class)))
     @APIResponse(responseCode = "409", description = "The job already ended")
-    public Uni<Response> cancelByPost(@PathParam("id") String id) {
+    @Blocking
+    public Response cancelByPost(@PathParam("id") String id) {
         return cancel(id);
     }
 
@@ -99,7 +95,8 @@ public class BatchPredictionResource {
             @Parameter(description = "The id of the last event received: the stream resumes after it")
             @HeaderParam("Last-Event-ID") String lastEventId,
                                           @Context Sse sse) {
-        return JobEventStream.sse(projection, visibleJob(id, callers.current()), lastEventId, sse, heartbeatInterval);
+        return JobEventStream.sse(projection, jobs.visible(id, callers.current(), JobKind.BATCH_PREDICTION),
+                lastEventId, sse, heartbeatInterval);
     }
 
     /** One JSON object per image: {@code path}, {@code label}, {@code probabilities} by class, or {@code error}. */
@@ -129,7 +126,7 @@ public class BatchPredictionResource {
     }
 
     private Response results(String id, String format) {
-        JobView job = visibleJob(id, callers.current());
+        JobView job = jobs.visible(id, callers.current(), JobKind.BATCH_PREDICTION);
         if (job.state() != JobState.COMPLETED) {
             throw new ProblemException(Response.Status.CONFLICT, "batch prediction " + id + " is "
                     + job.state().wireName() + "; its results are there once it has completed");
@@ -141,10 +138,4 @@ public class BatchPredictionResource {
                 + "\"").build();
     }
 
-    /** As for training jobs: another tenant's job, a training job and an id that is none all answer 404. */
-    private JobView visibleJob(String id, Caller caller) {
-        return (Ids.isValid(id) ? projection.view(id) : Optional.<JobView>empty())
-                .filter(job -> caller.sees(job.tenant()) && job.isBatchPrediction())
-                .orElseThrow(() -> ProblemException.notFound("batch prediction", id));
-    }
 }

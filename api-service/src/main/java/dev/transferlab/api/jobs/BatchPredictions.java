@@ -1,6 +1,5 @@
 package dev.transferlab.api.jobs;
 
-import dev.transferlab.api.auth.AuditTrail;
 import dev.transferlab.api.auth.Caller;
 import dev.transferlab.api.models.Models;
 import dev.transferlab.common.messages.BatchPredictionRequest;
@@ -23,19 +22,10 @@ import java.util.UUID;
 public class BatchPredictions {
 
     @Inject
-    JobTransactions transactions;
-
-    @Inject
-    JobProjection projection;
-
-    @Inject
     TrainingJobs trainingJobs;
 
     @Inject
     Models models;
-
-    @Inject
-    AuditTrail audit;
 
     public Uni<BatchPredictionView> submit(String modelId, BatchPredictionSubmission submission, Caller caller) {
         String tenant = caller.tenant();
@@ -46,10 +36,8 @@ public class BatchPredictions {
                 submission.datasetId());
         TrainingEvent accepted = TrainingEvent.builder(jobId, tenant, TrainingEventType.ACCEPTED)
                 .batchPrediction(request).message("queued for a worker").build();
-        return trainingJobs.inSlot(tenant, () -> transactions.publish(accepted, Topics.BATCH_PREDICTION_REQUESTS, request)
-                .invoke(() -> projection.apply(accepted))
-                .map(ignored -> BatchPredictionView.of(projection.view(jobId).orElseThrow()))
-                .call(job -> audit.record(caller, "batch-prediction.submitted", jobId,
-                        Map.of("model", modelId, "dataset", input))));
+        return trainingJobs.inSlot(tenant, () -> trainingJobs.record(accepted, Topics.BATCH_PREDICTION_REQUESTS,
+                        request, caller, JobKind.BATCH_PREDICTION.action("submitted"), Map.of("model", modelId, "dataset", input))
+                .map(BatchPredictionView::of));
     }
 }

@@ -50,19 +50,10 @@ public record JobView(
         @JsonIgnore SweepRequest sweep,
         @JsonIgnore List<SweepTrial> trials) {
 
-    /** A batch prediction job, which the training endpoints do not show, rather than a training job. */
-    public boolean isBatchPrediction() {
-        return batchPrediction != null;
-    }
-
-    /** A sweep, which the training endpoints do not show either. */
-    public boolean isSweep() {
-        return sweep != null;
-    }
-
-    /** What the training endpoints show: neither a batch prediction nor a sweep. */
-    public boolean isTraining() {
-        return !isBatchPrediction() && !isSweep();
+    /** Which endpoints show the job: the training endpoints show neither batch predictions nor sweeps. */
+    @JsonIgnore
+    public JobKind kind() {
+        return batchPrediction != null ? JobKind.BATCH_PREDICTION : sweep != null ? JobKind.SWEEP : JobKind.TRAINING;
     }
 
     public boolean isTerminal() {

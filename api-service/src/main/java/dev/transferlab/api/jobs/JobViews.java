@@ -51,7 +51,7 @@ final class JobViews {
             case RELEASED -> e.epoch() != null && e.epoch() > 0
                     ? "waiting for a worker: released after epoch " + e.epoch() + " by a worker that shut down"
                     : "waiting for a worker: released by a worker that shut down";
-            case EXTRACTION_PROGRESS -> v.isBatchPrediction() ? predicting(e.extraction())
+            case EXTRACTION_PROGRESS -> v.kind() == JobKind.BATCH_PREDICTION ? predicting(e.extraction())
                     : extracting(e.extraction());
             case FEATURE_CACHE_HIT -> "features from the cache";
             case EPOCH_COMPLETED -> "epoch " + e.metrics().epoch() + " of " + e.metrics().epochs();
@@ -143,7 +143,7 @@ final class JobViews {
             case RESUMED -> require(e.epoch(), "epoch", e);
             case TRIAL_COMPLETED -> {
                 require(e.trial(), "trial", e);
-                if (!job.isSweep()) {
+                if (job.kind() != JobKind.SWEEP) {
                     throw new UnfitEventException(what + ": job " + e.jobId() + " is no sweep");
                 }
             }

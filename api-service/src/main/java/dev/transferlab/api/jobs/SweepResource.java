@@ -1,14 +1,10 @@
 package dev.transferlab.api.jobs;
 
-import dev.transferlab.api.auth.Caller;
 import dev.transferlab.api.auth.Callers;
 import dev.transferlab.api.auth.Roles;
-import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.common.messages.BackboneBudget;
-import dev.transferlab.common.messages.Ids;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -36,7 +32,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Hyperparameter sweeps: submitting one, its state with every finished trial, its live leaderboard (the job's events
@@ -93,7 +88,7 @@ public class SweepResource {
     public SweepPage list(@QueryParam("offset") @DefaultValue("0") @Min(0) int offset,
                           @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
         String tenant = callers.current().tenant();
-        List<SweepView> matching = projection.list(job -> job.tenant().equals(tenant) && job.isSweep()).stream()
+        List<SweepView> matching = projection.list(job -> job.tenant().equals(tenant) && job.kind() == JobKind.SWEEP).stream()
                 .map(SweepView::of).toList();
         return new SweepPage(matching.subList(Math.min(offset, matching.size()),
                 Math.min(offset + limit, matching.size())), matching.size(), offset, limit);
@@ -104,17 +99,16 @@ public class SweepResource {
     @Path("{id}")
     @Produces(MediaType.APPLICATION_JSON)
     public SweepView get(@PathParam("id") String id) {
-        return SweepView.of(visibleSweep(id, callers.current()));
+        return SweepView.of(jobs.visible(id, callers.current(), JobKind.SWEEP));
     }
 
     @DELETE
     @RolesAllowed(Roles.TRAINER)
     @Path("{id}")
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Response> cancel(@PathParam("id") String id) {
-        Caller caller = callers.current();
-        return jobs.cancel(visibleSweep(id, caller), caller)
-                .map(job -> Response.accepted(SweepView.of(job)).build());
+    @Blocking // waits for the transaction, as a submission does
+    public Response cancel(@PathParam("id") String id) {
+        return Response.accepted(SweepView.of(jobs.cancel(id, callers.current(), JobKind.SWEEP))).build();
     }
 
     /** The same as {@code DELETE}, for clients that cannot send one. */
@@ -122,7 +116,8 @@ public class SweepResource {
     @RolesAllowed(Roles.TRAINER)
     @Path("{id}/cancel")
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Response> cancelByPost(@PathParam("id") String id) {
+    @Blocking
+    public Response cancelByPost(@PathParam("id") String id) {
         return cancel(id);
     }
 
@@ -133,14 +128,8 @@ public class SweepResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public Multi<OutboundSseEvent> events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
                                           @Context Sse sse) {
-        return JobEventStream.sse(projection, visibleSweep(id, callers.current()), lastEventId, sse,
+        return JobEventStream.sse(projection, jobs.visible(id, callers.current(), JobKind.SWEEP), lastEventId, sse,
                 heartbeatInterval);
     }
 
-    /** As for training jobs: another tenant's sweep, another kind of job and an id that is none all answer 404. */
-    private JobView visibleSweep(String id, Caller caller) {
-        return (Ids.isValid(id) ? projection.view(id) : Optional.<JobView>empty())
-                .filter(job -> caller.sees(job.tenant()) && job.isSweep())
-                .orElseThrow(() -> ProblemException.notFound("sweep", id));
-    }
 }

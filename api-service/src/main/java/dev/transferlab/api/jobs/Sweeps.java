@@ -1,6 +1,5 @@
 package dev.transferlab.api.jobs;
 
-import dev.transferlab.api.auth.AuditTrail;
 import dev.transferlab.api.auth.Caller;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.SweepPlan;
@@ -25,16 +24,7 @@ import java.util.UUID;
 public class Sweeps {
 
     @Inject
-    JobTransactions transactions;
-
-    @Inject
-    JobProjection projection;
-
-    @Inject
     TrainingJobs trainingJobs;
-
-    @Inject
-    AuditTrail audit;
 
     public Uni<TrainingJobs.Submitted> submit(SweepSubmission submission, Caller caller, String idempotencyKey) {
         String tenant = caller.tenant();
@@ -52,11 +42,8 @@ public class Sweeps {
         return trainingJobs.once(tenant, idempotencyKey, hash, () -> {
             TrainingEvent acceptedEvent = TrainingEvent.builder(jobId, tenant, TrainingEventType.ACCEPTED)
                     .sweep(accepted).message("queued for a worker: " + trials + " trials").build();
-            return transactions.publish(acceptedEvent, Topics.SWEEP_REQUESTS, accepted)
-                    .invoke(() -> projection.apply(acceptedEvent))
-                    .map(ignored -> projection.view(jobId).orElseThrow())
-                    .call(job -> audit.record(caller, "sweep.submitted", jobId,
-                            Map.of("dataset", accepted.dataset(), "trials", String.valueOf(trials))));
+            return trainingJobs.record(acceptedEvent, Topics.SWEEP_REQUESTS, accepted, caller, JobKind.SWEEP.action("submitted"),
+                    Map.of("dataset", accepted.dataset(), "trials", String.valueOf(trials)));
         });
     }
 }

@@ -1,14 +1,10 @@
 package dev.transferlab.api.jobs;
 
-import dev.transferlab.api.auth.Caller;
 import dev.transferlab.api.auth.Callers;
 import dev.transferlab.api.auth.Roles;
-import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.common.messages.BackboneBudget;
-import dev.transferlab.common.messages.Ids;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -110,7 +106,7 @@ public class TrainingJobResource {
                         @QueryParam("offset") @DefaultValue("0") @Min(0) int offset,
                         @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
         String tenant = callers.current().tenant();
-        List<JobView> matching = projection.list(job -> job.tenant().equals(tenant) && job.isTraining()
+        List<JobView> matching = projection.list(job -> job.tenant().equals(tenant) && job.kind() == JobKind.TRAINING
                 && (state == null || job.state().wireName().equals(state))
                 && (dataset == null || dataset.equals(job.dataset())));
         List<JobView> page = matching.subList(Math.min(offset, matching.size()),
@@ -123,7 +119,7 @@ public class TrainingJobResource {
     @Path("{id}")
     @Produces(MediaType.APPLICATION_JSON)
     public JobView get(@PathParam("id") String id) {
-        return visibleJob(id, callers.current());
+        return jobs.visible(id, callers.current(), JobKind.TRAINING);
     }
 
     @DELETE
@@ -134,9 +130,9 @@ public class TrainingJobResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "409", description = "The job already ended")
-    public Uni<Response> cancel(@PathParam("id") String id) {
-        Caller caller = callers.current();
-        return jobs.cancel(visibleJob(id, caller), caller).map(job -> Response.accepted(job).build());
+    @Blocking // waits for the transaction, as a submission does
+    public Response cancel(@PathParam("id") String id) {
+        return Response.accepted(jobs.cancel(id, callers.current(), JobKind.TRAINING)).build();
     }
 
     /**
@@ -152,16 +148,8 @@ public class TrainingJobResource {
             @Parameter(description = "The id of the last event received: the stream resumes after it")
             @HeaderParam("Last-Event-ID") String lastEventId,
                                           @Context Sse sse) {
-        return JobEventStream.sse(projection, visibleJob(id, callers.current()), lastEventId, sse, heartbeatInterval);
+        return JobEventStream.sse(projection, jobs.visible(id, callers.current(), JobKind.TRAINING), lastEventId, sse,
+                heartbeatInterval);
     }
 
-    /**
-     * The job, when the caller may see it. A path that cannot name a job (it breaks the id rule) and another tenant's
-     * job both answer 404, as an unknown one does, so that ids tell nothing about other tenants.
-     */
-    private JobView visibleJob(String id, Caller caller) {
-        return (Ids.isValid(id) ? projection.view(id) : java.util.Optional.<JobView>empty())
-                .filter(job -> caller.sees(job.tenant()) && job.isTraining())
-                .orElseThrow(() -> ProblemException.notFound("training job", id));
-    }
 }

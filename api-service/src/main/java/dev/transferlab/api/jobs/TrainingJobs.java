@@ -7,6 +7,7 @@ import dev.transferlab.api.datasets.DatasetManifests;
 import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.common.dataset.DatasetManifest;
 import dev.transferlab.common.messages.CancelRequest;
+import dev.transferlab.common.messages.Ids;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.Topics;
 import dev.transferlab.common.messages.TrainingEvent;
@@ -24,6 +25,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -61,7 +63,7 @@ public class TrainingJobs {
     private final Map<String, Integer> submitting = new ConcurrentHashMap<>();
 
     /**
-     * How long a submission's worker thread waits for its transaction and audit record. The endpoints look up object
+     * How long a submission's or a cancel's worker thread waits for its transaction and audit record. The endpoints look up object
      * storage, so they run on a worker thread anyway; waiting there, rather than handing RESTEasy a Uni that completes
      * on a Kafka thread, keeps the request's scope on one thread (a suspended request resumed from the producer's
      * thread failed with ContextNotActiveException: 500s in SweepsIT).
@@ -89,13 +91,23 @@ public class TrainingJobs {
         return once(tenant, idempotencyKey, hash, () -> {
             TrainingEvent acceptedEvent = TrainingEvent.builder(jobId, tenant, TrainingEventType.ACCEPTED)
                     .request(accepted).message("queued for a worker").build();
-            return transactions.publish(acceptedEvent, Topics.TRAINING_REQUESTS, accepted)
-                    .invoke(() -> projection.apply(acceptedEvent))
-                    // The job as accepted: by the time the audit event is written, a worker may have started it.
-                    .map(ignored -> projection.view(jobId).orElseThrow())
-                    .call(job -> audit.record(caller, "training-job.submitted", jobId,
-                            Map.of("dataset", accepted.dataset())));
+            return record(acceptedEvent, Topics.TRAINING_REQUESTS, accepted, caller, JobKind.TRAINING.action("submitted"),
+                    Map.of("dataset", accepted.dataset()));
         });
+    }
+
+    /**
+     * Writes a job's event with its command for the workers in one transaction, applies the event here so this
+     * replica reads its own write, and audits the caller's action: the one way every submission and cancel is made.
+     *
+     * @return the job as the event left it (by the time the audit record is written, a worker may have moved it on)
+     */
+    Uni<JobView> record(TrainingEvent event, String commandTopic, Object command, Caller caller, String action,
+                        Map<String, String> details) {
+        return transactions.publish(event, commandTopic, command)
+                .invoke(() -> projection.apply(event))
+                .map(ignored -> projection.view(event.jobId()).orElseThrow())
+                .call(job -> audit.record(caller, action, event.jobId(), details));
     }
 
     /**
@@ -173,22 +185,31 @@ public class TrainingJobs {
     }
 
     /**
-     * Asks the workers to stop a job. The worker running it stops within one batch; a queued job is cancelled when a
-     * worker takes it. Either way the job ends with a cancelled event.
+     * The job, when the caller may see it and it is of this kind. A path that cannot name a job (it breaks the id
+     * rule), another tenant's job and another kind of job all answer 404, as an unknown one does, so that ids tell
+     * nothing about other tenants.
      */
-    public Uni<JobView> cancel(JobView job, Caller caller) {
-        String jobId = job.id();
+    public JobView visible(String id, Caller caller, JobKind kind) {
+        return (Ids.isValid(id) ? projection.view(id) : Optional.<JobView>empty())
+                .filter(job -> caller.sees(job.tenant()) && job.kind() == kind)
+                .orElseThrow(() -> ProblemException.notFound(kind.noun(), id));
+    }
+
+    /**
+     * Asks the workers to stop a job the caller may see. The worker running it stops within one batch; a queued job
+     * is cancelled when a worker takes it. Either way the job ends with a cancelled event. Blocks for the transaction,
+     * as a submission does ({@link #SUBMIT_WAIT}).
+     */
+    public JobView cancel(String id, Caller caller, JobKind kind) {
+        JobView job = visible(id, caller, kind);
         if (job.isTerminal()) {
-            throw new ProblemException(Response.Status.CONFLICT, "job " + jobId + " already ended: " + job.state()
+            throw new ProblemException(Response.Status.CONFLICT, "job " + id + " already ended: " + job.state()
                     .wireName());
         }
-        TrainingEvent requested = TrainingEvent.builder(jobId, job.tenant(), TrainingEventType.CANCEL_REQUESTED)
+        TrainingEvent requested = TrainingEvent.builder(id, job.tenant(), TrainingEventType.CANCEL_REQUESTED)
                 .message("cancellation requested").build();
-        return transactions.publish(requested, Topics.TRAINING_CONTROL, CancelRequest.of(jobId, job.tenant()))
-                .invoke(() -> projection.apply(requested))
-                .map(ignored -> projection.view(jobId).orElseThrow())
-                .call(view -> audit.record(caller, job.isBatchPrediction() ? "batch-prediction.cancelled"
-                        : job.isSweep() ? "sweep.cancelled" : "training-job.cancelled", jobId, Map.of()));
+        return record(requested, Topics.TRAINING_CONTROL, CancelRequest.of(id, job.tenant()), caller,
+                kind.action("cancelled"), Map.of()).await().atMost(SUBMIT_WAIT);
     }
 
     static String sha256(String text) {

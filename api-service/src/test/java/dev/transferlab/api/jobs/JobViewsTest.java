@@ -198,7 +198,7 @@ class JobViewsTest {
         projection.apply(TrainingEvent.builder("batch-1", "default", TrainingEventType.EXTRACTION_PROGRESS)
                 .extraction(new ExtractionProgress(64, 100, 1, 20, 1.8, null, null)).build());
         JobView view = projection.view("batch-1").orElseThrow();
-        assertThat(view.isBatchPrediction()).isTrue();
+        assertThat(view.kind()).isEqualTo(JobKind.BATCH_PREDICTION);
         assertThat(view.dataset()).isEqualTo("s3://b/d/");
         assertThat(view.state()).isEqualTo(JobState.RUNNING);
         assertThat(view.phase()).isEqualTo("predicting: 64 of 100 images, 20.0 images/s, ETA 2 s");
@@ -206,7 +206,7 @@ class JobViewsTest {
         assertThat(BatchPredictionView.of(view).links()).doesNotContainKey("results.jsonl");
 
         projection.apply(event(0, TrainingEventType.ACCEPTED));
-        assertThat(projection.view("job-1").orElseThrow().isBatchPrediction()).isFalse();
+        assertThat(projection.view("job-1").orElseThrow().kind()).isEqualTo(JobKind.TRAINING);
     }
 
     @Test
