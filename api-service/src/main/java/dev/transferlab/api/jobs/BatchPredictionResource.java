@@ -137,5 +137,4 @@ public class BatchPredictionResource {
         return Response.ok(results).header("Content-Disposition", "attachment; filename=\"" + id + "." + format
                 + "\"").build();
     }
-
 }

@@ -37,7 +37,8 @@ public class BatchPredictions {
         TrainingEvent accepted = TrainingEvent.builder(jobId, tenant, TrainingEventType.ACCEPTED)
                 .batchPrediction(request).message("queued for a worker").build();
         return trainingJobs.inSlot(tenant, () -> trainingJobs.record(accepted, Topics.BATCH_PREDICTION_REQUESTS,
-                        request, caller, JobKind.BATCH_PREDICTION.action("submitted"), Map.of("model", modelId, "dataset", input))
+                        request, caller, JobKind.BATCH_PREDICTION.action("submitted"),
+                        Map.of("model", modelId, "dataset", input))
                 .map(BatchPredictionView::of));
     }
 }

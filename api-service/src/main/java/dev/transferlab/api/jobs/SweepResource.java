@@ -88,8 +88,8 @@ public class SweepResource {
     public SweepPage list(@QueryParam("offset") @DefaultValue("0") @Min(0) int offset,
                           @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
         String tenant = callers.current().tenant();
-        List<SweepView> matching = projection.list(job -> job.tenant().equals(tenant) && job.kind() == JobKind.SWEEP).stream()
-                .map(SweepView::of).toList();
+        List<SweepView> matching = projection.list(job -> job.tenant().equals(tenant) && job.kind() == JobKind.SWEEP)
+                .stream().map(SweepView::of).toList();
         return new SweepPage(matching.subList(Math.min(offset, matching.size()),
                 Math.min(offset + limit, matching.size())), matching.size(), offset, limit);
     }
@@ -131,5 +131,4 @@ public class SweepResource {
         return JobEventStream.sse(projection, jobs.visible(id, callers.current(), JobKind.SWEEP), lastEventId, sse,
                 heartbeatInterval);
     }
-
 }

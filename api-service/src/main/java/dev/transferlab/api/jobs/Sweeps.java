@@ -42,7 +42,8 @@ public class Sweeps {
         return trainingJobs.once(tenant, idempotencyKey, hash, () -> {
             TrainingEvent acceptedEvent = TrainingEvent.builder(jobId, tenant, TrainingEventType.ACCEPTED)
                     .sweep(accepted).message("queued for a worker: " + trials + " trials").build();
-            return trainingJobs.record(acceptedEvent, Topics.SWEEP_REQUESTS, accepted, caller, JobKind.SWEEP.action("submitted"),
+            return trainingJobs.record(acceptedEvent, Topics.SWEEP_REQUESTS, accepted, caller,
+                    JobKind.SWEEP.action("submitted"),
                     Map.of("dataset", accepted.dataset(), "trials", String.valueOf(trials)));
         });
     }

@@ -151,5 +151,4 @@ public class TrainingJobResource {
         return JobEventStream.sse(projection, jobs.visible(id, callers.current(), JobKind.TRAINING), lastEventId, sse,
                 heartbeatInterval);
     }
-
 }

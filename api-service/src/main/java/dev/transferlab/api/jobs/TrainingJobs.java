@@ -63,10 +63,10 @@ public class TrainingJobs {
     private final Map<String, Integer> submitting = new ConcurrentHashMap<>();
 
     /**
-     * How long a submission's or a cancel's worker thread waits for its transaction and audit record. The endpoints look up object
-     * storage, so they run on a worker thread anyway; waiting there, rather than handing RESTEasy a Uni that completes
-     * on a Kafka thread, keeps the request's scope on one thread (a suspended request resumed from the producer's
-     * thread failed with ContextNotActiveException: 500s in SweepsIT).
+     * How long a submission's or a cancel's worker thread waits for its transaction and audit record. Those endpoints
+     * run on a worker thread (the submit endpoints look up object storage anyway); waiting there, rather than handing
+     * RESTEasy a Uni that completes on a Kafka thread, keeps the request's scope on one thread (a suspended request
+     * resumed from the producer's thread failed with ContextNotActiveException: 500s in SweepsIT).
      */
     static final Duration SUBMIT_WAIT = Duration.ofSeconds(60);
 
@@ -91,8 +91,8 @@ public class TrainingJobs {
         return once(tenant, idempotencyKey, hash, () -> {
             TrainingEvent acceptedEvent = TrainingEvent.builder(jobId, tenant, TrainingEventType.ACCEPTED)
                     .request(accepted).message("queued for a worker").build();
-            return record(acceptedEvent, Topics.TRAINING_REQUESTS, accepted, caller, JobKind.TRAINING.action("submitted"),
-                    Map.of("dataset", accepted.dataset()));
+            return record(acceptedEvent, Topics.TRAINING_REQUESTS, accepted, caller,
+                    JobKind.TRAINING.action("submitted"), Map.of("dataset", accepted.dataset()));
         });
     }
 
@@ -160,8 +160,8 @@ public class TrainingJobs {
             long active = projection.list(job -> job.tenant().equals(t) && !job.isTerminal()).size();
             if (active + pending >= limit) {
                 throw ProblemException.quotaExceeded("tenant '" + t + "' has " + active + " queued or running"
-                        + " jobs (training and batch prediction), its quota (transferlab.quotas.active-jobs) is " + limit
-                        + "; submit again when one of them has ended, or cancel one", RETRY_JOB_AFTER);
+                        + " jobs (training and batch prediction), its quota (transferlab.quotas.active-jobs) is "
+                        + limit + "; submit again when one of them has ended, or cancel one", RETRY_JOB_AFTER);
             }
             return pending + 1;
         });
