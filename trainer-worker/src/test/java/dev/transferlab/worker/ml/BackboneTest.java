@@ -3,6 +3,7 @@ package dev.transferlab.worker.ml;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.NoopTranslator;
@@ -72,6 +73,28 @@ class BackboneTest {
     }
 
     @Test
+    void fp16FeaturesOfDenseNet121FollowItsFp32Features() {
+        Random random = new Random(8);
+        List<float[]> images = List.of(randomImage(64, random), randomImage(64, random), randomImage(64, random));
+        float[][] fp32;
+        try (Backbone backbone = random(BackboneSpec.densenet121(), 1)) {
+            fp32 = backbone.features(images);
+        }
+        try (Backbone backbone = BackboneCriteria.load(BackboneCriteria.denseNet(BackboneSpec.densenet121(),
+                Device.cpu()).optArgument(BackboneCriteria.RANDOM_SEED, 1L).build(), DataType.FLOAT16)) {
+            float[][] fp16 = backbone.features(images);
+
+            assertThat(backbone.precision()).isEqualTo(DataType.FLOAT16);
+            for (int i = 0; i < images.size(); i++) {
+                System.out.printf("fp16 vs fp32, image %d: 1 - cosine %.3g%n", i, 1 - cosine(fp16[i], fp32[i]));
+                // Cast for real: the values moved, by no more than fp16's rounding through 121 layers.
+                assertThat(fp16[i]).isNotEqualTo(fp32[i]);
+                assertThat(cosine(fp16[i], fp32[i])).isGreaterThan(0.99999);
+            }
+        }
+    }
+
+    @Test
     void oddlySizedInputIsRefused() {
         try (Backbone backbone = random(DenseNetTest.tiny(), 1)) {
             assertThatThrownBy(() -> backbone.features(List.of(new float[3 * 32 * 31])))
@@ -100,6 +123,19 @@ class BackboneTest {
     static Backbone random(BackboneSpec spec, long seed) {
         return BackboneCriteria.load(BackboneCriteria.denseNet(spec, Device.cpu())
                 .optArgument(BackboneCriteria.RANDOM_SEED, seed).build());
+    }
+
+    /** Cosine similarity of two feature vectors. */
+    static double cosine(float[] a, float[] b) {
+        double ab = 0;
+        double aa = 0;
+        double bb = 0;
+        for (int i = 0; i < a.length; i++) {
+            ab += (double) a[i] * b[i];
+            aa += (double) a[i] * a[i];
+            bb += (double) b[i] * b[i];
+        }
+        return ab / Math.sqrt(aa * bb);
     }
 
     static float[] randomImage(int side, Random random) {
