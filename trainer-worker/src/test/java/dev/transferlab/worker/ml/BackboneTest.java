@@ -86,10 +86,10 @@ class BackboneTest {
 
             assertThat(backbone.precision()).isEqualTo(DataType.FLOAT16);
             for (int i = 0; i < images.size(); i++) {
-                System.out.printf("fp16 vs fp32, image %d: 1 - cosine %.3g%n", i, 1 - cosine(fp16[i], fp32[i]));
+                System.out.printf("fp16 vs fp32, image %d: 1 - cosine %.3g%n", i, 1 - ParityFixtures.cosine(fp16[i], fp32[i]));
                 // Cast for real: the values moved, by no more than fp16's rounding through 121 layers.
                 assertThat(fp16[i]).isNotEqualTo(fp32[i]);
-                assertThat(cosine(fp16[i], fp32[i])).isGreaterThan(0.99999);
+                assertThat(ParityFixtures.cosine(fp16[i], fp32[i])).isGreaterThan(0.99999);
             }
         }
     }
@@ -123,19 +123,6 @@ class BackboneTest {
     static Backbone random(BackboneSpec spec, long seed) {
         return BackboneCriteria.load(BackboneCriteria.denseNet(spec, Device.cpu())
                 .optArgument(BackboneCriteria.RANDOM_SEED, seed).build());
-    }
-
-    /** Cosine similarity of two feature vectors. */
-    static double cosine(float[] a, float[] b) {
-        double ab = 0;
-        double aa = 0;
-        double bb = 0;
-        for (int i = 0; i < a.length; i++) {
-            ab += (double) a[i] * b[i];
-            aa += (double) a[i] * a[i];
-            bb += (double) b[i] * b[i];
-        }
-        return ab / Math.sqrt(aa * bb);
     }
 
     static float[] randomImage(int side, Random random) {
