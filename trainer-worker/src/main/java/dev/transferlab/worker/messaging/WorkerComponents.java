@@ -71,7 +71,8 @@ public class WorkerComponents {
     DataType precision(Device device, @ConfigProperty(name = "transferlab.features.precision") String preference) {
         DataType precision = Devices.precision(preference);
         if (precision == DataType.FLOAT16 && !device.isGpu()) {
-            LOG.warnf("fp16 on %s: libtorch runs it, but slower than fp32 on a CPU (README, \"Precision\")", device);
+            LOG.warnf("fp16 on %s: libtorch runs it, but slower than fp32 on a CPU (README, \"Batch size and "
+                    + "precision\")", device);
         }
         LOG.infof("backbones compute in %s (transferlab.features.precision=%s)", precision, preference);
         return precision;

@@ -12,13 +12,14 @@ import java.util.Random;
 /**
  * Finds the batch size at which a backbone turns images into features fastest on this machine. Each candidate size,
  * smallest first, runs one warm-up batch of synthetic images (a new shape costs the engine its first pass) and one
- * timed batch; the best images per second wins. Bounded in time: before a candidate, its cost is predicted from the
- * last one's seconds per image, and the calibration stops when that prediction would take it past the budget, so it
- * overruns the budget by at most one candidate's misprediction. Bounded in memory: a candidate the engine cannot
+ * timed batch; the best images per second wins. Bounded in time: before a candidate, its two batches' cost is
+ * predicted from the last timed batch's seconds per image (not the warm-up's: the very first one also pays for the
+ * engine's start), and the calibration stops when that prediction would take it past the budget, so it overruns the
+ * budget by at most one candidate's misprediction. Bounded in memory: a candidate the engine cannot
  * allocate (a GPU's out-of-memory) ends it, and the sizes that fitted are the choice.
  */
 public final class BatchSizeCalibration {
-    /** On a CPU throughput peaks at small batches (README, "Configuration"). */
+    /** On a CPU throughput peaks at small batches (README, "Batch size and precision"). */
     public static final List<Integer> CPU_CANDIDATES = List.of(1, 2, 4, 8, 16, 32);
     /** Decoded images wait on the heap, 0.6 MB each at 224: 256 keeps a job's batches near 300 MB. */
     public static final List<Integer> GPU_CANDIDATES = List.of(1, 2, 4, 8, 16, 32, 64, 128, 256);
@@ -74,7 +75,7 @@ public final class BatchSizeCalibration {
         String stop = null;
         for (int size : candidates) {
             if (!trials.isEmpty()) {
-                long predicted = (long) (lastSecondsPerImage * size * 1e9);
+                long predicted = (long) (2 * lastSecondsPerImage * size * 1e9);
                 if (System.nanoTime() - start + predicted > budgetNanos) {
                     stop = "stopped before batch " + size + ": it would pass the "
                             + Duration.ofNanos(budgetNanos).toMillis() + " ms budget";
@@ -82,7 +83,6 @@ public final class BatchSizeCalibration {
                 }
             }
             List<float[]> images = Collections.nCopies(size, image);
-            long candidateStart = System.nanoTime();
             double seconds;
             try {
                 backbone.features(images);
@@ -97,7 +97,7 @@ public final class BatchSizeCalibration {
                         .findFirst().orElse("") + ")";
                 break;
             }
-            lastSecondsPerImage = (System.nanoTime() - candidateStart) / 1e9 / size;
+            lastSecondsPerImage = seconds / size;
             Trial trial = new Trial(size, seconds);
             trials.add(trial);
             if (best == null || trial.imagesPerSecond() > best.imagesPerSecond()) {

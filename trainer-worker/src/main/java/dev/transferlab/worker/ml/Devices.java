@@ -40,8 +40,8 @@ public final class Devices {
 
     /**
      * The type the backbone computes in: "fp32" (default) or "fp16", on any device (libtorch 2.5 runs fp16 on a CPU
-     * too, only slower than fp32: README, "Precision"). "bf16" is refused here: DJL 0.33's PyTorch bindings have no
-     * bfloat16 conversion, and asking them for one aborts the whole process.
+     * too, only slower than fp32: README, "Batch size and precision"). "bf16" is refused here: DJL 0.33's PyTorch
+     * bindings have no bfloat16 conversion, and asking them for one aborts the whole process.
      */
     public static DataType precision(String preference) {
         String choice = preference == null ? "fp32" : preference.trim().toLowerCase(Locale.ROOT);
