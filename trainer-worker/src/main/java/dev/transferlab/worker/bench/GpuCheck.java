@@ -68,8 +68,7 @@ public final class GpuCheck {
         }
 
         System.out.printf(Locale.ROOT, "%6s  %14s  %14s  %8s%n", "batch", DataType.FLOAT32 + " feat/s",
-                precision + " feat/s",
-                "speed-up");
+                precision + " feat/s", "speed-up");
         for (int i = 0; i < batches.length; i++) {
             double full = rates.get(DataType.FLOAT32)[i];
             double low = rates.get(precision)[i];
@@ -114,7 +113,7 @@ public final class GpuCheck {
                 usage.getMax() / (double) (1L << 30));
     }
 
-    static double cosine(float[] a, float[] b) {
+    private static double cosine(float[] a, float[] b) {
         double ab = 0;
         double aa = 0;
         double bb = 0;

@@ -116,7 +116,8 @@ public final class Backbone implements AutoCloseable {
 
     /**
      * DJL's own blocks do not implement {@code Block.cast} (it throws), so each parameter's array takes its cast values
-     * in place: the blocks keep their parameter objects, and the float32 copies are freed.
+     * in place ({@code NDArray.intern}): the blocks keep their parameter objects, and the float32 copies are freed.
+     * The array object may still report the type it had cached; only the forward pass, in native code, reads them.
      */
     private void cast(DataType type) {
         if (model.getBlock() instanceof SymbolBlock) {
