@@ -2,6 +2,7 @@ package dev.transferlab.worker.backbone;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.repository.zoo.Criteria;
 import dev.transferlab.common.messages.BackboneSpec;
 import dev.transferlab.worker.jobs.JobFailure;
@@ -36,12 +37,20 @@ public final class BackboneProvider implements AutoCloseable {
 
     private final BackboneWeightsStore weights;
     private final Device device;
+    private final DataType precision;
     private final BackboneSettings settings;
     private final ConcurrentHashMap<String, CompletableFuture<LoadedBackbone>> loaded = new ConcurrentHashMap<>();
 
     public BackboneProvider(BackboneWeightsStore weights, Device device, BackboneSettings settings) {
+        this(weights, device, DataType.FLOAT32, settings);
+    }
+
+    /** @param precision the type every backbone built here computes in ({@link Backbone#precision()}) */
+    public BackboneProvider(BackboneWeightsStore weights, Device device, DataType precision,
+                            BackboneSettings settings) {
         this.weights = weights;
         this.device = device;
+        this.precision = precision;
         this.settings = settings;
     }
 
@@ -122,14 +131,14 @@ public final class BackboneProvider implements AutoCloseable {
                 ? BackboneCriteria.torchScript(device) : BackboneCriteria.denseNet(spec, device);
         return get(kind(spec) + "@" + file.sha256(), file.contentAddress(), source, stop, () -> BackboneCriteria.load(
                 criteria.optArgument(BackboneCriteria.WEIGHTS, file.file())
-                        .optArgument(BackboneCriteria.STOP_CHECK, stop).build()));
+                        .optArgument(BackboneCriteria.STOP_CHECK, stop).build(), precision));
     }
 
     private LoadedBackbone random(BackboneSpec spec, long seed, StopCheck stop) {
         String source = RANDOM_PREFIX + seed;
         return get(kind(spec) + "@" + source, source, source, stop, () -> BackboneCriteria.load(
                 BackboneCriteria.denseNet(spec, device).optArgument(BackboneCriteria.RANDOM_SEED, seed)
-                        .optArgument(BackboneCriteria.STOP_CHECK, stop).build()));
+                        .optArgument(BackboneCriteria.STOP_CHECK, stop).build(), precision));
     }
 
     private LoadedBackbone get(String key, String weightsSource, String origin, StopCheck stop,

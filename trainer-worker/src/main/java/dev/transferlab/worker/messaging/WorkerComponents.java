@@ -1,6 +1,9 @@
 package dev.transferlab.worker.messaging;
 
 import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import dev.transferlab.common.messages.BackboneSpec;
+import dev.transferlab.common.model.PreprocessingSpec;
 import dev.transferlab.common.storage.DatasetAccess;
 import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.common.storage.S3Settings;
@@ -16,13 +19,19 @@ import dev.transferlab.worker.jobs.FeatureSettings;
 import dev.transferlab.worker.jobs.ModelRepository;
 import dev.transferlab.worker.jobs.SweepJob;
 import dev.transferlab.worker.jobs.TrainingJob;
+import dev.transferlab.worker.ml.Backbone;
+import dev.transferlab.worker.ml.BatchSizeCalibration;
 import dev.transferlab.worker.ml.DecodeBudget;
 import dev.transferlab.worker.ml.DecodePipeline;
 import dev.transferlab.worker.ml.Devices;
+import dev.transferlab.worker.ml.zoo.BackboneCriteria;
+import io.quarkus.runtime.StartupEvent;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -36,6 +45,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** Wires the framework-free engine to this service's configuration. */
 @ApplicationScoped
@@ -55,6 +65,64 @@ public class WorkerComponents {
         store.close();
     }
 
+    /** The type backbones compute in: fp32, or fp16 with their parameters and inputs cast. */
+    @Produces
+    @Singleton
+    DataType precision(Device device, @ConfigProperty(name = "transferlab.features.precision") String preference) {
+        DataType precision = Devices.precision(preference);
+        if (precision == DataType.FLOAT16 && !device.isGpu()) {
+            LOG.warnf("fp16 on %s: libtorch runs it, but slower than fp32 on a CPU (README, \"Batch size and "
+                    + "precision\")", device);
+        }
+        LOG.infof("backbones compute in %s (transferlab.features.precision=%s)", precision, preference);
+        return precision;
+    }
+
+    /**
+     * Every job's feature settings. A batch size of "auto" is calibrated here, once, on a DenseNet121 with random
+     * weights on this worker's device and precision: the same network the configured weights fill, and its speed does
+     * not depend on their values.
+     */
+    @Produces
+    @Singleton
+    FeatureSettings featureSettings(Device device, DataType precision, DecodeBudget budget,
+                                    @ConfigProperty(name = FeatureSettings.BATCH_SIZE) String batchSize,
+                                    @ConfigProperty(name = "transferlab.features.decode-threads") int decodeThreads,
+                                    @ConfigProperty(name = "transferlab.features.progress-interval")
+                                    Duration progressEvery) {
+        OptionalInt pinned = FeatureSettings.pinnedBatchSize(batchSize);
+        int size = pinned.isPresent() ? pinned.getAsInt() : calibrate(device, precision);
+        int threads = decodeThreads > 0 ? decodeThreads : DecodePipeline.defaultThreads();
+        LOG.infof("features: batches of %d images (%s=%s), %d decoding threads", size, FeatureSettings.BATCH_SIZE,
+                batchSize, threads);
+        return new FeatureSettings(size, threads, progressEvery, budget);
+    }
+
+    private static int calibrate(Device device, DataType precision) {
+        try (Backbone backbone = BackboneCriteria.load(BackboneCriteria.denseNet(BackboneSpec.densenet121(), device)
+                .optArgument(BackboneCriteria.RANDOM_SEED, 0L).build(), precision)) {
+            BatchSizeCalibration.Result result = BatchSizeCalibration.forDevice(backbone,
+                    PreprocessingSpec.imagenet().crop()).run(backbone);
+            LOG.infof("batch size calibrated on densenet121 (%s, %s): %d%n%s", device, precision,
+                    result.batchSize(), result.table());
+            return result.batchSize();
+        }
+    }
+
+    /**
+     * A bad feature setting stops the start whatever the worker's roles (the precision is resolved by being
+     * injected); a training worker calibrates its batch size now, not at its first job.
+     */
+    void checkFeatureSettings(@Observes StartupEvent event, DataType precision,
+                              @ConfigProperty(name = FeatureSettings.BATCH_SIZE) String batchSize,
+                              @ConfigProperty(name = "transferlab.worker.training") boolean training,
+                              Instance<FeatureSettings> settings) {
+        FeatureSettings.pinnedBatchSize(batchSize);
+        if (training) {
+            settings.get();
+        }
+    }
+
     /** A singleton, not a client proxy: DJL looks devices up by class and equality. */
     @Produces
     @Singleton
@@ -66,7 +134,7 @@ public class WorkerComponents {
 
     @Produces
     @ApplicationScoped
-    BackboneProvider backbones(ObjectStore store, Device device,
+    BackboneProvider backbones(ObjectStore store, Device device, DataType precision,
                                @ConfigProperty(name = "transferlab.backbone.weights") Optional<String> weights,
                                @ConfigProperty(name = "transferlab.backbone.weights-sha256") Optional<String> sha256,
                                @ConfigProperty(name = "transferlab.backbone.allow-random-weights") boolean allowRandom,
@@ -81,7 +149,7 @@ public class WorkerComponents {
         }
         Path cache = cacheDir.filter(d -> !d.isBlank()).map(Path::of)
                 .orElse(Path.of(System.getProperty("java.io.tmpdir"), "transferlab-backbones"));
-        return new BackboneProvider(new BackboneWeightsStore(store, cache), device, settings);
+        return new BackboneProvider(new BackboneWeightsStore(store, cache), device, precision, settings);
     }
 
     void closeBackbones(@Disposes BackboneProvider backbones) {
@@ -120,49 +188,36 @@ public class WorkerComponents {
     @Produces
     @ApplicationScoped
     TrainingJob trainingJob(ObjectStore store, BackboneProvider backbones, ModelRepository models, Device device,
-                            Cancellations cancellations, Draining draining, WorkerMetrics metrics, DecodeBudget budget,
-                            DatasetGrants grants,
-                            @ConfigProperty(name = "transferlab.features.batch-size") int batchSize,
-                            @ConfigProperty(name = "transferlab.features.decode-threads") int decodeThreads,
-                            @ConfigProperty(name = "transferlab.features.progress-interval") Duration progressEvery) {
-        int threads = decodeThreads > 0 ? decodeThreads : DecodePipeline.defaultThreads();
-        LOG.infof("features: batches of %d images, %d decoding threads", batchSize, threads);
+                            Cancellations cancellations, Draining draining, WorkerMetrics metrics,
+                            FeatureSettings features, DatasetGrants grants) {
         if (!grants.byTenant().isEmpty()) {
             LOG.infof("dataset grants, besides each tenant's own datasets area: %s", grants.byTenant());
         }
         return new TrainingJob(store, backbones, models, device, cancellations, draining,
-                new FeatureSettings(batchSize, threads, progressEvery, budget),
-                new DatasetAccess(store.defaultBucket(), grants.byTenant()), metrics, workerName());
+                features, new DatasetAccess(store.defaultBucket(), grants.byTenant()), metrics, workerName());
     }
 
     @Produces
     @ApplicationScoped
     BatchPredictionJob batchPredictionJob(ObjectStore store, BackboneProvider backbones, ModelRepository models,
                                           Device device, Cancellations cancellations, Draining draining,
-                                          DecodeBudget budget, DatasetGrants grants,
-                                          @ConfigProperty(name = "transferlab.features.batch-size") int batchSize,
-                                          @ConfigProperty(name = "transferlab.features.decode-threads") int threads,
+                                          FeatureSettings features, DatasetGrants grants,
                                           @ConfigProperty(name = "transferlab.batch-predictions.part-size")
                                           int partSize) {
         return new BatchPredictionJob(store, backbones, models, device, cancellations, draining,
-                new FeatureSettings(batchSize, threads > 0 ? threads : DecodePipeline.defaultThreads(),
-                        Duration.ZERO, budget),
+                new FeatureSettings(features.batchSize(), features.decodeThreads(), Duration.ZERO,
+                        features.decodeBudget()),
                 new DatasetAccess(store.defaultBucket(), grants.byTenant()), partSize, workerName());
     }
 
     @Produces
     @ApplicationScoped
     SweepJob sweepJob(ObjectStore store, BackboneProvider backbones, ModelRepository models, Device device,
-                      Cancellations cancellations, Draining draining, DecodeBudget budget, DatasetGrants grants,
-                      @ConfigProperty(name = "transferlab.features.batch-size") int batchSize,
-                      @ConfigProperty(name = "transferlab.features.decode-threads") int threads,
-                      @ConfigProperty(name = "transferlab.features.progress-interval") Duration progressEvery,
+                      Cancellations cancellations, Draining draining, FeatureSettings features, DatasetGrants grants,
                       @ConfigProperty(name = "transferlab.sweeps.parallelism") int parallelism) {
         int trials = parallelism > 0 ? parallelism : Runtime.getRuntime().availableProcessors();
         LOG.infof("sweeps: %d trials at a time", trials);
-        return new SweepJob(store, backbones, models, device, cancellations, draining,
-                new FeatureSettings(batchSize, threads > 0 ? threads : DecodePipeline.defaultThreads(),
-                        progressEvery, budget),
+        return new SweepJob(store, backbones, models, device, cancellations, draining, features,
                 new DatasetAccess(store.defaultBucket(), grants.byTenant()), trials, workerName());
     }
 

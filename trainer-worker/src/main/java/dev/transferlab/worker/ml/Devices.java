@@ -2,10 +2,14 @@ package dev.transferlab.worker.ml;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.types.DataType;
 
 import java.util.Locale;
 
-/** Chooses where the engine computes. Only this choice differs between CPU and GPU; all other code is shared. */
+/**
+ * Chooses where the engine computes, and in which number type. Only these choices differ between CPU and GPU; all
+ * other code is shared.
+ */
 public final class Devices {
 
     private Devices() {
@@ -32,6 +36,23 @@ public final class Devices {
             return Device.gpu(index);
         }
         throw new IllegalArgumentException("unknown device '" + preference + "'; use cpu, gpu, cuda or auto");
+    }
+
+    /**
+     * The type the backbone computes in: "fp32" (default) or "fp16", on any device (libtorch 2.5 runs fp16 on a CPU
+     * too, only slower than fp32: README, "Batch size and precision"). "bf16" is refused here: DJL 0.33's PyTorch
+     * bindings have no bfloat16 conversion, and asking them for one aborts the whole process.
+     */
+    public static DataType precision(String preference) {
+        String choice = preference == null ? "fp32" : preference.trim().toLowerCase(Locale.ROOT);
+        return switch (choice) {
+            case "fp32" -> DataType.FLOAT32;
+            case "fp16" -> DataType.FLOAT16;
+            case "bf16" -> throw new IllegalArgumentException("precision bf16 is not available: DJL "
+                    + Engine.getDjlVersion() + "'s PyTorch bindings cannot convert tensors to bfloat16 (the native "
+                    + "conversion aborts the process); use fp16 or fp32");
+            default -> throw new IllegalArgumentException("unknown precision '" + preference + "'; use fp32 or fp16");
+        };
     }
 
     private static int parseIndex(String preference, String index) {

@@ -3,6 +3,7 @@ package dev.transferlab.worker.ml;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.NoopTranslator;
@@ -68,6 +69,28 @@ class BackboneTest {
 
             assertThat(a.sha256()).isEqualTo(b.sha256()).isNotEqualTo(c.sha256());
             assertThat(a.features(List.of(image))[0]).containsExactly(b.features(List.of(image))[0]);
+        }
+    }
+
+    @Test
+    void fp16FeaturesOfDenseNet121FollowItsFp32Features() {
+        Random random = new Random(8);
+        List<float[]> images = List.of(randomImage(64, random), randomImage(64, random), randomImage(64, random));
+        float[][] fp32;
+        try (Backbone backbone = random(BackboneSpec.densenet121(), 1)) {
+            fp32 = backbone.features(images);
+        }
+        try (Backbone backbone = BackboneCriteria.load(BackboneCriteria.denseNet(BackboneSpec.densenet121(),
+                Device.cpu()).optArgument(BackboneCriteria.RANDOM_SEED, 1L).build(), DataType.FLOAT16)) {
+            float[][] fp16 = backbone.features(images);
+
+            assertThat(backbone.precision()).isEqualTo(DataType.FLOAT16);
+            for (int i = 0; i < images.size(); i++) {
+                System.out.printf("fp16 vs fp32, image %d: 1 - cosine %.3g%n", i, 1 - ParityFixtures.cosine(fp16[i], fp32[i]));
+                // Cast for real: the values moved, by no more than fp16's rounding through 121 layers.
+                assertThat(fp16[i]).isNotEqualTo(fp32[i]);
+                assertThat(ParityFixtures.cosine(fp16[i], fp32[i])).isGreaterThan(0.99999);
+            }
         }
     }
 

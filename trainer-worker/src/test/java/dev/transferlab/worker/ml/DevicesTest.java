@@ -2,6 +2,7 @@ package dev.transferlab.worker.ml;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.types.DataType;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,6 +29,20 @@ class DevicesTest {
         assertThatThrownBy(() -> Devices.select("cuda"))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("sees 0 GPU");
+    }
+
+    @Test
+    void precisionIsFp32OrFp16() {
+        assertThat(Devices.precision("fp32")).isEqualTo(DataType.FLOAT32);
+        assertThat(Devices.precision(" FP16 ")).isEqualTo(DataType.FLOAT16);
+    }
+
+    @Test
+    void bf16IsRefusedBeforeItCouldAbortTheProcess() {
+        assertThatThrownBy(() -> Devices.precision("bf16")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bfloat16").hasMessageContaining("use fp16 or fp32");
+        assertThatThrownBy(() -> Devices.precision("half")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'half'");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.transferlab.worker.ml.zoo;
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import dev.transferlab.common.messages.BackboneSpec;
@@ -52,10 +53,15 @@ public final class BackboneCriteria {
         return load(denseNet(spec, device).optArgument(RANDOM_SEED, seed).build());
     }
 
-    /** Loads the model the criteria find and wraps it as a backbone. */
+    /** Loads the model the criteria find and wraps it as a float32 backbone. */
     public static Backbone load(Criteria<NDList, NDList> criteria) {
+        return load(criteria, DataType.FLOAT32);
+    }
+
+    /** Loads the model the criteria find and wraps it as a backbone computing in {@code precision}. */
+    public static Backbone load(Criteria<NDList, NDList> criteria, DataType precision) {
         try {
-            return new Backbone(criteria.loadModel());
+            return new Backbone(criteria.loadModel(), precision);
         } catch (ModelNotFoundException | MalformedModelException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         } catch (IOException e) {

@@ -2,6 +2,7 @@ package dev.transferlab.worker.ml.zoo;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelZoo;
 import ai.djl.repository.zoo.ZooModel;
@@ -63,6 +64,17 @@ class BackboneZooTest {
             System.out.printf("TorchScript tiny DenseNet vs torchvision: max abs diff %.3g%n", diff);
             assertThat(diff).isLessThanOrEqualTo(1e-4);
         }
+    }
+
+    @Test
+    void aTorchScriptModuleIsRefusedInFp16() {
+        Criteria<NDList, NDList> criteria = BackboneCriteria.torchScript(Device.cpu())
+                .optArgument(BackboneCriteria.WEIGHTS, ParityFixtures.path("torchscript-tiny-densenet.pt")).build();
+
+        // Its parameters live inside the module, out of reach of the cast the DenseNets get.
+        assertThatThrownBy(() -> BackboneCriteria.load(criteria, DataType.FLOAT16))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TorchScript")
+                .hasMessageContaining("use fp32");
     }
 
     @Test
