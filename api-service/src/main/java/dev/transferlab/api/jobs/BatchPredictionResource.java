@@ -21,7 +21,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -29,14 +28,13 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import java.io.InputStream;
-import java.time.Duration;
 
 /** A batch prediction job: its state, its events, cancelling it, and its results once it completed. */
 @Path("/v1/batch-predictions")
 public class BatchPredictionResource {
 
     @Inject
-    JobProjection projection;
+    JobEventStream events;
 
     @Inject
     TrainingJobs jobs;
@@ -46,9 +44,6 @@ public class BatchPredictionResource {
 
     @Inject
     ObjectStore store;
-
-    @ConfigProperty(name = "transferlab.sse.heartbeat-interval", defaultValue = "15s")
-    Duration heartbeatInterval;
 
     @GET
     @RolesAllowed(Roles.VIEWER)
@@ -95,8 +90,7 @@ public class BatchPredictionResource {
             @Parameter(description = "The id of the last event received: the stream resumes after it")
             @HeaderParam("Last-Event-ID") String lastEventId,
                                           @Context Sse sse) {
-        return JobEventStream.sse(projection, jobs.visible(id, callers.current(), JobKind.BATCH_PREDICTION),
-                lastEventId, sse, heartbeatInterval);
+        return events.sse(jobs.visible(id, callers.current(), JobKind.BATCH_PREDICTION), lastEventId, sse);
     }
 
     /** One JSON object per image: {@code path}, {@code label}, {@code probabilities} by class, or {@code error}. */

@@ -4,11 +4,11 @@ import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.TrainingEvent;
 import io.smallrye.mutiny.Multi;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 
-import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -17,12 +17,17 @@ import java.util.Map;
  * open. The stream ends after the terminal event, or with an {@code error} event when the client is too slow to keep
  * up.
  */
-final class JobEventStream {
-    private JobEventStream() {
+@ApplicationScoped
+class JobEventStream {
+    private final JobProjection projection;
+    private final SseSettings settings;
+
+    JobEventStream(JobProjection projection, SseSettings settings) {
+        this.projection = projection;
+        this.settings = settings;
     }
 
-    static Multi<OutboundSseEvent> sse(JobProjection projection, JobView job, String lastEventId, Sse sse,
-                                       Duration heartbeatInterval) {
+    Multi<OutboundSseEvent> sse(JobView job, String lastEventId, Sse sse) {
         Multi<TrainingEvent> events = projection.follow(job.id(), lastEventId)
                 .orElseThrow(() -> ProblemException.notFound("job", job.id()));
         Multi<OutboundSseEvent> sseEvents = events
@@ -37,7 +42,7 @@ final class JobEventStream {
                         .name("error").mediaType(MediaType.TEXT_PLAIN_TYPE)
                         .data(Messages.toJson(Map.of("reason", e.getMessage()))).build());
         OutboundSseEvent end = sse.newEventBuilder().comment("end").build();
-        Multi<OutboundSseEvent> heartbeats = Multi.createFrom().ticks().every(heartbeatInterval)
+        Multi<OutboundSseEvent> heartbeats = Multi.createFrom().ticks().every(settings.heartbeatInterval())
                 .onOverflow().drop()
                 .map(tick -> sse.newEventBuilder().comment("heartbeat").build());
         return Multi.createBy().merging().streams(sseEvents.onCompletion().continueWith(end), heartbeats)

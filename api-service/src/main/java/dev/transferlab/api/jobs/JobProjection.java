@@ -7,7 +7,7 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import io.smallrye.mutiny.subscription.BackPressureFailure;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import jakarta.inject.Inject;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,7 +30,7 @@ import java.util.function.Predicate;
  * Batch prediction jobs are projected here too, from events of the same types on the same topic: their progress,
  * cancellation, release and end are what a training job's are, so one projection, one catch-up check, one dead-letter
  * path and one SSE stream serve both, where a topic of their own would have duplicated each. Their views carry the
- * batch request ({@link JobView#isBatchPrediction}), and the training endpoints leave them out.
+ * batch request ({@link JobView#kind}), and the training endpoints leave them out.
  */
 @ApplicationScoped
 public class JobProjection {
@@ -39,8 +39,12 @@ public class JobProjection {
     private final AtomicInteger followers = new AtomicInteger();
     private final int followerBuffer;
 
-    public JobProjection(@ConfigProperty(name = "transferlab.sse.client-buffer", defaultValue = "1024")
-                         int followerBuffer) {
+    @Inject
+    public JobProjection(SseSettings settings) {
+        this(settings.clientBuffer());
+    }
+
+    public JobProjection(int followerBuffer) {
         this.followerBuffer = followerBuffer;
     }
 

@@ -2,7 +2,7 @@ package dev.transferlab.api.jobs;
 
 import dev.transferlab.api.auth.Callers;
 import dev.transferlab.api.auth.Roles;
-import dev.transferlab.common.messages.BackboneBudget;
+import dev.transferlab.common.messages.BackboneLimits;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import jakarta.annotation.security.RolesAllowed;
@@ -28,9 +28,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -50,16 +48,13 @@ public class SweepResource {
     JobProjection projection;
 
     @Inject
+    JobEventStream events;
+
+    @Inject
     Callers callers;
 
-    @ConfigProperty(name = "transferlab.sse.heartbeat-interval", defaultValue = "15s")
-    Duration heartbeatInterval;
-
-    @ConfigProperty(name = "transferlab.backbone.max-parameters")
-    long maxBackboneParameters;
-
-    @ConfigProperty(name = "transferlab.backbone.max-gflops")
-    double maxBackboneGflops;
+    @Inject
+    BackboneLimits backboneLimits;
 
     /** A page of sweeps. */
     public record SweepPage(List<SweepView> items, int total, int offset, int limit) {
@@ -73,8 +68,7 @@ public class SweepResource {
     public Response submit(@Valid @NotNull(message = "a JSON body is required") SweepSubmission request,
                                 @HeaderParam("Idempotency-Key") @Size(min = 1, max = 255) String idempotencyKey,
                                 @Context UriInfo uri) {
-        new BackboneBudget(maxBackboneParameters, maxBackboneGflops * 1e9)
-                .check(request.base().backboneSpec(), request.base().preprocessingSpec().crop());
+        backboneLimits.budget().check(request.base().backboneSpec(), request.base().preprocessingSpec().crop());
         TrainingJobs.Submitted submitted = sweeps.submit(request, callers.current(), idempotencyKey).await()
                 .atMost(TrainingJobs.SUBMIT_WAIT);
         return Response.status(submitted.created() ? Response.Status.ACCEPTED : Response.Status.OK)
@@ -128,7 +122,6 @@ public class SweepResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public Multi<OutboundSseEvent> events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
                                           @Context Sse sse) {
-        return JobEventStream.sse(projection, jobs.visible(id, callers.current(), JobKind.SWEEP), lastEventId, sse,
-                heartbeatInterval);
+        return events.sse(jobs.visible(id, callers.current(), JobKind.SWEEP), lastEventId, sse);
     }
 }

@@ -2,7 +2,7 @@ package dev.transferlab.api.jobs;
 
 import dev.transferlab.api.auth.Callers;
 import dev.transferlab.api.auth.Roles;
-import dev.transferlab.common.messages.BackboneBudget;
+import dev.transferlab.common.messages.BackboneLimits;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import jakarta.annotation.security.RolesAllowed;
@@ -29,7 +29,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -37,7 +36,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
-import java.time.Duration;
 import java.util.List;
 
 @Path("/v1/training-jobs")
@@ -50,16 +48,13 @@ public class TrainingJobResource {
     JobProjection projection;
 
     @Inject
+    JobEventStream events;
+
+    @Inject
     Callers callers;
 
-    @ConfigProperty(name = "transferlab.sse.heartbeat-interval", defaultValue = "15s")
-    Duration heartbeatInterval;
-
-    @ConfigProperty(name = "transferlab.backbone.max-parameters")
-    long maxBackboneParameters;
-
-    @ConfigProperty(name = "transferlab.backbone.max-gflops")
-    double maxBackboneGflops;
+    @Inject
+    BackboneLimits backboneLimits;
 
     /** A page of jobs. */
     public record JobPage(List<JobView> items, int total, int offset, int limit) {
@@ -88,8 +83,7 @@ public class TrainingJobResource {
                                 @HeaderParam("Idempotency-Key") @Size(min = 1, max = 255) String idempotencyKey,
                                 @Context UriInfo uri) {
         // Judged from the knobs, before a worker spends minutes building a network of billions of parameters.
-        new BackboneBudget(maxBackboneParameters, maxBackboneGflops * 1e9)
-                .check(request.backboneSpec(), request.preprocessingSpec().crop());
+        backboneLimits.budget().check(request.backboneSpec(), request.preprocessingSpec().crop());
         TrainingJobs.Submitted submitted = jobs.submit(request, callers.current(), idempotencyKey).await()
                 .atMost(TrainingJobs.SUBMIT_WAIT);
         return Response.status(submitted.created() ? Response.Status.ACCEPTED : Response.Status.OK)
@@ -148,7 +142,6 @@ public class TrainingJobResource {
             @Parameter(description = "The id of the last event received: the stream resumes after it")
             @HeaderParam("Last-Event-ID") String lastEventId,
                                           @Context Sse sse) {
-        return JobEventStream.sse(projection, jobs.visible(id, callers.current(), JobKind.TRAINING), lastEventId, sse,
-                heartbeatInterval);
+        return events.sse(jobs.visible(id, callers.current(), JobKind.TRAINING), lastEventId, sse);
     }
 }

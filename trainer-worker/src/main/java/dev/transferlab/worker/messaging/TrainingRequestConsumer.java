@@ -1,6 +1,6 @@
 package dev.transferlab.worker.messaging;
 
-import dev.transferlab.common.messages.BackboneBudget;
+import dev.transferlab.common.messages.BackboneLimits;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.Topics;
 import dev.transferlab.common.messages.TrainingEvent;
@@ -11,7 +11,6 @@ import dev.transferlab.worker.jobs.TrainingJob;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -47,11 +46,8 @@ public class TrainingRequestConsumer {
     @Inject
     Draining draining;
 
-    @ConfigProperty(name = "transferlab.backbone.max-parameters")
-    long maxParameters;
-
-    @ConfigProperty(name = "transferlab.backbone.max-gflops")
-    double maxGflops;
+    @Inject
+    BackboneLimits backboneLimits;
 
     @Incoming("training-requests")
     public CompletionStage<Void> onRequest(Message<String> message) {
@@ -60,7 +56,7 @@ public class TrainingRequestConsumer {
         try {
             topic = topic(message);
             request = CommandChecks.fromTopic(CommandChecks.valid(Messages.fromJson(message.getPayload(),
-                    TrainingRequest.class), new BackboneBudget(maxParameters, maxGflops * 1e9)), topic);
+                    TrainingRequest.class), backboneLimits.budget()), topic);
         } catch (RuntimeException e) {
             return message.nack(e);
         }

@@ -6,6 +6,7 @@ import dev.transferlab.common.messages.BackboneSpec;
 import dev.transferlab.common.model.PreprocessingSpec;
 import dev.transferlab.common.storage.DatasetAccess;
 import dev.transferlab.common.storage.ObjectStore;
+import dev.transferlab.common.storage.S3Config;
 import dev.transferlab.common.storage.S3Settings;
 import dev.transferlab.worker.backbone.BackboneProvider;
 import dev.transferlab.worker.backbone.BackboneSettings;
@@ -35,7 +36,6 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import io.quarkus.runtime.configuration.MemorySize;
-import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -43,7 +43,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -54,8 +53,8 @@ public class WorkerComponents {
 
     @Produces
     @ApplicationScoped
-    ObjectStore objectStore(Config config) {
-        S3Settings settings = S3Settings.fromProperties(name -> config.getOptionalValue(name, String.class));
+    ObjectStore objectStore(S3Config config) {
+        S3Settings settings = config.settings();
         ObjectStore store = new ObjectStore(settings);
         store.ensureBucket(settings.bucket());
         return store;
@@ -134,20 +133,12 @@ public class WorkerComponents {
 
     @Produces
     @ApplicationScoped
-    BackboneProvider backbones(ObjectStore store, Device device, DataType precision,
-                               @ConfigProperty(name = "transferlab.backbone.weights") Optional<String> weights,
-                               @ConfigProperty(name = "transferlab.backbone.weights-sha256") Optional<String> sha256,
-                               @ConfigProperty(name = "transferlab.backbone.allow-random-weights") boolean allowRandom,
-                               @ConfigProperty(name = "transferlab.backbone.random-seed") long seed,
-                               @ConfigProperty(name = "transferlab.backbone.cache-dir") Optional<String> cacheDir,
-                               @ConfigProperty(name = "transferlab.backbone.job-weights-hosts")
-                               Optional<List<String>> jobWeightsHosts) {
-        BackboneSettings settings = new BackboneSettings(weights, sha256, allowRandom, seed,
-                jobWeightsHosts.orElse(List.of()));
-        if (settings.denseNet121Weights().isEmpty() && allowRandom) {
+    BackboneProvider backbones(ObjectStore store, Device device, DataType precision, BackboneConfig config) {
+        BackboneSettings settings = config.settings();
+        if (settings.denseNet121Weights().isEmpty() && settings.allowRandom()) {
             LOG.warn("no backbone weights configured: backbones get RANDOM weights; predictions will be poor");
         }
-        Path cache = cacheDir.filter(d -> !d.isBlank()).map(Path::of)
+        Path cache = config.cacheDir().map(Path::of)
                 .orElse(Path.of(System.getProperty("java.io.tmpdir"), "transferlab-backbones"));
         return new BackboneProvider(new BackboneWeightsStore(store, cache), device, precision, settings);
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -29,13 +30,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Every setting the manifests give a service is one it reads: a misspelt variable would be ignored silently (the
  * property keeps its default). A variable is a property in MicroProfile Config's environment form
  * ({@code transferlab.s3.path-style} is TRANSFERLAB_S3_PATH_STYLE); the properties a service reads are those of its
- * application.properties and its {@code @ConfigProperty} injections. A KAFKA_* variable is {@code kafka.*}, which
+ * application.properties, its {@code @ConfigProperty} injections and its {@code @ConfigMapping} interfaces (with
+ * common's, which both services read). A KAFKA_* variable is {@code kafka.*}, which
  * Quarkus hands to every Kafka client of the service with the prefix taken off and underscores as dots
  * (KAFKA_SASL_JAAS_CONFIG is the clients' {@code sasl.jaas.config}): it must be one of the Kafka clients' own settings.
  * The inference-worker runs the trainer-worker's image, so its properties are the trainer-worker module's.
  */
 class ConfigPropertiesTest {
     private static final Pattern CONFIG_PROPERTY = Pattern.compile("@ConfigProperty\\(name\\s*=\\s*\"([^\"]+)\"");
+    private static final Pattern CONFIG_MAPPING = Pattern.compile("@ConfigMapping\\(prefix\\s*=\\s*\"([^\"]+)\"");
+    // A mapping's own properties: its interface's abstract methods, each declared on one line at the first level of
+    // indentation (a nested interface's are a level deeper; default methods have bodies), constraints and all.
+    private static final Pattern MAPPING_METHOD = Pattern.compile("(?m)^    [\\w<>, ?@()=]+ (\\w+)\\(\\);$");
     private static final List<String> CONFIG_PREFIXES = List.of("TRANSFERLAB_", "QUARKUS_", "MP_");
     private static final String KAFKA_PREFIX = "KAFKA_";
     private static final Pattern REFERENCE = Pattern.compile("\\$\\{([^}:]+)}");
@@ -64,6 +70,17 @@ class ConfigPropertiesTest {
                 .allSatisfy(v -> assertThat(kafkaClients).as("Kafka client settings").contains(v));
     }
 
+    @Test
+    void aMappingsPropertiesAreItsInterfacesMethodsUnderItsPrefix() {
+        assertThat(properties("trainer-worker")).contains("transferlab.s3.endpoint", "transferlab.s3.path-style",
+                "transferlab.s3.max-attempts", "transferlab.backbone.max-gflops")
+                .doesNotContain("transferlab.s3.settings", "transferlab.backbone.budget");
+        assertThat(properties("api-service")).contains("transferlab.s3.bucket", "transferlab.sse.heartbeat-interval",
+                "transferlab.sse.client-buffer", "transferlab.quotas.active-jobs")
+                // TenantQuota's, nested under a tenant's name, are not the mapping's own.
+                .doesNotContain("transferlab.quotas.predictions-per-second-tenant");
+    }
+
     private static List<String> variables(List<ObjectNode> docs, JsonNode container) {
         List<String> names = new ArrayList<>();
         container.path("env").forEach(e -> names.add(e.path("name").asText()));
@@ -79,15 +96,32 @@ class ConfigPropertiesTest {
     static Set<String> properties(String service) {
         Set<String> names = new TreeSet<>(QUARKUS_OWN);
         names.addAll(applicationProperties(service).stringPropertyNames());
-        try (Stream<Path> sources = Files.walk(module(service).resolve("src/main/java"))) {
-            for (Path source : sources.filter(p -> p.toString().endsWith(".java")).toList()) {
-                Matcher m = CONFIG_PROPERTY.matcher(Files.readString(source));
-                while (m.find()) {
-                    names.add(m.group(1));
+        for (Path module : List.of(module(service), module("common"))) {
+            try (Stream<Path> sources = Files.walk(module.resolve("src/main/java"))) {
+                for (Path source : sources.filter(p -> p.toString().endsWith(".java")).toList()) {
+                    names.addAll(propertiesRead(Files.readString(source)));
                 }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        }
+        return names;
+    }
+
+    /** The properties one source file reads, by {@code @ConfigProperty} or as a {@code @ConfigMapping}. */
+    static Set<String> propertiesRead(String source) {
+        Set<String> names = new TreeSet<>();
+        Matcher property = CONFIG_PROPERTY.matcher(source);
+        while (property.find()) {
+            names.add(property.group(1));
+        }
+        Matcher mapping = CONFIG_MAPPING.matcher(source);
+        if (mapping.find()) {
+            Matcher method = MAPPING_METHOD.matcher(source);
+            while (method.find()) {
+                // SmallRye's default naming: maxAttempts() is max-attempts.
+                names.add(mapping.group(1) + "." + method.group(1).replaceAll("([A-Z])", "-$1").toLowerCase());
+            }
         }
         return names;
     }
