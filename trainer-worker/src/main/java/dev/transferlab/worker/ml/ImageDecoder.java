@@ -37,6 +37,8 @@ final class ImageDecoder {
     private static final int RGB_BYTES = 4;
     private static final ImageTypeSpecifier RGB = ImageTypeSpecifier.createInterleaved(
             ColorSpace.getInstance(ColorSpace.CS_sRGB), new int[] {0, 1, 2}, DataBuffer.TYPE_BYTE, false, false);
+    private static final ImageTypeSpecifier RGBA = ImageTypeSpecifier.createInterleaved(
+            ColorSpace.getInstance(ColorSpace.CS_sRGB), new int[] {0, 1, 2, 3}, DataBuffer.TYPE_BYTE, true, false);
 
     private interface Declare {
         DeclaredImage of(ImageReader reader) throws IOException;
@@ -88,7 +90,7 @@ final class ImageDecoder {
         int bytesPerPixel = samples * (header.bitDepth() == 16 ? 2 : 1) + rgbBytes(orientation);
         DeclaredImage declared = new DeclaredImage(header.describe(), header.width(), header.height(), bytesPerPixel);
         return read(png.critical(), reader -> declared, budget,
-                reader -> fromBufferedImage(reader.read(0)).oriented(orientation));
+                reader -> fromBufferedImage(readInOrder(reader)).oriented(orientation));
     }
 
     private static Reserved jpeg(byte[] encoded, DecodeBudget budget) {
@@ -111,21 +113,26 @@ final class ImageDecoder {
         return read(jpeg.forDecoder(), reader -> declared, budget, reader -> {
             // Java's JPEG decoder has no CMYK colour model; it can only hand over the raw samples.
             RgbImage image = jpeg.fourComponents() ? CmykJpeg.toRgb(reader.readRaster(0, null), ycck)
-                    : fromBufferedImage(readJpeg(reader));
+                    : fromBufferedImage(readInOrder(reader));
             return image.oriented(orientation);
         });
     }
 
     /**
-     * Java's JPEG decoder copies each decoded row into its standard BGR image one sample at a time, but into an RGB
-     * one, the order libjpeg gives, with one array copy; the values are the same.
+     * Java's JPEG and PNG decoders copy each decoded row into their standard BGR (or ABGR) image one sample at a time,
+     * but into an RGB (or RGBA) one, the order they decode in, with one array copy; the values are the same.
      */
-    private static BufferedImage readJpeg(ImageReader reader) throws IOException {
-        if (reader.getImageTypes(0).next().getBufferedImageType() != BufferedImage.TYPE_3BYTE_BGR) {
+    private static BufferedImage readInOrder(ImageReader reader) throws IOException {
+        ImageTypeSpecifier inOrder = switch (reader.getImageTypes(0).next().getBufferedImageType()) {
+            case BufferedImage.TYPE_3BYTE_BGR -> RGB;
+            case BufferedImage.TYPE_4BYTE_ABGR -> RGBA;
+            default -> null;
+        };
+        if (inOrder == null) {
             return reader.read(0);
         }
         ImageReadParam param = reader.getDefaultReadParam();
-        param.setDestination(RGB.createBufferedImage(reader.getWidth(0), reader.getHeight(0)));
+        param.setDestination(inOrder.createBufferedImage(reader.getWidth(0), reader.getHeight(0)));
         return reader.read(0, param);
     }
 

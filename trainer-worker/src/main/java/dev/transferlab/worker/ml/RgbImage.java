@@ -49,7 +49,8 @@ record RgbImage(int width, int height, byte[] samples, int stride, int red, int 
         int[] pixels = new int[width * height];
         for (int i = 0; i < pixels.length; i++) {
             int at = i * stride;
-            pixels[i] = (samples[at + red] & 0xff) << 16 | (samples[at + green] & 0xff) << 8 | samples[at + blue] & 0xff;
+            pixels[i] = (samples[at + red] & 0xff) << 16 | (samples[at + green] & 0xff) << 8
+                    | samples[at + blue] & 0xff;
         }
         return pixels;
     }
