@@ -33,7 +33,8 @@ final class ImageDecoder {
 
     // PIL refuses images above this many pixels as decompression bombs; a real photo is far smaller.
     static final long MAX_PIXELS = 178_956_970L;
-    // The RgbImage result, one int per pixel; the EXIF turn makes a second one.
+    // The RgbImage result where it is a copy (3 bytes a pixel, counted as 4 as when it held ints, so that the
+    // limits stay as they were); the EXIF turn makes a second one.
     private static final int RGB_BYTES = 4;
     private static final ImageTypeSpecifier RGB = ImageTypeSpecifier.createInterleaved(
             ColorSpace.getInstance(ColorSpace.CS_sRGB), new int[] {0, 1, 2}, DataBuffer.TYPE_BYTE, false, false);
