@@ -31,8 +31,8 @@ final class AntialiasedResize {
         int rowCount = rows.end() - firstRow;
         int[] horizontal = horizontal(image, columns, firstRow, rowCount);
         byte[] out = new byte[3 * crop * crop];
-        // Integer sums do not depend on their order, so the vertical pass adds whole rows at a time, a loop the JIT
-        // turns into vector instructions, and gives PIL's per-pixel sums all the same.
+        // Integer sums do not depend on their order, so the vertical pass adds whole rows at a time (a plain loop over
+        // arrays, which the JIT can unroll and vectorise) and still gives PIL's per-pixel sums.
         int[] sums = new int[crop];
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < crop; y++) {
