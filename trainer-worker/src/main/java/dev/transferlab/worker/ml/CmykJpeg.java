@@ -22,11 +22,11 @@ final class CmykJpeg {
         }
         int width = raster.getWidth();
         int height = raster.getHeight();
-        int[] pixels = new int[Math.multiplyExact(width, height)];
+        byte[] rgb = new byte[Math.multiplyExact(3, Math.multiplyExact(width, height))];
         int[] cmyk = new int[4];
         // One row of samples at a time: the whole image as ints would be 16 bytes per pixel on top of the raster.
         int[] samples = new int[4 * width];
-        for (int i = 0; i < pixels.length; i++) {
+        for (int i = 0; i < width * height; i++) {
             int x = i % width;
             if (x == 0) {
                 raster.getPixels(raster.getMinX(), raster.getMinY() + i / width, width, 1, samples);
@@ -49,12 +49,11 @@ final class CmykJpeg {
                 cmyk[3] = 255 - s3;
             }
             int notBlack = 255 - cmyk[3];
-            int r = clamp(notBlack - mulDiv255(cmyk[0], notBlack));
-            int g = clamp(notBlack - mulDiv255(cmyk[1], notBlack));
-            int b = clamp(notBlack - mulDiv255(cmyk[2], notBlack));
-            pixels[i] = r << 16 | g << 8 | b;
+            for (int c = 0; c < 3; c++) {
+                rgb[3 * i + c] = (byte) clamp(notBlack - mulDiv255(cmyk[c], notBlack));
+            }
         }
-        return new RgbImage(width, height, pixels);
+        return RgbImage.packed(width, height, rgb);
     }
 
     // PIL's MULDIV255: a * b / 255, rounded, without a division.

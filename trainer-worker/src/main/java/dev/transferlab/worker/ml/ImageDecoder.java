@@ -1,6 +1,7 @@
 package dev.transferlab.worker.ml;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
@@ -8,8 +9,11 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
-import java.awt.image.Raster;
+import java.awt.image.PixelInterleavedSampleModel;
+import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -29,8 +33,13 @@ final class ImageDecoder {
 
     // PIL refuses images above this many pixels as decompression bombs; a real photo is far smaller.
     static final long MAX_PIXELS = 178_956_970L;
-    // The RgbImage result, one int per pixel; the EXIF turn makes a second one.
+    // The RgbImage result where it is a copy (3 bytes a pixel, counted as 4 as when it held ints, so that the
+    // limits stay as they were); the EXIF turn makes a second one.
     private static final int RGB_BYTES = 4;
+    private static final ImageTypeSpecifier RGB = ImageTypeSpecifier.createInterleaved(
+            ColorSpace.getInstance(ColorSpace.CS_sRGB), new int[] {0, 1, 2}, DataBuffer.TYPE_BYTE, false, false);
+    private static final ImageTypeSpecifier RGBA = ImageTypeSpecifier.createInterleaved(
+            ColorSpace.getInstance(ColorSpace.CS_sRGB), new int[] {0, 1, 2, 3}, DataBuffer.TYPE_BYTE, true, false);
 
     private interface Declare {
         DeclaredImage of(ImageReader reader) throws IOException;
@@ -82,7 +91,7 @@ final class ImageDecoder {
         int bytesPerPixel = samples * (header.bitDepth() == 16 ? 2 : 1) + rgbBytes(orientation);
         DeclaredImage declared = new DeclaredImage(header.describe(), header.width(), header.height(), bytesPerPixel);
         return read(png.critical(), reader -> declared, budget,
-                reader -> fromBufferedImage(reader.read(0)).oriented(orientation));
+                reader -> fromBufferedImage(readInOrder(reader)).oriented(orientation));
     }
 
     private static Reserved jpeg(byte[] encoded, DecodeBudget budget) {
@@ -105,9 +114,27 @@ final class ImageDecoder {
         return read(jpeg.forDecoder(), reader -> declared, budget, reader -> {
             // Java's JPEG decoder has no CMYK colour model; it can only hand over the raw samples.
             RgbImage image = jpeg.fourComponents() ? CmykJpeg.toRgb(reader.readRaster(0, null), ycck)
-                    : fromBufferedImage(reader.read(0));
+                    : fromBufferedImage(readInOrder(reader));
             return image.oriented(orientation);
         });
+    }
+
+    /**
+     * Java's JPEG and PNG decoders copy each decoded row into their standard BGR (or ABGR) image one sample at a time,
+     * but into an RGB (or RGBA) one, the order they decode in, with one array copy; the values are the same.
+     */
+    private static BufferedImage readInOrder(ImageReader reader) throws IOException {
+        ImageTypeSpecifier inOrder = switch (reader.getImageTypes(0).next().getBufferedImageType()) {
+            case BufferedImage.TYPE_3BYTE_BGR -> RGB;
+            case BufferedImage.TYPE_4BYTE_ABGR -> RGBA;
+            default -> null;
+        };
+        if (inOrder == null) {
+            return reader.read(0);
+        }
+        ImageReadParam param = reader.getDefaultReadParam();
+        param.setDestination(inOrder.createBufferedImage(reader.getWidth(0), reader.getHeight(0)));
+        return reader.read(0, param);
     }
 
     private static int rgbBytes(int orientation) {
@@ -190,34 +217,58 @@ final class ImageDecoder {
     /**
      * Like PIL's convert("RGB"): grey is replicated, a palette is looked up, alpha is dropped without compositing.
      * Samples are read from the raster rather than through Java's colour management, which would re-map grey
-     * (Java treats it as linear) and embedded ICC profiles, where PIL keeps the stored values. Rows are read one at a
-     * time, so the conversion needs no more than the result.
+     * (Java treats it as linear) and embedded ICC profiles, where PIL keeps the stored values. 8-bit samples
+     * interleaved in one array, as the JPEG and PNG decoders give them, are used where they are; others are copied
+     * one row at a time, so the conversion needs no more than the result.
      */
     static RgbImage fromBufferedImage(BufferedImage image) {
         int width = image.getWidth();
         int height = image.getHeight();
         ColorModel model = image.getColorModel();
         int spaceType = model.getColorSpace().getType();
-        if (model instanceof IndexColorModel) {
-            return new RgbImage(width, height, image.getRGB(0, 0, width, height, null, 0, width));
-        }
-        Raster raster = image.getRaster();
         boolean grey = spaceType == ColorSpace.TYPE_GRAY;
-        if (!grey && !(spaceType == ColorSpace.TYPE_RGB && model.getNumColorComponents() == 3)) {
-            return new RgbImage(width, height, image.getRGB(0, 0, width, height, null, 0, width));
+        if (model instanceof IndexColorModel
+                || !grey && !(spaceType == ColorSpace.TYPE_RGB && model.getNumColorComponents() == 3)) {
+            return fromArgb(width, height, image.getRGB(0, 0, width, height, null, 0, width));
         }
-        int[] pixels = new int[Math.multiplyExact(width, height)];
+        WritableRaster raster = image.getRaster();
+        int bands = grey ? 1 : 3;
+        boolean eightBits = true;
+        for (int band = 0; band < bands; band++) {
+            eightBits &= model.getComponentSize(band) == 8;
+        }
+        if (eightBits && raster.getDataBuffer() instanceof DataBufferByte buffer && buffer.getNumBanks() == 1
+                && buffer.getOffset() == 0 && raster.getSampleModel() instanceof PixelInterleavedSampleModel layout
+                && raster.getSampleModelTranslateX() == 0 && raster.getSampleModelTranslateY() == 0
+                && layout.getScanlineStride() == width * layout.getPixelStride()) {
+            int[] offsets = layout.getBandOffsets();
+            return new RgbImage(width, height, buffer.getData(), layout.getPixelStride(), offsets[0],
+                    offsets[grey ? 0 : 1], offsets[grey ? 0 : 2]);
+        }
+        byte[] rgb = new byte[Math.multiplyExact(3, Math.multiplyExact(width, height))];
         int[] row = new int[width];
         for (int y = 0; y < height; y++) {
-            for (int band = 0; band < (grey ? 1 : 3); band++) {
+            for (int band = 0; band < bands; band++) {
                 raster.getSamples(raster.getMinX(), raster.getMinY() + y, width, 1, band, row);
                 toEightBits(row, model.getComponentSize(band));
                 for (int x = 0; x < width; x++) {
-                    pixels[y * width + x] |= grey ? row[x] << 16 | row[x] << 8 | row[x] : row[x] << (16 - 8 * band);
+                    for (int c = grey ? 0 : band; c <= (grey ? 2 : band); c++) {
+                        rgb[3 * (y * width + x) + c] = (byte) row[x];
+                    }
                 }
             }
         }
-        return new RgbImage(width, height, pixels);
+        return RgbImage.packed(width, height, rgb);
+    }
+
+    private static RgbImage fromArgb(int width, int height, int[] argb) {
+        byte[] rgb = new byte[Math.multiplyExact(3, argb.length)];
+        for (int i = 0; i < argb.length; i++) {
+            rgb[3 * i] = (byte) (argb[i] >> 16);
+            rgb[3 * i + 1] = (byte) (argb[i] >> 8);
+            rgb[3 * i + 2] = (byte) argb[i];
+        }
+        return RgbImage.packed(width, height, rgb);
     }
 
     private static void toEightBits(int[] samples, int bits) {

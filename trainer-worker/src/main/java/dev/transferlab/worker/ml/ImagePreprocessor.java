@@ -12,8 +12,8 @@ public final class ImagePreprocessor {
 
     private final PreprocessingSpec spec;
     private final DecodeBudget budget;
-    private final float[] mean;
-    private final float[] std;
+    // Per channel, the tensor value of each 8-bit sample.
+    private final float[][] values = new float[3][256];
 
     /** @param budget the memory decoding may take, shared by every preprocessor of the worker */
     public ImagePreprocessor(PreprocessingSpec spec, DecodeBudget budget) {
@@ -23,11 +23,18 @@ public final class ImagePreprocessor {
         }
         this.spec = spec;
         this.budget = budget;
-        this.mean = spec.normalize() ? channels("mean", spec.mean()) : null;
-        this.std = spec.normalize() ? channels("std", spec.std()) : null;
+        float[] mean = spec.normalize() ? channels("mean", spec.mean()) : null;
+        float[] std = spec.normalize() ? channels("std", spec.std()) : null;
         for (int c = 0; spec.normalize() && c < 3; c++) {
             if (!(std[c] > 0)) {
                 throw new IllegalArgumentException("normalisation std must be positive, got " + spec.std());
+            }
+        }
+        for (int c = 0; c < 3; c++) {
+            for (int sample = 0; sample < 256; sample++) {
+                // float32 arithmetic in torchvision's order: x / 255, then (x - mean) / std.
+                float scaled = sample / 255f;
+                values[c][sample] = spec.normalize() ? (scaled - mean[c]) / std[c] : scaled;
             }
         }
     }
@@ -44,20 +51,19 @@ public final class ImagePreprocessor {
      */
     public float[] apply(byte[] encodedImage) {
         // Resized while the decoded pixels still hold their share of the decode budget.
-        float[] values = ImageDecoder.decode(encodedImage, budget, this::resizeAndCrop);
-        int crop = spec.crop();
-        int plane = crop * crop;
+        byte[] samples = ImageDecoder.decode(encodedImage, budget, this::resizeAndCrop);
+        float[] tensor = new float[samples.length];
+        int plane = samples.length / 3;
         for (int c = 0; c < 3; c++) {
+            float[] channel = values[c];
             for (int i = c * plane; i < (c + 1) * plane; i++) {
-                // float32 arithmetic in torchvision's order: x / 255, then (x - mean) / std.
-                float scaled = values[i] / 255f;
-                values[i] = spec.normalize() ? (scaled - mean[c]) / std[c] : scaled;
+                tensor[i] = channel[samples[i] & 0xff];
             }
         }
-        return values;
+        return tensor;
     }
 
-    private float[] resizeAndCrop(RgbImage image) {
+    private byte[] resizeAndCrop(RgbImage image) {
         int shorter = Math.min(image.width(), image.height());
         int longer = Math.max(image.width(), image.height());
         // torchvision: the shorter side becomes `resize`, the longer int(resize * long / short), truncated.

@@ -1,7 +1,17 @@
 package dev.transferlab.worker.ml;
 
-/** A decoded image as 8-bit RGB, packed 0xRRGGBB per pixel, row-major. */
-record RgbImage(int width, int height, int[] pixels) {
+/**
+ * A decoded image's 8-bit samples, row-major without padding: {@code stride} bytes per pixel, with red, green and
+ * blue at offsets {@code red}, {@code green} and {@code blue} within each. It is the decoder's own buffer wherever
+ * its layout allows (BGR from the JPEG decoder, RGB or RGBA from the PNG decoder, a grey byte read as all three), so
+ * that turning it into RGB copies nothing.
+ */
+record RgbImage(int width, int height, byte[] samples, int stride, int red, int green, int blue) {
+
+    /** Three bytes per pixel in the order R, G, B. */
+    static RgbImage packed(int width, int height, byte[] rgb) {
+        return new RgbImage(width, height, rgb, 3, 0, 1, 2);
+    }
 
     /**
      * The image as it is meant to be seen, given its EXIF orientation (1 to 8): the transposition PIL's
@@ -14,7 +24,7 @@ record RgbImage(int width, int height, int[] pixels) {
         boolean swaps = orientation >= 5;
         int outWidth = swaps ? height : width;
         int outHeight = swaps ? width : height;
-        int[] out = new int[pixels.length];
+        byte[] out = new byte[width * height * stride];
         for (int y = 0; y < outHeight; y++) {
             for (int x = 0; x < outWidth; x++) {
                 int sx;
@@ -28,13 +38,20 @@ record RgbImage(int width, int height, int[] pixels) {
                     case 7 -> { sx = width - 1 - y; sy = height - 1 - x; }
                     default -> { sx = width - 1 - y; sy = x; }
                 }
-                out[y * outWidth + x] = pixels[sy * width + sx];
+                System.arraycopy(samples, (sy * width + sx) * stride, out, (y * outWidth + x) * stride, stride);
             }
         }
-        return new RgbImage(outWidth, outHeight, out);
+        return new RgbImage(outWidth, outHeight, out, stride, red, green, blue);
     }
 
-    int channel(int index, int channel) {
-        return (pixels[index] >> (16 - 8 * channel)) & 0xff;
+    /** The pixels packed 0xRRGGBB, row-major. */
+    int[] pixels() {
+        int[] pixels = new int[width * height];
+        for (int i = 0; i < pixels.length; i++) {
+            int at = i * stride;
+            pixels[i] = (samples[at + red] & 0xff) << 16 | (samples[at + green] & 0xff) << 8
+                    | samples[at + blue] & 0xff;
+        }
+        return pixels;
     }
 }
