@@ -101,6 +101,7 @@ public final class JobBenchmark {
                 {"datasetId": "%s", "epochs": %d, "batchSize": %d, "learningRate": %s, "hiddenUnits": %d,
                  "seed": 0, "backbone": {"name": "densenet121"}}""".formatted(datasetId, epochs, batchSize, lr,
                 hidden));
+        Instant answeredAt = Instant.now();
         if (submitted.status() != 202) {
             throw new IllegalStateException("job refused: " + submitted.body());
         }
@@ -120,7 +121,7 @@ public final class JobBenchmark {
                 .mapToDouble(e -> e.data().at("/metrics/seconds").asDouble()).sum();
         System.out.printf(Locale.ROOT, "%s: %.1f s (%s; head training %.1f s over %d epochs)%n", what, seconds,
                 features, epochSeconds, epochs);
-        new JobPhases(submittedAt, received).lines().forEach(System.out::println);
+        new JobPhases(submittedAt, answeredAt, received).lines().forEach(System.out::println);
         return seconds;
     }
 

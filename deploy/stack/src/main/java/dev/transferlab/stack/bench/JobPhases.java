@@ -28,8 +28,12 @@ final class JobPhases {
     private final double backbone;
     private final double head;
 
-    /** @param submitted when the client sent the submission; {@code events} end with the completed one */
-    JobPhases(Instant submitted, List<Received> events) {
+    /**
+     * @param submitted when the client sent the submission
+     * @param answered  when its answer came, the transaction of its accepted event and command committed
+     * @param events    the job's events, ending with the completed one
+     */
+    JobPhases(Instant submitted, Instant answered, List<Received> events) {
         Instant accepted = time(first(events, "accepted"));
         Instant started = time(first(events, "started"));
         Optional<Received> cacheHit = find(events, "feature-cache-hit");
@@ -38,7 +42,8 @@ final class JobPhases {
         List<Received> checkpoints = all(events, "checkpointed");
         Received completed = events.get(events.size() - 1);
         phases.put("submission to accepted (api-service)", seconds(submitted, accepted));
-        phases.put("accepted to started (transaction, worker poll, backbone build)", seconds(accepted, started));
+        phases.put("accepted to submission answered (transaction commit)", seconds(accepted, answered));
+        phases.put("answered to started (worker poll, backbone build)", seconds(answered, started));
         Instant featuresDone;
         if (cacheHit.isPresent()) {
             featuresDone = time(cacheHit.get());
