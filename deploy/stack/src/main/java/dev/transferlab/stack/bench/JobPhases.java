@@ -74,6 +74,15 @@ final class JobPhases {
         total = seconds(submitted, completed.at());
     }
 
+    /** Seconds by phase, in order; they add up to the job's {@link #total}. */
+    Map<String, Double> phases() {
+        return Map.copyOf(phases);
+    }
+
+    double total() {
+        return total;
+    }
+
     /** Seconds outside the backbone's and the head's own work. */
     double overhead() {
         return total - backbone - head;
