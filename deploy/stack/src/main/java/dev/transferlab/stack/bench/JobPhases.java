@@ -6,6 +6,7 @@ import dev.transferlab.stack.ApiClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -76,7 +77,7 @@ final class JobPhases {
 
     /** Seconds by phase, in order; they add up to the job's {@link #total}. */
     Map<String, Double> phases() {
-        return Map.copyOf(phases);
+        return Collections.unmodifiableMap(phases);
     }
 
     double total() {
