@@ -1,5 +1,6 @@
 package dev.transferlab.worker.export;
 
+import dev.transferlab.common.messages.BackboneSpec;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.model.ModelManifest;
 import dev.transferlab.common.storage.ObjectStore;
@@ -11,6 +12,7 @@ import dev.transferlab.worker.ml.SafeTensors;
 import dev.transferlab.worker.ml.Tensor;
 import dev.transferlab.worker.ml.weights.WeightsFile;
 
+import java.lang.ref.SoftReference;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -32,6 +34,15 @@ public final class ModelExport {
             "fc2.weight", "classifier.2.weight", "fc2.bias", "classifier.2.bias");
 
     private final ObjectStore store;
+    /**
+     * The state dict of the backbone exported last, with its hash: every model on one backbone exports the same
+     * tensors, and rebuilding them took seconds per job (random weights regenerated from their seed, or the weights
+     * file fetched and parsed again). Held softly, so the collector reclaims its megabytes when the heap runs short.
+     */
+    private volatile SoftReference<StateDict> last = new SoftReference<>(null);
+
+    private record StateDict(BackboneSpec spec, String weights, Map<String, Tensor> tensors, String sha256) {
+    }
 
     public ModelExport(ObjectStore store) {
         this.store = store;
@@ -46,14 +57,33 @@ public final class ModelExport {
         if (manifest.backbone().isTorchScript()) {
             return Optional.empty();
         }
-        Map<String, Tensor> tensors = new LinkedHashMap<>(backbone(manifest));
-        String sha256 = DenseNetWeights.sha256(tensors);
-        if (!sha256.equals(manifest.backboneSha256())) {
-            throw new JobFailure("the backbone weights at " + manifest.backboneWeights() + " have SHA-256 " + sha256
-                    + " but model " + manifest.modelId() + " was trained on " + manifest.backboneSha256());
+        StateDict backbone = stateDict(manifest);
+        if (!backbone.sha256().equals(manifest.backboneSha256())) {
+            throw new JobFailure("the backbone weights at " + manifest.backboneWeights() + " have SHA-256 "
+                    + backbone.sha256() + " but model " + manifest.modelId() + " was trained on "
+                    + manifest.backboneSha256());
         }
+        Map<String, Tensor> tensors = new LinkedHashMap<>(backbone.tensors());
         headWeights.forEach((name, tensor) -> tensors.put(HEAD_NAMES.get(name), tensor));
         return Optional.of(SafeTensors.write(tensors, Map.of("format", "pt", MANIFEST, Messages.toJson(manifest))));
+    }
+
+    /**
+     * The backbone's state dict, the last one again when it is the same backbone with the hash this model was trained
+     * on (those are the weights the export must carry, whatever is stored at their location now).
+     */
+    private StateDict stateDict(ModelManifest manifest) {
+        StateDict cached = last.get();
+        if (cached != null && cached.spec().equals(manifest.backbone())
+                && cached.weights().equals(manifest.backboneWeights())
+                && cached.sha256().equals(manifest.backboneSha256())) {
+            return cached;
+        }
+        Map<String, Tensor> tensors = backbone(manifest);
+        StateDict built = new StateDict(manifest.backbone(), manifest.backboneWeights(), tensors,
+                DenseNetWeights.sha256(tensors));
+        last = new SoftReference<>(built);
+        return built;
     }
 
     /** The backbone's parameters as inference builds them: from the seed, or from the stored weights file. */

@@ -107,6 +107,8 @@ class ModelExportParityIT {
                 sha256);
 
         checkParity(manifest);
+        // The next model on the same backbone exports the state dict the first one built.
+        checkParity(manifest("random-backbone-again", PreprocessingSpec.imagenet(), "random-init:seed=7", sha256));
     }
 
     @Test

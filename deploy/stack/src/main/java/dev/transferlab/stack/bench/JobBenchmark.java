@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +19,8 @@ import java.util.Locale;
 /**
  * A whole training job on this platform against the tutorial's recipe ({@code seed_pipeline.py}, PyTorch), on the
  * same ImageFolder data with the same epochs and batch size, on CPU; and a second job on the same dataset (other
- * hyperparameters), which the feature cache serves. Prints wall-clock times and their ratios.
+ * hyperparameters), which the feature cache serves. Prints wall-clock times and their ratios, and each job's phases
+ * ({@link JobPhases}).
  * Run with {@code bench/jobs.sh --data DIR} (DIR holds train/ and test/).
  */
 public final class JobBenchmark {
@@ -94,16 +96,20 @@ public final class JobBenchmark {
     private static double job(ApiClient api, String datasetId, int epochs, int batchSize, double lr, int hidden,
                               String what) {
         long start = System.nanoTime();
+        Instant submittedAt = Instant.now();
         ApiClient.Answer submitted = api.postJson("/v1/training-jobs", """
                 {"datasetId": "%s", "epochs": %d, "batchSize": %d, "learningRate": %s, "hiddenUnits": %d,
                  "seed": 0, "backbone": {"name": "densenet121"}}""".formatted(datasetId, epochs, batchSize, lr,
                 hidden));
+        Instant answeredAt = Instant.now();
         if (submitted.status() != 202) {
             throw new IllegalStateException("job refused: " + submitted.body());
         }
-        List<ApiClient.SseEvent> events = new ArrayList<>();
-        api.followEvents(submitted.body().get("id").asText(), events::add);
+        List<JobPhases.Received> received = new ArrayList<>();
+        api.followEvents(submitted.body().get("id").asText(),
+                event -> received.add(new JobPhases.Received(event, Instant.now())));
         double seconds = seconds(start);
+        List<ApiClient.SseEvent> events = received.stream().map(JobPhases.Received::event).toList();
         ApiClient.SseEvent last = events.get(events.size() - 1);
         if (!last.name().equals("completed")) {
             throw new IllegalStateException(what + " ended " + last.name() + ": " + last.data());
@@ -115,6 +121,7 @@ public final class JobBenchmark {
                 .mapToDouble(e -> e.data().at("/metrics/seconds").asDouble()).sum();
         System.out.printf(Locale.ROOT, "%s: %.1f s (%s; head training %.1f s over %d epochs)%n", what, seconds,
                 features, epochSeconds, epochs);
+        new JobPhases(submittedAt, answeredAt, received).lines().forEach(System.out::println);
         return seconds;
     }
 
