@@ -1,7 +1,7 @@
 package dev.transferlab.worker.ml;
 
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,22 +29,27 @@ public final class DenseNetWeights {
     }
 
     /**
-     * Writes a torchvision state dict into the network, refusing a missing, mis-shaped or unknown parameter by name.
-     * The checkpoint's head (classifier.*) and BatchNorm counters are ignored; old parameter names are accepted.
-     * {@code stop} is asked before each parameter is written.
+     * Writes a torchvision state dict into an initialised network, refusing a missing, mis-shaped or unknown
+     * parameter by name. The checkpoint's head (classifier.*) and BatchNorm counters are ignored; old parameter names
+     * are accepted. {@code stop} is asked before each parameter is written.
      *
      * @return the {@link #sha256(DenseNet)} of the loaded weights
      */
     public static String load(DenseNet network, Map<String, Tensor> checkpoint, StopCheck stop) {
         Map<String, Tensor> stateDict = checked(network, checkpoint);
-        MessageDigest digest = Sha256.digest();
-        for (Map.Entry<String, Parameter> parameter : network.torchvisionParameters().entrySet()) {
-            stop.throwIfStopped();
-            float[] values = stateDict.get(parameter.getKey()).data();
-            write(parameter.getValue(), values);
-            update(digest, parameter.getKey(), values);
-        }
-        return HexFormat.of().formatHex(digest.digest());
+        return write(network, engineValues(network, name -> stateDict.get(name).data(), stop));
+    }
+
+    /**
+     * Initialises the network on the manager's device with a torchvision state dict's values, checked as
+     * {@link #load(DenseNet, Map, StopCheck)} checks them: the network's parameters are allocated once, with their
+     * values, rather than as zeros to be overwritten.
+     *
+     * @return the {@link #sha256(DenseNet)} of the loaded weights
+     */
+    public static String load(DenseNet network, NDManager manager, Map<String, Tensor> checkpoint, StopCheck stop) {
+        Map<String, Tensor> stateDict = checked(network, checkpoint);
+        return initialize(network, manager, engineValues(network, name -> stateDict.get(name).data(), stop), stop);
     }
 
     /**
@@ -94,25 +100,27 @@ public final class DenseNetWeights {
      * @return the {@link #sha256(DenseNet)} of the weights written
      */
     public static String randomInit(DenseNet network, long seed, StopCheck stop) {
-        Random random = new Random(seed);
-        MessageDigest digest = Sha256.digest();
-        for (Map.Entry<String, Parameter> parameter : network.torchvisionParameters().entrySet()) {
-            stop.throwIfStopped();
-            String name = parameter.getKey();
-            float[] values = randomValues(name, network.torchvisionShapes().get(name), random);
-            write(parameter.getValue(), values);
-            update(digest, name, values);
-        }
-        return HexFormat.of().formatHex(digest.digest());
+        return write(network, engineValues(network, randomValues(network, seed), stop));
+    }
+
+    /** {@link #randomInit(DenseNet, long, StopCheck)} as it initialises the network (see {@link #load}). */
+    public static String randomInit(DenseNet network, NDManager manager, long seed, StopCheck stop) {
+        return initialize(network, manager, engineValues(network, randomValues(network, seed), stop), stop);
     }
 
     /** The weights {@link #randomInit} writes for this seed, as a state dict on the heap; needs no engine. */
     public static Map<String, Tensor> randomStateDict(DenseNet network, long seed) {
-        Random random = new Random(seed);
+        Function<String, float[]> values = randomValues(network, seed);
         Map<String, Tensor> stateDict = new LinkedHashMap<>();
-        network.torchvisionShapes().forEach((name, shape) ->
-                stateDict.put(name, new Tensor(shape.getShape(), randomValues(name, shape, random))));
+        network.torchvisionShapes().forEach((name, shape) -> stateDict.put(name, new Tensor(shape.getShape(),
+                values.apply(name))));
         return stateDict;
+    }
+
+    /** Each parameter's random values in turn, in state-dict order. */
+    private static Function<String, float[]> randomValues(DenseNet network, long seed) {
+        Random random = new Random(seed);
+        return name -> randomValues(name, network.torchvisionShapes().get(name), random);
     }
 
     private static float[] randomValues(String name, Shape shape, Random random) {
@@ -139,15 +147,8 @@ public final class DenseNetWeights {
     /** {@link #sha256(DenseNet)} of a state dict in torchvision's order, such as {@link #checked} returns. */
     public static String sha256(Map<String, Tensor> stateDict) {
         MessageDigest digest = Sha256.digest();
-        stateDict.forEach((name, tensor) -> update(digest, name, tensor.data()));
+        stateDict.forEach((name, tensor) -> update(digest, name, littleEndian(tensor.data())));
         return HexFormat.of().formatHex(digest.digest());
-    }
-
-    private static void update(MessageDigest digest, String name, float[] values) {
-        digest.update(name.getBytes(StandardCharsets.UTF_8));
-        ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(values);
-        digest.update(bytes);
     }
 
     /** The current weights as a torchvision state dict (without num_batches_tracked), copied to the heap. */
@@ -158,7 +159,48 @@ public final class DenseNetWeights {
         return copy;
     }
 
-    private static void write(Parameter parameter, float[] values) {
-        parameter.getArray().set(values);
+    /** Parameters' values as the engine takes them, and their {@link #sha256(DenseNet)}. */
+    private record EngineValues(Map<String, ByteBuffer> buffers, String sha256) {
+    }
+
+    /**
+     * Copies each parameter's values, in state-dict order, into the buffer the engine will use as the array's memory
+     * (one copy: a heap array would be copied into such a buffer by DJL), hashing them from it on the way.
+     */
+    private static EngineValues engineValues(DenseNet network, Function<String, float[]> values, StopCheck stop) {
+        MessageDigest digest = Sha256.digest();
+        Map<String, ByteBuffer> buffers = new LinkedHashMap<>();
+        for (String name : network.torchvisionShapes().keySet()) {
+            stop.throwIfStopped();
+            ByteBuffer buffer = littleEndian(values.apply(name));
+            update(digest, name, buffer);
+            buffers.put(name, buffer);
+        }
+        return new EngineValues(buffers, HexFormat.of().formatHex(digest.digest()));
+    }
+
+    private static String write(DenseNet network, EngineValues values) {
+        values.buffers().forEach((name, buffer) -> network.torchvisionParameters().get(name).getArray().set(buffer));
+        return values.sha256();
+    }
+
+    private static String initialize(DenseNet network, NDManager manager, EngineValues values, StopCheck stop) {
+        network.initialize(manager, stop, values.buffers());
+        return values.sha256();
+    }
+
+    /**
+     * The values as little-endian float32 in a direct buffer, the form the engine reads without copying: libtorch's
+     * byte order on every platform it ships for (x86-64, aarch64), and the one the weights are hashed in.
+     */
+    private static ByteBuffer littleEndian(float[] values) {
+        ByteBuffer bytes = ByteBuffer.allocateDirect(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        return bytes;
+    }
+
+    private static void update(MessageDigest digest, String name, ByteBuffer values) {
+        digest.update(name.getBytes(StandardCharsets.UTF_8));
+        digest.update(values.duplicate());
     }
 }

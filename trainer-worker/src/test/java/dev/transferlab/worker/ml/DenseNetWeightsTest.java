@@ -1,6 +1,9 @@
 package dev.transferlab.worker.ml;
 
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
 import dev.transferlab.common.messages.BackboneSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -100,6 +103,25 @@ class DenseNetWeightsTest {
         assertThatThrownBy(() -> DenseNetWeights.load(network, extra, StopCheck.NEVER))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("features.denseblock3.denselayer1.conv1.weight");
+    }
+
+    @Test
+    void weightsInitialisingTheNetworkAreThoseWrittenIntoItsZerosAndComputeTheSame() {
+        DenseNet written = initialised(DenseNetTest.tiny());
+        String hash = DenseNetWeights.randomInit(written, 3, StopCheck.NEVER);
+        Map<String, Tensor> weights = DenseNetWeights.stateDict(written);
+        DenseNet random = new DenseNet(DenseNetTest.tiny());
+        DenseNet loaded = new DenseNet(DenseNetTest.tiny());
+
+        assertThat(DenseNetWeights.randomInit(random, manager, 3, StopCheck.NEVER)).isEqualTo(hash);
+        assertThat(DenseNetWeights.load(loaded, manager, weights, StopCheck.NEVER)).isEqualTo(hash);
+        assertThat(DenseNetWeights.stateDict(random)).isEqualTo(weights);
+        assertThat(DenseNetWeights.stateDict(loaded)).isEqualTo(weights);
+        assertThat(loaded.block().isInitialized()).isTrue();
+        NDList images = new NDList(manager.randomNormal(new Shape(2, 3, 32, 32)));
+        ParameterStore store = new ParameterStore(manager, false);
+        assertThat(loaded.block().forward(store, images, false).singletonOrThrow().toFloatArray())
+                .containsExactly(written.block().forward(store, images, false).singletonOrThrow().toFloatArray());
     }
 
     private DenseNet initialised(BackboneSpec spec) {

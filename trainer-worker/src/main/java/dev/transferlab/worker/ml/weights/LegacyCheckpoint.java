@@ -23,8 +23,8 @@ final class LegacyCheckpoint {
     private LegacyCheckpoint() {
     }
 
-    static Map<String, Tensor> read(byte[] bytes) {
-        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    static Map<String, Tensor> read(ByteBuffer bytes) {
+        ByteBuffer in = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         Object magic = SafeUnpickler.load(in, null);
         if (!MAGIC_NUMBER.equals(magic instanceof Long small ? BigInteger.valueOf(small) : magic)) {
             throw new WeightsFormatException("not a torch checkpoint: the legacy format's magic number is missing");
@@ -75,7 +75,7 @@ final class LegacyCheckpoint {
                 throw new WeightsFormatException("the checkpoint lacks the bytes of storage " + storage.key());
             }
             return bytesOfRoot;
-        }, bytes.length);
+        }, in.capacity());
     }
 
     /** ('storage', type, root key, location, root size, view) where view is None or (view key, offset, size). */

@@ -35,9 +35,9 @@ final class StoredZip {
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private long inflationLeft;
 
-    private StoredZip(byte[] bytes) {
-        this.data = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        this.inflationLeft = inflationBudget(bytes.length);
+    private StoredZip(ByteBuffer bytes) {
+        this.data = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        this.inflationLeft = inflationBudget(data.capacity());
         int end = findEndOfDirectory();
         int count = unsignedShort(end + 10);
         long directorySize = unsignedInt(end + 12);
@@ -62,7 +62,7 @@ final class StoredZip {
                 throw new WeightsFormatException("corrupt zip: the name of central directory entry " + i
                         + " runs past the directory");
             }
-            String name = new String(bytes, at + DIRECTORY_ENTRY_BYTES, nameLength, StandardCharsets.UTF_8);
+            String name = StandardCharsets.UTF_8.decode(data.slice(at + DIRECTORY_ENTRY_BYTES, nameLength)).toString();
             Entry entry = new Entry(unsignedShort(at + 10), unsignedInt(at + 20), unsignedInt(at + 24),
                     unsignedInt(at + 42));
             if (entry.compressedSize() == ZIP64_MARKER || entry.size() == ZIP64_MARKER
@@ -79,11 +79,16 @@ final class StoredZip {
 
     /** @throws WeightsFormatException when the bytes are not a zip archive this reader can read */
     static StoredZip of(byte[] bytes) {
+        return of(ByteBuffer.wrap(bytes));
+    }
+
+    /** {@link #of(byte[])} over a buffer from its first byte to its capacity; stored entries are views of it. */
+    static StoredZip of(ByteBuffer bytes) {
         return new StoredZip(bytes);
     }
 
-    static boolean looksLikeZip(byte[] bytes) {
-        return bytes.length >= 4 && ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(0) == LOCAL_HEADER;
+    static boolean looksLikeZip(ByteBuffer bytes) {
+        return bytes.capacity() >= 4 && bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt(0) == LOCAL_HEADER;
     }
 
     /**

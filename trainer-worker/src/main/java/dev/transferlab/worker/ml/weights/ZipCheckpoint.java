@@ -17,7 +17,7 @@ final class ZipCheckpoint {
     private ZipCheckpoint() {
     }
 
-    static Map<String, Tensor> read(byte[] bytes) {
+    static Map<String, Tensor> read(ByteBuffer bytes) {
         StoredZip zip = StoredZip.of(bytes);
         String prefix = null;
         for (String name : zip.names()) {
@@ -46,6 +46,6 @@ final class ZipCheckpoint {
         Map<String, ByteBuffer> storages = new HashMap<>();
         return StateDicts.tensors(state, storage -> storages.computeIfAbsent(storage.key(), key -> zip.read(root
                 + "data/" + key).orElseThrow(() -> new WeightsFormatException("the checkpoint lacks the bytes of "
-                + "storage " + key))), bytes.length);
+                + "storage " + key))), bytes.capacity());
     }
 }

@@ -12,7 +12,6 @@ import dev.transferlab.worker.ml.StopCheck;
 import dev.transferlab.worker.ml.weights.WeightsFile;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -42,13 +41,12 @@ final class DenseNetLoader extends LocalBackboneLoader {
                     + BackboneCriteria.WEIGHTS + "' file or a '" + BackboneCriteria.RANDOM_SEED + "'");
         }
         // Read before allocating native memory: a bad file then costs nothing to refuse.
-        var stateDict = weights.isPresent() ? WeightsFile.read(Files.readAllBytes(weights.get())) : null;
+        var stateDict = weights.isPresent() ? WeightsFile.read(weights.get()) : null;
         Model model = Model.newInstance(artifactId, criteria.getDevice(), "PyTorch");
         try {
-            network.initialize(model.getNDManager(), stop);
+            String sha256 = stateDict != null ? DenseNetWeights.load(network, model.getNDManager(), stateDict, stop)
+                    : DenseNetWeights.randomInit(network, model.getNDManager(), seed.get(), stop);
             model.setBlock(network.block());
-            String sha256 = stateDict != null ? DenseNetWeights.load(network, stateDict, stop)
-                    : DenseNetWeights.randomInit(network, seed.get(), stop);
             model.setProperty(Backbone.FEATURE_SIZE, Integer.toString(network.featureSize()));
             model.setProperty(Backbone.SHA256, sha256);
             return noop(model);

@@ -5,10 +5,12 @@ import dev.transferlab.worker.ml.ParityFixtures;
 import dev.transferlab.worker.ml.Tensor;
 import dev.transferlab.worker.ml.WeightsFormatException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -17,6 +19,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /** Against files torch itself wrote (see src/test/python/parity_fixtures.py). */
 class WeightsFileTest {
@@ -108,6 +111,19 @@ class WeightsFileTest {
                 .isInstanceOf(WeightsFormatException.class).hasMessageContaining("not a weights file");
         assertThatThrownBy(() -> WeightsFile.read(ParityFixtures.bytes("torchscript-tiny-densenet.pt")))
                 .isInstanceOf(WeightsFormatException.class).hasMessageContaining("TorchScript");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-densenet-legacy.pth", "tiny-densenet-zip.pt", "tiny-densenet.safetensors"})
+    void aMappedFileReadsAsItsBytesDoAndIsRefusedAsThemWhenCut(String file, @TempDir Path directory)
+            throws IOException {
+        byte[] bytes = ParityFixtures.bytes(file);
+        Path cut = Files.write(directory.resolve("cut"), Arrays.copyOf(bytes, bytes.length - 100));
+
+        assertThat(WeightsFile.read(ParityFixtures.path(file))).isEqualTo(WeightsFile.read(bytes))
+                .containsKey("features.norm5.running_var");
+        assertThatThrownBy(() -> WeightsFile.read(cut)).isInstanceOf(WeightsFormatException.class)
+                .hasMessage(catchThrowable(() -> WeightsFile.read(Files.readAllBytes(cut))).getMessage());
     }
 
     @ParameterizedTest
