@@ -86,7 +86,6 @@ class BackboneTest {
 
             assertThat(backbone.precision()).isEqualTo(DataType.FLOAT16);
             for (int i = 0; i < images.size(); i++) {
-                System.out.printf("fp16 vs fp32, image %d: 1 - cosine %.3g%n", i, 1 - ParityFixtures.cosine(fp16[i], fp32[i]));
                 // Cast for real: the values moved, by no more than fp16's rounding through 121 layers.
                 assertThat(fp16[i]).isNotEqualTo(fp32[i]);
                 assertThat(ParityFixtures.cosine(fp16[i], fp32[i])).isGreaterThan(0.99999);
