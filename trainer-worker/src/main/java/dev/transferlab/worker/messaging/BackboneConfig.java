@@ -41,6 +41,13 @@ public interface BackboneConfig {
      */
     Optional<List<String>> jobWeightsHosts();
 
+    /**
+     * Whether a training worker builds DenseNet121 with its configured weights (or its random ones, where allowed) as
+     * it starts, in the background, rather than at its first job.
+     */
+    @WithDefault("true")
+    boolean preload();
+
     default BackboneSettings settings() {
         return new BackboneSettings(weights(), weightsSha256(), allowRandomWeights(), randomSeed(),
                 jobWeightsHosts().orElse(List.of()));

@@ -11,6 +11,7 @@ import dev.transferlab.common.storage.S3Settings;
 import dev.transferlab.worker.backbone.BackboneProvider;
 import dev.transferlab.worker.backbone.BackboneSettings;
 import dev.transferlab.worker.backbone.BackboneWeightsStore;
+import dev.transferlab.worker.backbone.LoadedBackbone;
 import dev.transferlab.worker.inference.DynamicBatcher;
 import dev.transferlab.worker.inference.ModelPredictor;
 import dev.transferlab.worker.jobs.BatchPredictionJob;
@@ -25,6 +26,7 @@ import dev.transferlab.worker.ml.BatchSizeCalibration;
 import dev.transferlab.worker.ml.DecodeBudget;
 import dev.transferlab.worker.ml.DecodePipeline;
 import dev.transferlab.worker.ml.Devices;
+import dev.transferlab.worker.ml.StopCheck;
 import dev.transferlab.worker.ml.zoo.BackboneCriteria;
 import io.quarkus.runtime.StartupEvent;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -110,15 +112,32 @@ public class WorkerComponents {
 
     /**
      * A bad feature setting stops the start whatever the worker's roles (the precision is resolved by being
-     * injected); a training worker calibrates its batch size now, not at its first job.
+     * injected); a training worker calibrates its batch size now, not at its first job, and then builds the
+     * backbone jobs train on by default in the background (README, "Where a job's seconds go"), so that the first
+     * job does not wait for it: that job joins the build if it is still under way.
      */
     void checkFeatureSettings(@Observes StartupEvent event, DataType precision,
                               @ConfigProperty(name = FeatureSettings.BATCH_SIZE) String batchSize,
                               @ConfigProperty(name = "transferlab.worker.training") boolean training,
-                              Instance<FeatureSettings> settings) {
+                              BackboneConfig backboneConfig, Instance<FeatureSettings> settings,
+                              Instance<BackboneProvider> backbones) {
         FeatureSettings.pinnedBatchSize(batchSize);
         if (training) {
             settings.get();
+            if (backboneConfig.preload()) {
+                Thread preload = new Thread(() -> preload(backbones.get()), "backbone-preload");
+                preload.setDaemon(true);
+                preload.start();
+            }
+        }
+    }
+
+    private static void preload(BackboneProvider backbones) {
+        try {
+            LoadedBackbone backbone = backbones.forTraining(BackboneSpec.densenet121(), StopCheck.NEVER);
+            LOG.infof("densenet121 ready for jobs (weights %s)", backbone.origin());
+        } catch (RuntimeException e) {
+            LOG.infof("densenet121 was not built ahead of the first job, which will try itself: %s", e.getMessage());
         }
     }
 
