@@ -163,7 +163,7 @@ public final class LinearProbe {
         problem.x = new Feature[train.length][];
         problem.y = new double[train.length];
         for (int j = 0; j < train.length; j++) {
-            problem.x[j] = sparse(space == null ? rows[train[j]] : space.trainingRow(j));
+            problem.x[j] = sparse(space == null ? rows[train[j]] : space.cholesky()[j]);
             problem.y[j] = labels[train[j]];
         }
         Model model = Linear.train(problem, new Parameter(solver, c, eps));
@@ -206,10 +206,6 @@ public final class LinearProbe {
                 }
             }
             return new RowSpace(train, l);
-        }
-
-        double[] trainingRow(int j) {
-            return cholesky[j];
         }
 
         /** @param gramColumn the row's dot products with every row */
