@@ -181,8 +181,8 @@ public final class LinearProbe {
      * |w|^2), so with an orthonormal basis Q of it, w = Q b, |w| = |b| and x.w = (Q'x).b: the same objective in as
      * many dimensions as rows, hence the same probabilities. Q is never formed: with the training rows' Gram matrix
      * X X' = L L' (Cholesky), Q = X' L^-T, so a training row's coordinates are its row of L, and a held-out row x's
-     * are L^-1 (X x), whose right side is x's column of the Gram matrix of all rows. Few hundred images' 1,025 dense
-     * dimensions become a triangular matrix of a few hundred, and no fold computes a dot product of features.
+     * are L^-1 (X x), whose right side is x's column of the Gram matrix of all rows. A few hundred images' 1,025
+     * dense dimensions become a triangular matrix of a few hundred, and no fold computes a dot product of features.
      */
     private record RowSpace(int[] train, double[][] cholesky) {
         /** @return null when a training row is (nearly) in the span of the ones before it: solve in full then */
