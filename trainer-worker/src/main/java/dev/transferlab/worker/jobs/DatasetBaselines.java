@@ -101,7 +101,7 @@ final class DatasetBaselines {
                 "'%s' and '%s' are hard to tell apart: the probe mixed up %d of their %d images (%.0f%%)",
                 p.first(), p.second(), p.confused(), p.images(), 100 * p.rate())));
         String probe = String.format(Locale.ROOT, "logistic regression (L2, C=%s, one class against the rest, "
-                + "liblinear dual), %d-fold stratified cross-validation", LinearProbe.DEFAULT_C, folds);
+                + "liblinear primal), %d-fold stratified cross-validation", LinearProbe.DEFAULT_C, folds);
         return new Probed(new LearnabilityBaseline(Messages.SCHEMA_VERSION, probe, items.size(), folds, mean, std,
                 Arrays.stream(result.foldAccuracies()).boxed().toList(), chance, classes, result.confusion(), pairs,
                 warnings, dataset.contentHash(), backboneSha256, preprocessing, Instant.now()), null);

@@ -17,8 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * The probe against scikit-learn's {@code LogisticRegression(solver="liblinear", dual=True)} on the same rows and
- * folds: the committed fixture is made by
+ * The probe against scikit-learn's {@code LogisticRegression(solver="liblinear", dual=False)} on the same rows and
+ * folds, one case with fewer training rows than dimensions: the committed fixture is made by
  * {@code /usr/bin/python3 src/test/python/baseline_fixtures.py src/test/resources/baseline/sklearn.json}.
  */
 class LinearProbeTest {
