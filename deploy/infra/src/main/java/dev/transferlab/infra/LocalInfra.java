@@ -67,14 +67,16 @@ public final class LocalInfra {
 
     private static void run(Map<String, String> opts) throws Exception {
         Path data = Path.of(opts.getOrDefault("data", ".stack-data")).toAbsolutePath();
-        int kafkaPort = Ports.freeIfZero(Integer.parseInt(opts.getOrDefault("kafka-port", "0")));
+        // The SCRAM port was chosen by the parent and is not bound yet: the broker's own ports must differ from it.
+        int scramPort = Integer.parseInt(opts.getOrDefault("scram-port", "0"));
         int s3Port = Integer.parseInt(opts.getOrDefault("s3-port", "0"));
+        int kafkaPort = Ports.freeIfZero(Integer.parseInt(opts.getOrDefault("kafka-port", "0")), scramPort, s3Port);
         String accessKey = opts.getOrDefault("access-key", InfraProcess.ACCESS_KEY);
         String secretKey = opts.getOrDefault("secret-key", InfraProcess.SECRET_KEY);
 
-        S3Proxy s3 = startS3(data.resolve("s3"), s3Port, accessKey, secretKey);
-        int scramPort = Integer.parseInt(opts.getOrDefault("scram-port", "0"));
+        // The broker first: S3Proxy binds a free port itself, which must not be one chosen for the broker.
         KafkaRaftServer kafka = startKafka(data.resolve("kafka"), kafkaPort, scramPort);
+        S3Proxy s3 = startS3(data.resolve("s3"), s3Port, accessKey, secretKey);
         createTopics(kafkaPort);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             kafka.shutdown();
@@ -103,7 +105,7 @@ public final class LocalInfra {
      *                  (the services, the controller) stays a super user.
      */
     private static KafkaRaftServer startKafka(Path logDir, int port, int scramPort) throws Exception {
-        int controllerPort = Ports.freeIfZero(0);
+        int controllerPort = Ports.freeIfZero(0, port, scramPort);
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
