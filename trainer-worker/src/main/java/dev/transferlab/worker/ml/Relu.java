@@ -10,7 +10,7 @@ import ai.djl.util.PairList;
 /**
  * ReLU, the same operator as DJL's {@link Activation#reluBlock()}, as a block that knows its output's shape is its
  * input's. DJL's is a lambda block, which finds the shape by running ReLU over an array of zeros each time it is
- * asked: initialising DenseNet121 asked over 240 times, each a few engine calls.
+ * asked: initialising DenseNet121 asked about 240 times, each a few engine calls.
  */
 final class Relu extends AbstractBlock {
 
