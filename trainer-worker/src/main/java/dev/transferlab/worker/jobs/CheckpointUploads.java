@@ -60,7 +60,7 @@ final class CheckpointUploads implements AutoCloseable {
             }
             try {
                 sink.publish(epochCompleted);
-                if (newest.compareAndSet(checkpoint, null)) {
+                if (!abandoned && newest.compareAndSet(checkpoint, null)) {
                     store.save(job, checkpoint);
                     landedEpoch = checkpoint.epoch();
                     sink.publish(checkpointed.apply(checkpoint.epoch()));
