@@ -60,7 +60,7 @@ public final class JobStoreBenchmark {
     /** One history's figures. Times in seconds, memory in MiB, latencies in ms (p50, p99). */
     record Result(int jobs, long events, double historyMib, double writeSeconds, double firstStartSeconds,
                   double ingestedSeconds, double restartSeconds, double heapMib, double rssMib, double[] firstPage,
-                  double[] deepPage, double[] get, String loadBefore, String loadAfter) {
+                  double[] deepPage, double[] cursorPage, double[] get, String loadBefore, String loadAfter) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -87,15 +87,14 @@ public final class JobStoreBenchmark {
         System.out.println();
         System.out.println("| finished jobs (events) | history written | first start to ready; to all jobs listed |"
                 + " restart to ready | heap after GC | RSS | list, first page p50 / p99 | list, last page p50 / p99 |"
-                + " get p50 / p99 | load average |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+                + " list, last page by cursor p50 / p99 | get p50 / p99 | load average |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         for (Result r : results) {
             System.out.printf(Locale.ROOT, "| %,d (%,d) | %.0f MiB in %.1f s | %.1f s; %.1f s | %.1f s | %.0f MiB |"
-                            + " %.0f MiB | %.1f / %.1f ms | %.1f / %.1f ms | %.1f / %.1f ms | %s to %s |%n",
+                            + " %.0f MiB | %s | %s | %s | %s | %s to %s |%n",
                     r.jobs(), r.events(), r.historyMib(), r.writeSeconds(), r.firstStartSeconds(),
-                    r.ingestedSeconds(), r.restartSeconds(), r.heapMib(), r.rssMib(), r.firstPage()[0],
-                    r.firstPage()[1], r.deepPage()[0], r.deepPage()[1], r.get()[0], r.get()[1], r.loadBefore(),
-                    r.loadAfter());
+                    r.ingestedSeconds(), r.restartSeconds(), r.heapMib(), r.rssMib(), millis(r.firstPage()),
+                    millis(r.deepPage()), millis(r.cursorPage()), millis(r.get()), r.loadBefore(), r.loadAfter());
         }
     }
 
@@ -139,10 +138,15 @@ public final class JobStoreBenchmark {
             double[] firstPage = latency.measure("list, first page", i -> JOBS + "?limit=" + PAGE);
             double[] deepPage = latency.measure("list, last page (offset " + (total - PAGE) + ")",
                     i -> JOBS + "?limit=" + PAGE + "&offset=" + Math.max(0, total - PAGE));
+            // Only where the API gives cursors: the page after the one before the last, by its 'next'.
+            String cursor = viewer.get(JOBS + "?limit=" + PAGE + "&offset=" + Math.max(0, total - 2 * PAGE)).body()
+                    .path("next").asText(null);
+            double[] cursorPage = cursor == null ? null : latency.measure("list, last page by cursor",
+                    i -> JOBS + "?limit=" + PAGE + "&after=" + cursor);
             Random random = new Random(1);
             double[] get = latency.measure("get", i -> JOBS + "/" + written.ids().get(random.nextInt(total)));
             return new Result(jobs, written.events(), written.bytes() / 1048576.0, writeSeconds, firstStart,
-                    ingested, restart, heap, rss, firstPage, deepPage, get, loadBefore, loadAverage());
+                    ingested, restart, heap, rss, firstPage, deepPage, cursorPage, get, loadBefore, loadAverage());
         } finally {
             deleteTree(data);
         }
@@ -235,6 +239,10 @@ public final class JobStoreBenchmark {
                     requests);
             return p;
         }
+    }
+
+    private static String millis(double[] p50p99) {
+        return p50p99 == null ? "–" : String.format(Locale.ROOT, "%.1f / %.1f ms", p50p99[0], p50p99[1]);
     }
 
     private static String loadAverage() throws IOException {
