@@ -4,7 +4,7 @@
 # completed), a fresh broker, S3 store, OpenID provider and api-service (no worker); the events written to the events
 # topic; the api-service's first start timed until it lists every job, then a restart timed to ready, its heap after a
 # full GC (jcmd) and resident set, and list (first and last page, 50 jobs) and get latency as a viewer of one of the
-# 5 tenants, p50 and p99 over --requests (1,000) requests each after as many to warm up.
+# 5 tenants, p50 and p99 over --requests (1,000) requests each after 200 to warm up.
 #
 #   bench/job-store.sh [JOBS...] [--requests N] [--no-auth]      default JOBS: 1000 10000 100000
 #
