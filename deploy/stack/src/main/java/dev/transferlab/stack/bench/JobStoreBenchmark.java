@@ -58,7 +58,8 @@ public final class JobStoreBenchmark {
     }
 
     /** One history's figures. Times in seconds, memory in MiB, latencies in ms (p50, p99). */
-    record Result(int jobs, long events, double historyMib, double writeSeconds, double firstStartSeconds,
+    record Result(int jobs, long events, double historyMib, double writeSeconds, double emptyStartSeconds,
+                  double firstStartSeconds,
                   double ingestedSeconds, double restartSeconds, double heapMib, double rssMib, double[] firstPage,
                   double[] deepPage, double[] cursorPage, double[] get, String loadBefore, String loadAfter) {
     }
@@ -85,16 +86,17 @@ public final class JobStoreBenchmark {
             results.add(benchmark.measure(jobs));
         }
         System.out.println();
-        System.out.println("| finished jobs (events) | history written | first start to ready; to all jobs listed |"
-                + " restart to ready | heap after GC | RSS | list, first page p50 / p99 | list, last page p50 / p99 |"
-                + " list, last page by cursor p50 / p99 | get p50 / p99 | load average |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+        System.out.println("| finished jobs (events) | history written | start without history | first start to ready;"
+                + " to all jobs listed | restart to ready | heap after GC | RSS | list, first page p50 / p99 |"
+                + " list, last page | list, last page by cursor | get | load average |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (Result r : results) {
-            System.out.printf(Locale.ROOT, "| %,d (%,d) | %.0f MiB in %.1f s | %.1f s; %.1f s | %.1f s | %.0f MiB |"
-                            + " %.0f MiB | %s | %s | %s | %s | %s to %s |%n",
-                    r.jobs(), r.events(), r.historyMib(), r.writeSeconds(), r.firstStartSeconds(),
-                    r.ingestedSeconds(), r.restartSeconds(), r.heapMib(), r.rssMib(), millis(r.firstPage()),
-                    millis(r.deepPage()), millis(r.cursorPage()), millis(r.get()), r.loadBefore(), r.loadAfter());
+            System.out.printf(Locale.ROOT, "| %,d (%,d) | %.0f MiB in %.1f s | %.1f s | %.1f s; %.1f s | %.1f s |"
+                            + " %.0f MiB | %.0f MiB | %s | %s | %s | %s | %s to %s |%n",
+                    r.jobs(), r.events(), r.historyMib(), r.writeSeconds(), r.emptyStartSeconds(),
+                    r.firstStartSeconds(), r.ingestedSeconds(), r.restartSeconds(), r.heapMib(), r.rssMib(),
+                    millis(r.firstPage()), millis(r.deepPage()), millis(r.cursorPage()), millis(r.get()),
+                    r.loadBefore(), r.loadAfter());
         }
     }
 
@@ -105,9 +107,15 @@ public final class JobStoreBenchmark {
                 epochs, TENANTS.size(), loadBefore);
         try (Stack stack = Stack.startWithoutWorker(LocalStackOptions.defaults(Stack.home()).withDataDir(data)
                 .withPorts(0, 0, 0, 0).withAuth(auth, 0))) {
-            // The history is written with the api-service stopped, so that its first start finds all of it.
+            // What a start costs without any history, beside which the others show what the history adds.
             stack.api().close();
             long started = System.nanoTime();
+            stack.api().start(HISTORY_TIMEOUT);
+            double emptyStart = seconds(started);
+            System.out.printf(Locale.ROOT, "  no history: restart to ready in %.1f s%n", emptyStart);
+            // The history is written with the api-service stopped, so that its first start finds all of it.
+            stack.api().close();
+            started = System.nanoTime();
             Written written = write(stack.infra().kafkaBootstrap(), jobs);
             double writeSeconds = seconds(started);
             System.out.printf(Locale.ROOT, "  written: %,d events, %.0f MiB, in %.1f s%n", written.events(),
@@ -145,8 +153,9 @@ public final class JobStoreBenchmark {
                     i -> JOBS + "?limit=" + PAGE + "&after=" + cursor);
             Random random = new Random(1);
             double[] get = latency.measure("get", i -> JOBS + "/" + written.ids().get(random.nextInt(total)));
-            return new Result(jobs, written.events(), written.bytes() / 1048576.0, writeSeconds, firstStart,
-                    ingested, restart, heap, rss, firstPage, deepPage, cursorPage, get, loadBefore, loadAverage());
+            return new Result(jobs, written.events(), written.bytes() / 1048576.0, writeSeconds, emptyStart,
+                    firstStart, ingested, restart, heap, rss, firstPage, deepPage, cursorPage, get, loadBefore,
+                    loadAverage());
         } finally {
             deleteTree(data);
         }
