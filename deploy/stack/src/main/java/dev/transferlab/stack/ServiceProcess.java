@@ -58,7 +58,12 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /** (Re)starts the process, appending to the same log, and waits until it is ready. */
-    public synchronized void start() {
+    public void start() {
+        start(readyTimeout);
+    }
+
+    /** As {@link #start()}, waiting up to {@code timeout}: a replica that first reads a long history takes longer. */
+    public synchronized void start(Duration timeout) {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException(name + " is already running");
         }
@@ -74,7 +79,7 @@ public final class ServiceProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        awaitReady();
+        awaitReady(timeout);
     }
 
     public String url() {
@@ -124,9 +129,9 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    private void awaitReady() {
+    private void awaitReady(Duration timeout) {
         HttpClient http = HttpClient.newHttpClient();
-        Instant deadline = Instant.now().plus(readyTimeout);
+        Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
@@ -146,7 +151,7 @@ public final class ServiceProcess implements AutoCloseable {
             sleep(250);
         }
         close();
-        throw new IllegalStateException(name + " was not ready within " + readyTimeout + "; see " + log);
+        throw new IllegalStateException(name + " was not ready within " + timeout + "; see " + log);
     }
 
     private static void sleep(long millis) {

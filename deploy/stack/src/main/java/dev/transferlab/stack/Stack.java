@@ -45,6 +45,15 @@ public final class Stack implements AutoCloseable {
     }
 
     public static Stack start(LocalStackOptions options) {
+        return start(options, true);
+    }
+
+    /** The broker, the store, the OpenID provider and the api-service, no worker: for the api-service's benchmarks. */
+    public static Stack startWithoutWorker(LocalStackOptions options) {
+        return start(options, false);
+    }
+
+    private static Stack start(LocalStackOptions options, boolean withWorker) {
         System.setProperty(InfraProcess.JAR_PROPERTY, infraJar(options.home()).toString());
         if (System.getProperty(KeycloakProcess.HOME_PROPERTY) == null) {
             // Built by deploy/infra's package phase: found in this repository, wherever the running jar lies.
@@ -73,7 +82,8 @@ public final class Stack implements AutoCloseable {
                     w -> workerConfig.put("transferlab.backbone.weights", w),
                     () -> workerConfig.put("transferlab.backbone.allow-random-weights", "true"));
             workerConfig.putAll(options.workerConfig());
-            ServiceProcess worker = startWorker(options, workerConfig, "trainer-worker", port(options.workerPort()));
+            ServiceProcess worker = withWorker
+                    ? startWorker(options, workerConfig, "trainer-worker", port(options.workerPort())) : null;
             return new Stack(infra, keycloak, api, worker, options, Map.copyOf(apiConfig), Map.copyOf(workerConfig));
         } catch (RuntimeException e) {
             if (api != null) {
@@ -199,7 +209,9 @@ public final class Stack implements AutoCloseable {
 
     @Override
     public void close() {
-        worker.close();
+        if (worker != null) {
+            worker.close();
+        }
         api.close();
         if (keycloak != null) {
             keycloak.close();
