@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -127,7 +128,9 @@ public final class SweepBenchmark {
     private static String upload(ApiClient api, Path dir, Path work, String name) {
         Path archive = work.resolve(name + ".tar.gz");
         DatasetArchives.tarGz(dir, archive);
-        ApiClient.Answer uploaded = api.postFile("/v1/datasets?name=" + name, archive, "application/gzip");
+        // Each of its files is checked and stored one by one: 10,000 take minutes on a busy machine.
+        ApiClient.Answer uploaded = api.withTimeout(Duration.ofMinutes(30)).postFile("/v1/datasets?name=" + name,
+                archive, "application/gzip");
         if (uploaded.status() != 201) {
             throw new IllegalStateException("upload refused: " + uploaded.body());
         }
