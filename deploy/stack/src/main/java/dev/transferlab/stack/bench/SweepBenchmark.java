@@ -20,10 +20,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.stream.StreamSupport;
 
 /**
@@ -76,7 +74,9 @@ public final class SweepBenchmark {
                 + "batch 400, space %s; CPU, %d cores%n", trials, epochs, SPACE.replaceAll("\\s+", " "), cores);
         Path work = Files.createTempDirectory("sweep-bench-");
         LocalStackOptions options = LocalStackOptions.defaults(Stack.home()).withDataDir(work)
-                .withPorts(0, 0, 0, 0).withAuth(true, 0).withWorkerProperty("transferlab.device", "cpu");
+                .withPorts(0, 0, 0, 0).withAuth(true, 0).withWorkerProperty("transferlab.device", "cpu")
+                // The separate jobs are submitted at once, as a user would queue them.
+                .withApiProperty("transferlab.quotas.active-jobs", String.valueOf(trials + 1));
         try (Stack stack = Stack.start(options); ObjectStore store = stack.objectStore()) {
             ApiClient api = stack.apiAs(DemoRealm.ROOT);
             String datasetId = seededDataset(api, store, data, work);
@@ -169,8 +169,7 @@ public final class SweepBenchmark {
         for (JsonNode trial : trials) {
             ObjectNode body = Messages.mapper().createObjectNode().put("datasetId", datasetId);
             body.putObject("backbone").put("name", "densenet121");
-            Iterator<Map.Entry<String, JsonNode>> fields = trial.get("hyperparameters").fields();
-            fields.forEachRemaining(f -> {
+            trial.get("hyperparameters").properties().forEach(f -> {
                 if (!f.getValue().isNull()) {
                     body.set(f.getKey(), f.getValue());
                 }
