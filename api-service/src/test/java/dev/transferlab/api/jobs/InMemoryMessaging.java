@@ -23,6 +23,8 @@ public class InMemoryMessaging implements QuarkusTestProfile {
                 Map.entry("mp.messaging.incoming.training-events.connector", "smallrye-in-memory"),
                 Map.entry("mp.messaging.outgoing.audit.connector", "smallrye-in-memory"),
                 Map.entry("mp.messaging.outgoing.inference-requests.connector", "smallrye-in-memory"),
+                // SmallRye's KafkaRequestReply opens its own Kafka consumer for the replies, whatever the channel's
+                // connector; predictions are left to the ITs.
                 Map.entry("mp.messaging.outgoing.inference-requests.enabled", "false"),
                 Map.entry("transferlab.s3.endpoint", "http://127.0.0.1:9"),
                 Map.entry("transferlab.s3.access-key", "none"),
