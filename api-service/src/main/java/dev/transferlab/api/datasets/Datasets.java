@@ -5,7 +5,6 @@ import dev.transferlab.api.auth.Caller;
 
 import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.api.jobs.JobProjection;
-import dev.transferlab.api.jobs.JobState;
 import dev.transferlab.api.jobs.JobView;
 import dev.transferlab.common.dataset.DatasetManifest;
 import dev.transferlab.common.messages.Messages;
@@ -22,12 +21,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Map;
-import java.util.Set;
 
 /** Looking datasets up, and deleting one that no queued or running job needs. */
 @ApplicationScoped
 public class Datasets {
-    private static final Set<JobState> ACTIVE = Set.of(JobState.QUEUED, JobState.RUNNING);
 
     @Inject
     DatasetManifests manifests;
@@ -78,8 +75,7 @@ public class Datasets {
     public void delete(Caller caller, String id) {
         String tenant = caller.tenant();
         DatasetManifest manifest = manifests.get(tenant, id);
-        List<String> using = jobs.views().stream()
-                .filter(job -> ACTIVE.contains(job.state()) && job.tenant().equals(tenant))
+        List<String> using = jobs.store().active(tenant).stream()
                 .filter(job -> id.equals(job.datasetId())
                         || job.dataset() != null && job.dataset().startsWith(manifest.location()))
                 .map(JobView::id).sorted().toList();

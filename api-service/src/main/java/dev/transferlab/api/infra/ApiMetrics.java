@@ -14,8 +14,8 @@ import jakarta.inject.Inject;
 /**
  * The api-service's own meters, on {@code /q/metrics} (Prometheus names in brackets):
  * <ul>
- *   <li>{@code transferlab.jobs} [{@code transferlab_jobs}] by {@code state}: jobs in each state, from this
- *       replica's projection of the events;</li>
+ *   <li>{@code transferlab.jobs} [{@code transferlab_jobs}] by {@code state}: jobs in each state, from the
+ *       job store (every replica reports the same);</li>
  *   <li>{@code transferlab.sse.followers} [{@code transferlab_sse_followers}]: open event streams;</li>
  *   <li>{@code transferlab.predictions} [{@code transferlab_predictions_seconds}] by {@code outcome}: a prediction
  *       from the request to Kafka until the worker's reply (ok, timeout, invalid-image, model-not-found,
@@ -35,8 +35,8 @@ public class ApiMetrics {
     @PostConstruct
     void register() {
         for (JobState state : JobState.values()) {
-            Gauge.builder("transferlab.jobs", projection, p -> p.count(state))
-                    .description("Jobs in each state, as this replica's projection of the events has them")
+            Gauge.builder("transferlab.jobs", projection, p -> p.store().countByState().get(state))
+                    .description("Jobs in each state, as the job store has them (the same on every replica)")
                     .tag("state", state.wireName()).register(registry);
         }
         Gauge.builder("transferlab.sse.followers", projection, JobProjection::followers)

@@ -86,6 +86,7 @@ public class BatchPredictionResource {
     @RolesAllowed(Roles.VIEWER)
     @Path("{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Blocking // the history is read from the store
     public Multi<OutboundSseEvent> events(@PathParam("id") String id,
             @Parameter(description = "The id of the last event received: the stream resumes after it")
             @HeaderParam("Last-Event-ID") String lastEventId,

@@ -1,6 +1,5 @@
 package dev.transferlab.api.jobs;
 
-import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.TrainingEvent;
 import io.smallrye.mutiny.Multi;
@@ -28,8 +27,7 @@ class JobEventStream {
     }
 
     Multi<OutboundSseEvent> sse(JobView job, String lastEventId, Sse sse) {
-        Multi<TrainingEvent> events = projection.follow(job.id(), lastEventId)
-                .orElseThrow(() -> ProblemException.notFound("job", job.id()));
+        Multi<TrainingEvent> events = projection.follow(job.id(), lastEventId);
         Multi<OutboundSseEvent> sseEvents = events
                 .map(e -> sse.newEventBuilder()
                         .id(e.eventId())

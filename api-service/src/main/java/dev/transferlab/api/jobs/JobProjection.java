@@ -1,7 +1,6 @@
 package dev.transferlab.api.jobs;
 
 import dev.transferlab.common.messages.TrainingEvent;
-import dev.transferlab.common.messages.TrainingEventType;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
@@ -9,23 +8,20 @@ import io.smallrye.mutiny.subscription.BackPressureFailure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import javax.sql.DataSource;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
 
 /**
- * Job state built from the event stream: the current view of each job and its history, for queries and for SSE
- * clients. Events are deduplicated by id because delivery is at least once, a resumed job repeats ids, and this
- * replica also applies the events it publishes itself. Every replica reads the whole topic from the start, so the
- * topic is the store and this is a cache any replica can rebuild.
+ * Job state built from the event stream, kept in the {@link JobStore}: the current view of each job and its history,
+ * for queries and for SSE clients. Every replica applies every event (the store skips ids it holds, as delivery is at
+ * least once, a resumed job repeats ids, and a replica also applies the events it publishes itself), and hands each
+ * to its own SSE clients once stored.
  * <p>
  * Batch prediction jobs are projected here too, from events of the same types on the same topic: their progress,
  * cancellation, release and end are what a training job's are, so one projection, one catch-up check, one dead-letter
@@ -34,93 +30,98 @@ import java.util.function.Predicate;
  */
 @ApplicationScoped
 public class JobProjection {
-    private final Map<String, JobHistory> jobs = new ConcurrentHashMap<>();
-    private final Map<String, Keyed> byIdempotencyKey = new ConcurrentHashMap<>();
-    private final AtomicInteger followers = new AtomicInteger();
+    private final JobStore store;
+    private final Map<String, Set<Follower>> followers = new ConcurrentHashMap<>();
     private final int followerBuffer;
 
     @Inject
-    public JobProjection(SseSettings settings) {
-        this(settings.clientBuffer());
+    public JobProjection(DataSource db, SseSettings settings) {
+        this(new JobStore(db), settings.clientBuffer());
     }
 
-    public JobProjection(int followerBuffer) {
+    public JobProjection(JobStore store, int followerBuffer) {
+        this.store = store;
         this.followerBuffer = followerBuffer;
     }
 
     /**
      * Applies one event, or none of it.
      *
-     * @throws UnfitEventException when the event does not fit its job; the projection is then as it was
+     * @throws UnfitEventException when the event does not fit its job; the store is then as it was
      */
     public void apply(TrainingEvent event) {
-        JobHistory history = event.jobId() == null ? null : jobs.get(event.jobId());
-        if (history == null) {
-            // Checked before a history exists for the job, so that an unfit first event leaves no trace.
-            JobViews.next(null, event, 1);
-            history = jobs.computeIfAbsent(event.jobId(), id -> new JobHistory());
+        UnfitEventException unfit = applyAll(List.of(event), Map.of()).get(0);
+        if (unfit != null) {
+            throw unfit;
         }
-        history.append(event);
-        if (event.type() == TrainingEventType.ACCEPTED && event.request() != null
-                && event.request().idempotencyKey() != null) {
-            byIdempotencyKey.putIfAbsent(idempotencyIndex(event.tenant(), event.request().idempotencyKey()),
-                    new Keyed(event.jobId(), event.request().submissionSha256()));
+    }
+
+    /**
+     * Applies a batch read from the events topic in one transaction, with the offsets after it ({@link JobStore}).
+     *
+     * @return by index in {@code events}, why each event that did not fit its job was left out
+     */
+    public Map<Integer, UnfitEventException> applyAll(List<TrainingEvent> events, Map<Integer, Long> nextOffsets) {
+        JobStore.Applied applied = store.apply(events, nextOffsets);
+        // Also the events the store had already: another replica may have stored them after this replica's followers
+        // read their history. Each follower skips what it has sent.
+        for (JobStore.Stored e : applied.stored()) {
+            Set<Follower> following = followers.get(e.event().jobId());
+            if (following != null) {
+                following.forEach(f -> f.offer(e));
+            }
         }
-        if (event.type() == TrainingEventType.ACCEPTED && event.sweep() != null
-                && event.sweep().idempotencyKey() != null) {
-            byIdempotencyKey.putIfAbsent(idempotencyIndex(event.tenant(), event.sweep().idempotencyKey()),
-                    new Keyed(event.jobId(), event.sweep().submissionSha256()));
-        }
+        return applied.unfit();
+    }
+
+    public JobStore store() {
+        return store;
     }
 
     public Optional<JobView> view(String jobId) {
-        return Optional.ofNullable(jobs.get(jobId)).map(JobHistory::view);
-    }
-
-    /** Every job this replica has seen, as it is now. */
-    public List<JobView> views() {
-        return list(job -> true);
-    }
-
-    /** A submission accepted under an idempotency key: its job, and the hash of what was submitted. */
-    public record Keyed(String jobId, String submissionSha256) {
+        return store.view(jobId);
     }
 
     /** The submission (training job or sweep) first accepted under this tenant's idempotency key, if any. */
-    public Optional<Keyed> byIdempotencyKey(String tenant, String key) {
-        return Optional.ofNullable(byIdempotencyKey.get(idempotencyIndex(tenant, key)));
-    }
-
-    /** How many jobs are in this state now. */
-    public long count(JobState state) {
-        return jobs.values().stream().map(JobHistory::view).filter(v -> v.state() == state).count();
+    public Optional<JobStore.Keyed> byIdempotencyKey(String tenant, String key) {
+        return store.byIdempotencyKey(tenant, key);
     }
 
     /** Event streams being followed now (open SSE connections on this replica). */
     public int followers() {
-        return followers.get();
-    }
-
-    /** Matching jobs, newest first. */
-    public List<JobView> list(Predicate<JobView> filter) {
-        return jobs.values().stream().map(JobHistory::view).filter(filter)
-                .sorted(Comparator.comparing(JobView::submittedAt).reversed().thenComparing(JobView::id))
-                .toList();
+        return followers.values().stream().mapToInt(Set::size).sum();
     }
 
     /**
      * The job's events after {@code lastEventId} (all of them when it is null or unknown), then the live ones;
      * completes after the terminal event. A client that falls {@code transferlab.sse.client-buffer} events behind
      * fails with {@link SlowClientException} rather than holding memory or delaying anyone else.
+     * <p>
+     * The follower is registered before the history is read, so an event stored meanwhile reaches it live if not in
+     * the history; it sends events strictly by their number, reading any it has not been handed (stored by another
+     * replica, not yet consumed here) from the store, and drops those it has sent.
      */
-    public Optional<Multi<TrainingEvent>> follow(String jobId, String lastEventId) {
-        return Optional.ofNullable(jobs.get(jobId)).map(h -> h.follow(lastEventId, followerBuffer)
-                .onSubscription().invoke(followers::incrementAndGet)
-                .onTermination().invoke(followers::decrementAndGet));
+    public Multi<TrainingEvent> follow(String jobId, String lastEventId) {
+        Follower live = new Follower(jobId, followerBuffer);
+        followers.computeIfAbsent(jobId, id -> ConcurrentHashMap.newKeySet()).add(live);
+        int after = lastEventId == null ? 0 : store.seq(jobId, lastEventId).orElse(0);
+        boolean ended = store.view(jobId).map(JobView::isTerminal).orElse(true);
+        List<JobStore.Stored> history = store.events(jobId, after);
+        if (ended) {
+            unregister(live);
+            return Multi.createFrom().iterable(history).map(JobStore.Stored::event);
+        }
+        live.sent = history.isEmpty() ? after : history.get(history.size() - 1).seq();
+        return Multi.createBy().concatenating().streams(
+                        Multi.createFrom().iterable(history).map(JobStore.Stored::event), live.stream())
+                .onTermination().invoke(() -> unregister(live));
     }
 
-    private static String idempotencyIndex(String tenant, String key) {
-        return tenant + "\u0000" + key;
+    private void unregister(Follower follower) {
+        followers.computeIfPresent(follower.jobId, (id, set) -> {
+            set.remove(follower);
+            return set.isEmpty() ? null : set;
+        });
     }
 
     /** Thrown into a follower's stream when it cannot keep up. */
@@ -131,94 +132,55 @@ public class JobProjection {
         }
     }
 
-    private static final class JobHistory {
-        private final List<TrainingEvent> events = new ArrayList<>();
-        private final Set<String> seen = new HashSet<>();
-        private final Set<Follower> followers = new HashSet<>();
-        private JobView view;
-
-        synchronized void append(TrainingEvent event) {
-            if (seen.contains(event.eventId())) {
-                return;
-            }
-            view = JobViews.next(view, event, events.size() + 1);
-            seen.add(event.eventId());
-            events.add(event);
-            // A copy: delivering may end a follower's stream, which removes it from the set.
-            for (Follower follower : List.copyOf(followers)) {
-                if (!follower.offer(event)) {
-                    followers.remove(follower);
-                }
-            }
-        }
-
-        synchronized JobView view() {
-            return view;
-        }
-
-        Multi<TrainingEvent> follow(String lastEventId, int buffer) {
-            // The snapshot and the registration happen under the lock append takes, so no event is missed or sent
-            // twice between the history and the live part.
-            List<TrainingEvent> history;
-            Follower live;
-            synchronized (this) {
-                history = List.copyOf(events.subList(positionAfter(lastEventId), events.size()));
-                if (!events.isEmpty() && events.get(events.size() - 1).type().isTerminal()) {
-                    return Multi.createFrom().iterable(history);
-                }
-                live = new Follower(buffer);
-                followers.add(live);
-            }
-            return Multi.createBy().concatenating().streams(Multi.createFrom().iterable(history), live.stream())
-                    .onTermination().invoke(() -> {
-                        synchronized (this) {
-                            followers.remove(live);
-                        }
-                    });
-        }
-
-        private int positionAfter(String lastEventId) {
-            if (lastEventId != null) {
-                for (int i = 0; i < events.size(); i++) {
-                    if (events.get(i).eventId().equals(lastEventId)) {
-                        return i + 1;
-                    }
-                }
-            }
-            return 0;
-        }
-    }
-
     /** One SSE client's bounded queue of live events; overflowing it fails that client's stream only. */
-    private static final class Follower {
-        private final UnicastProcessor<TrainingEvent> queue;
+    private final class Follower {
+        private final String jobId;
+        private final UnicastProcessor<JobStore.Stored> queue;
         private final int buffer;
+        /** The number of the last event sent; only the stream's one subscriber thread reads and writes it. */
+        private int sent;
+        private boolean done;
 
-        Follower(int buffer) {
+        Follower(String jobId, int buffer) {
+            this.jobId = jobId;
             this.buffer = buffer;
             // Bounded here too: until the client has read the history, live events wait in this queue.
             this.queue = UnicastProcessor.create(new ArrayBlockingQueue<>(buffer), null);
         }
 
-        /** False once this follower needs nothing more: after the terminal event. */
-        boolean offer(TrainingEvent event) {
+        void offer(JobStore.Stored event) {
             queue.onNext(event);
-            if (event.type().isTerminal()) {
-                queue.onComplete();
-                return false;
-            }
-            return true;
         }
 
         /**
-         * Delivered on a worker thread: {@link JobHistory#append} offers under its lock, and writing to the HTTP
-         * connection from there would take the connection's lock too, deadlocking with a request thread that holds
-         * the connection and waits for the history.
+         * Delivered on a worker thread: reading a gap from the store blocks, and the consumer that offers must not
+         * wait for any client's connection.
          */
         Multi<TrainingEvent> stream() {
             return queue.emitOn(Infrastructure.getDefaultWorkerPool())
                     .onOverflow().buffer(buffer)
-                    .onFailure(BackPressureFailure.class).transform(e -> new SlowClientException(buffer));
+                    .onFailure(BackPressureFailure.class).transform(e -> new SlowClientException(buffer))
+                    .concatMap(e -> Multi.createFrom().iterable(next(e)));
+        }
+
+        /** What to send for this live event: nothing, it, or it and the events before it not yet sent. */
+        private List<TrainingEvent> next(JobStore.Stored e) {
+            if (done || e.seq() <= sent) {
+                return List.of();
+            }
+            List<JobStore.Stored> due = e.seq() == sent + 1 ? List.of(e)
+                    : store.events(jobId, sent).stream().filter(s -> s.seq() <= e.seq()).toList();
+            List<TrainingEvent> out = new ArrayList<>();
+            for (JobStore.Stored s : due) {
+                out.add(s.event());
+                sent = s.seq();
+                if (s.event().type().isTerminal()) {
+                    done = true;
+                    queue.onComplete();
+                    break;
+                }
+            }
+            return out;
         }
     }
 }

@@ -18,12 +18,12 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Whether the projection has read the events topic up to where it ended when this replica started. Until then the
- * replica is not ready: a restarted replica must not answer 404 for a job it simply has not replayed yet. Once
- * caught up it stays ready.
+ * Whether the job store has taken in the events topic up to where it ended when this replica started, by this
+ * replica's consumer or another's (the store's applied offsets, {@link StoredOffsets}). Until then the replica is not
+ * ready: it must not answer 404 for a job that is in the topic but not in the store yet. Once caught up it stays
+ * ready. A replica restarted on a store that is up to date is ready at once: it reads nothing of the topic's history.
  * <p>
  * "Up to where it ended" is the last record a read_committed reader gets before the end offset, not the offset before
  * the end: a transaction's commit or abort marker takes an offset of its own that no consumer ever receives, and
@@ -34,18 +34,16 @@ public class ProjectionCatchUp {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final long TAIL = 16;
-    private final Map<Integer, Long> consumed = new ConcurrentHashMap<>();
-    /** Per partition, the offset of the last record to replay; -1 when there is none. */
+    /** Per partition, the offset of the last record to take in; -1 when there is none. */
     private volatile Map<Integer, Long> lastRecordsAtStart;
     private volatile boolean caughtUp;
+    private volatile Map<Integer, Long> applied = Map.of();
 
     @Inject
     KafkaClients kafkaClients;
 
-    /** Records that the event at this offset was applied. */
-    public void applied(int partition, long offset) {
-        consumed.merge(partition, offset, Math::max);
-    }
+    @Inject
+    JobProjection projection;
 
     /** The readiness check; the bean itself cannot be one, as {@code @Readiness} is also a qualifier. */
     @Produces
@@ -61,7 +59,7 @@ public class ProjectionCatchUp {
                     Map<Integer, Long> lastRecords = lastRecords();
                     if (lastRecords.isEmpty()) {
                         // Metadata can say a topic is unknown just after it was created; taking that for "nothing
-                        // to replay" made a restarted replica ready before it had read a single event. The events
+                        // to take in" made a restarted replica ready before it had read a single event. The events
                         // consumer's subscription creates the topic on a new cluster, so this passes on its own.
                         return HealthCheckResponse.named("job-projection").down()
                                 .withData("waiting", "no partitions of " + Topics.TRAINING_EVENTS + " known yet")
@@ -69,15 +67,16 @@ public class ProjectionCatchUp {
                     }
                     lastRecordsAtStart = lastRecords;
                 }
+                applied = projection.store().nextOffsets();
                 caughtUp = lastRecordsAtStart.entrySet().stream()
-                        .allMatch(e -> consumed.getOrDefault(e.getKey(), -1L) >= e.getValue());
+                        .allMatch(e -> applied.getOrDefault(e.getKey(), 0L) > e.getValue());
             } catch (RuntimeException e) {
                 return HealthCheckResponse.named("job-projection").down().withData("error", String.valueOf(e))
                         .build();
             }
         }
         return HealthCheckResponse.named("job-projection").status(caughtUp)
-                .withData("replayed", String.valueOf(consumed)).build();
+                .withData("applied", String.valueOf(applied)).build();
     }
 
     private Map<Integer, Long> lastRecords() {

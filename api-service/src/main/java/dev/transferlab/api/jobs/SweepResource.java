@@ -1,5 +1,6 @@
 package dev.transferlab.api.jobs;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.transferlab.api.auth.Callers;
 import dev.transferlab.api.auth.Roles;
 import dev.transferlab.common.messages.BackboneLimits;
@@ -56,8 +57,9 @@ public class SweepResource {
     @Inject
     BackboneLimits backboneLimits;
 
-    /** A page of sweeps. */
-    public record SweepPage(List<SweepView> items, int total, int offset, int limit) {
+    /** A page of sweeps; {@code next} as a page of training jobs has it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SweepPage(List<SweepView> items, long total, int offset, int limit, String next) {
     }
 
     @POST
@@ -79,13 +81,13 @@ public class SweepResource {
     @GET
     @RolesAllowed(Roles.VIEWER)
     @Produces(MediaType.APPLICATION_JSON)
-    public SweepPage list(@QueryParam("offset") @DefaultValue("0") @Min(0) int offset,
+    public SweepPage list(@QueryParam("after") String after,
+                          @QueryParam("offset") @DefaultValue("0") @Min(0) int offset,
                           @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
-        String tenant = callers.current().tenant();
-        List<SweepView> matching = projection.list(job -> job.tenant().equals(tenant) && job.kind() == JobKind.SWEEP)
-                .stream().map(SweepView::of).toList();
-        return new SweepPage(matching.subList(Math.min(offset, matching.size()),
-                Math.min(offset + limit, matching.size())), matching.size(), offset, limit);
+        JobPages.Page page = projection.store().page(new JobPages.Query(callers.current().tenant(), JobKind.SWEEP,
+                null, null, JobPages.Cursor.decode(after)), offset, limit);
+        return new SweepPage(page.items().stream().map(SweepView::of).toList(), page.total(), offset, limit,
+                page.nextCursor());
     }
 
     @GET
@@ -120,6 +122,7 @@ public class SweepResource {
     @RolesAllowed(Roles.VIEWER)
     @Path("{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Blocking // the history is read from the store
     public Multi<OutboundSseEvent> events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
                                           @Context Sse sse) {
         return events.sse(jobs.visible(id, callers.current(), JobKind.SWEEP), lastEventId, sse);

@@ -2,6 +2,7 @@ package dev.transferlab.api.jobs;
 
 import dev.transferlab.api.auth.Callers;
 import dev.transferlab.api.auth.Roles;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.transferlab.common.messages.BackboneLimits;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
@@ -37,6 +38,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import java.util.List;
+import java.util.Locale;
 
 @Path("/v1/training-jobs")
 public class TrainingJobResource {
@@ -56,8 +58,13 @@ public class TrainingJobResource {
     @Inject
     BackboneLimits backboneLimits;
 
-    /** A page of jobs. */
-    public record JobPage(List<JobView> items, int total, int offset, int limit) {
+    /**
+     * A page of jobs.
+     *
+     * @param next the cursor for the page after this one ({@code after=next}); absent on the last page
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record JobPage(List<JobView> items, long total, int offset, int limit, String next) {
     }
 
     @POST
@@ -97,15 +104,14 @@ public class TrainingJobResource {
     public JobPage list(@QueryParam("state") @Pattern(regexp = "queued|running|completed|failed|cancelled",
                                 message = "must be queued, running, completed, failed or cancelled") String state,
                         @QueryParam("dataset") String dataset,
+                        @Parameter(description = "A page's 'next': the page after it")
+                        @QueryParam("after") String after,
                         @QueryParam("offset") @DefaultValue("0") @Min(0) int offset,
                         @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
-        String tenant = callers.current().tenant();
-        List<JobView> matching = projection.list(job -> job.tenant().equals(tenant) && job.kind() == JobKind.TRAINING
-                && (state == null || job.state().wireName().equals(state))
-                && (dataset == null || dataset.equals(job.dataset())));
-        List<JobView> page = matching.subList(Math.min(offset, matching.size()),
-                Math.min(offset + limit, matching.size()));
-        return new JobPage(page, matching.size(), offset, limit);
+        JobPages.Page page = projection.store().page(new JobPages.Query(callers.current().tenant(), JobKind.TRAINING,
+                state == null ? null : JobState.valueOf(state.toUpperCase(Locale.ROOT)), dataset,
+                JobPages.Cursor.decode(after)), offset, limit);
+        return new JobPage(page.items(), page.total(), offset, limit, page.nextCursor());
     }
 
     @GET
@@ -138,6 +144,7 @@ public class TrainingJobResource {
     @RolesAllowed(Roles.VIEWER)
     @Path("{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Blocking // the history is read from the store
     public Multi<OutboundSseEvent> events(@PathParam("id") String id,
             @Parameter(description = "The id of the last event received: the stream resumes after it")
             @HeaderParam("Last-Event-ID") String lastEventId,

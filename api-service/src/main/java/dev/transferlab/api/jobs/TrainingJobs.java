@@ -15,6 +15,7 @@ import dev.transferlab.common.messages.TrainingEventType;
 import dev.transferlab.common.messages.TrainingRequest;
 import dev.transferlab.common.storage.DatasetAccess;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
@@ -59,7 +60,7 @@ public class TrainingJobs {
 
     /** Keys being submitted on this replica right now, so two concurrent retries create one job. */
     private final Map<String, String> inFlightKeys = new ConcurrentHashMap<>();
-    /** Per tenant, submissions on this replica whose accepted event is not in the projection yet. */
+    /** Per tenant, submissions on this replica whose accepted event is not in the store yet. */
     private final Map<String, Integer> submitting = new ConcurrentHashMap<>();
 
     /**
@@ -105,6 +106,8 @@ public class TrainingJobs {
     Uni<JobView> record(TrainingEvent event, String commandTopic, Object command, Caller caller, String action,
                         Map<String, String> details) {
         return transactions.publish(event, commandTopic, command)
+                // The store is written over JDBC, which blocks: not on the producer's or an event loop's thread.
+                .emitOn(Infrastructure.getDefaultWorkerPool())
                 .invoke(() -> projection.apply(event))
                 .map(ignored -> projection.view(event.jobId()).orElseThrow())
                 .call(job -> audit.record(caller, action, event.jobId(), details));
@@ -120,7 +123,7 @@ public class TrainingJobs {
     Uni<Submitted> once(String tenant, String idempotencyKey, String hash,
                         Supplier<Uni<? extends JobView>> create) {
         if (idempotencyKey != null) {
-            JobProjection.Keyed earlier = projection.byIdempotencyKey(tenant, idempotencyKey).orElse(null);
+            JobStore.Keyed earlier = projection.byIdempotencyKey(tenant, idempotencyKey).orElse(null);
             if (earlier != null) {
                 return Uni.createFrom().item(existing(earlier, hash, idempotencyKey));
             }
@@ -151,13 +154,13 @@ public class TrainingJobs {
 
     /**
      * Counts this submission against the tenant's queued and running jobs, or refuses it with 429: a slot frees when
-     * one of them ends, which the projection sees from its terminal event.
+     * one of them ends, which the store sees from its terminal event.
      */
     private void reserveSlot(String tenant) {
         int limit = quotas.activeJobs(tenant);
         submitting.compute(tenant, (t, inFlight) -> {
             int pending = inFlight == null ? 0 : inFlight;
-            long active = projection.list(job -> job.tenant().equals(t) && !job.isTerminal()).size();
+            long active = projection.store().active(t).size();
             if (active + pending >= limit) {
                 throw ProblemException.quotaExceeded("tenant '" + t + "' has " + active + " queued or running"
                         + " jobs (training and batch prediction), its quota (transferlab.quotas.active-jobs) is "
@@ -176,7 +179,7 @@ public class TrainingJobs {
         }
     }
 
-    private Submitted existing(JobProjection.Keyed earlier, String hash, String key) {
+    private Submitted existing(JobStore.Keyed earlier, String hash, String key) {
         if (!hash.equals(earlier.submissionSha256())) {
             throw new ProblemException(Response.Status.CONFLICT, "Idempotency-Key '" + key
                     + "' was already used for a different request (job " + earlier.jobId() + ")");

@@ -6,10 +6,14 @@ import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.messages.TrainingEvent;
 import dev.transferlab.common.messages.TrainingEventType;
 import dev.transferlab.common.messages.TrainingRequest;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,18 +21,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Every kind of record the events topic may hold that does not fit the projection: each is refused with a reason
- * (which the consumer dead-letters), and the projection goes on as if it had never come.
+ * (which the consumer dead-letters), and the job store, a real PostgreSQL, goes on as if it had never come.
  */
 class JobProjectionTest {
+    static EmbeddedPostgres postgres;
     private static final String OTHER_REQUEST = Messages.toJson(TrainingRequest.of("job-x", "default", "s3://b/d/",
             BackboneSpec.densenet121(), Hyperparameters.defaults()));
 
     JobProjection projection;
 
     /** A running job and a completed one, which no bad record may disturb. */
+    @BeforeAll
+    static void startPostgres() {
+        postgres = EmbeddedPostgresResource.startServer();
+    }
+
+    @AfterAll
+    static void stopPostgres() throws IOException {
+        postgres.close();
+    }
+
     @BeforeEach
     void twoJobs() {
-        projection = new JobProjection(16);
+        projection = new JobProjection(new JobStore(EmbeddedPostgresResource.migrated(postgres)), 16);
         for (String job : List.of("running", "done")) {
             projection.apply(TrainingEvent.builder(job, "default", TrainingEventType.ACCEPTED)
                     .request(TrainingRequest.of(job, "default", "s3://b/" + job + "/", BackboneSpec.densenet121(),
@@ -95,7 +110,7 @@ class JobProjectionTest {
 
         assertThat(projection.view("running")).contains(running);
         assertThat(projection.view("done")).contains(done);
-        assertThat(projection.list(job -> job.tenant().equals("default"))).extracting(JobView::id)
+        assertThat(listed()).extracting(JobView::id)
                 .containsExactlyInAnyOrder("running", "done");
         assertThat(projection.view("ghost")).isEmpty();
         assertThat(projection.view("fresh")).isEmpty();
@@ -121,7 +136,7 @@ class JobProjectionTest {
                 ", \"metrics\": {\"epoch\": 2147483647, \"epochs\": 2147483647, \"trainLoss\": 1e308}"),
                 TrainingEvent.class));
 
-        assertThat(projection.list(job -> job.tenant().equals("default"))).hasSize(2);
+        assertThat(listed()).hasSize(2);
         assertThat(Messages.toJson(projection.view("running").orElseThrow())).contains("2147483647");
     }
 
@@ -130,6 +145,11 @@ class JobProjectionTest {
         JobView done = projection.view("done").orElseThrow();
         projection.apply(TrainingEvent.builder("done", "default", TrainingEventType.CANCEL_REQUESTED).build());
         assertThat(projection.view("done").orElseThrow().state()).isEqualTo(done.state());
+    }
+
+    private List<JobView> listed() {
+        return projection.store().page(new JobPages.Query("default", JobKind.TRAINING, null, null, null), 0, 100)
+                .items();
     }
 
     private static String event(int version, String type, String eventId, String jobId, String tenant, String more) {

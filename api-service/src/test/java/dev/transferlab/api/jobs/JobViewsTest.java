@@ -10,13 +10,34 @@ import dev.transferlab.common.messages.TrainingEventType;
 import dev.transferlab.common.messages.TrainingRequest;
 import dev.transferlab.common.model.ModelScores;
 import io.smallrye.mutiny.helpers.test.AssertSubscriber;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class JobViewsTest {
+    static EmbeddedPostgres postgres;
+
+    @BeforeAll
+    static void startPostgres() {
+        postgres = EmbeddedPostgresResource.startServer();
+    }
+
+    @AfterAll
+    static void stopPostgres() throws IOException {
+        postgres.close();
+    }
+
+    /** A projection on an empty store, as the service has it. */
+    private static JobProjection projection(int followerBuffer) {
+        return new JobProjection(new JobStore(EmbeddedPostgresResource.migrated(postgres)), followerBuffer);
+    }
+
     private static final TrainingRequest REQUEST = TrainingRequest.of("job-1", "default", "s3://b/d/",
             BackboneSpec.densenet121(), Hyperparameters.defaults());
 
@@ -35,7 +56,7 @@ class JobViewsTest {
 
     @Test
     void aJobMovesFromQueuedThroughRunningToCompleted() {
-        JobProjection projection = new JobProjection(16);
+        JobProjection projection = projection(16);
         projection.apply(event(0, TrainingEventType.ACCEPTED));
         assertThat(projection.view("job-1")).get().extracting(JobView::state).isEqualTo(JobState.QUEUED);
         projection.apply(event(1, TrainingEventType.STARTED));
@@ -54,7 +75,7 @@ class JobViewsTest {
 
     @Test
     void aCompletedJobShowsTheStoredEpochsScoresBesideTheLastEpochs() {
-        JobProjection projection = new JobProjection(16);
+        JobProjection projection = projection(16);
         projection.apply(event(0, TrainingEventType.ACCEPTED));
         projection.apply(event(1, TrainingEventType.STARTED));
         projection.apply(event(2, TrainingEventType.EPOCH_COMPLETED));
@@ -73,7 +94,7 @@ class JobViewsTest {
 
     @Test
     void extractionProgressAndCacheHitsKeepTheJobRunningAndShowInItsPhase() {
-        JobProjection projection = new JobProjection(16);
+        JobProjection projection = projection(16);
         projection.apply(event(0, TrainingEventType.ACCEPTED));
         projection.apply(event(1, TrainingEventType.STARTED));
         projection.apply(TrainingEvent.builder("job-1", "default", TrainingEventType.EXTRACTION_PROGRESS)
@@ -85,16 +106,16 @@ class JobViewsTest {
 
         projection.apply(TrainingEvent.builder("job-1", "default", TrainingEventType.FEATURE_CACHE_HIT).build());
         assertThat(projection.view("job-1").orElseThrow().phase()).isEqualTo("features from the cache");
-        assertThat(projection.views()).extracting(JobView::id).containsExactly("job-1");
+        assertThat(projection.store().active("default")).extracting(JobView::id).containsExactly("job-1");
     }
 
     @Test
     void aReleasedJobIsQueuedAgainUntilAnotherWorkerResumesItAndItsStreamStaysOpen() {
-        JobProjection projection = new JobProjection(16);
+        JobProjection projection = projection(16);
         projection.apply(event(0, TrainingEventType.ACCEPTED));
         projection.apply(event(1, TrainingEventType.STARTED));
         projection.apply(event(6, TrainingEventType.EPOCH_COMPLETED));
-        AssertSubscriber<TrainingEvent> follower = projection.follow("job-1", null).orElseThrow()
+        AssertSubscriber<TrainingEvent> follower = projection.follow("job-1", null)
                 .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
         assertThat(projection.followers()).isEqualTo(1);
         TrainingEvent released = TrainingEvent.builder("job-1", "default", TrainingEventType.RELEASED).epoch(5)
@@ -108,8 +129,8 @@ class JobViewsTest {
         assertThat(waiting.phase()).isEqualTo("waiting for a worker: released after epoch 5 by a worker that shut down");
         assertThat(waiting.latestMetrics().epoch()).isEqualTo(5);
         assertThat(waiting.events()).as("the repeated release is one").isEqualTo(4);
-        assertThat(projection.count(JobState.QUEUED)).isEqualTo(1);
-        assertThat(projection.count(JobState.RUNNING)).isZero();
+        assertThat(projection.store().countByState().get(JobState.QUEUED)).isEqualTo(1);
+        assertThat(projection.store().countByState().get(JobState.RUNNING)).isZero();
         follower.assertNotTerminated();
 
         projection.apply(TrainingEvent.builder("job-1", "default", TrainingEventType.RESUMED).epoch(5).build());
@@ -119,12 +140,12 @@ class JobViewsTest {
         assertThat(follower.getItems()).extracting(TrainingEvent::type).containsSubsequence(
                 TrainingEventType.RELEASED, TrainingEventType.RESUMED, TrainingEventType.COMPLETED);
         assertThat(projection.followers()).isZero();
-        assertThat(projection.count(JobState.COMPLETED)).isEqualTo(1);
+        assertThat(projection.store().countByState().get(JobState.COMPLETED)).isEqualTo(1);
     }
 
     @Test
     void aReplayedEventIsAppliedOnce() {
-        JobProjection projection = new JobProjection(16);
+        JobProjection projection = projection(16);
         projection.apply(event(0, TrainingEventType.ACCEPTED));
         projection.apply(event(0, TrainingEventType.ACCEPTED));
         projection.apply(event(1, TrainingEventType.FAILED));
@@ -137,12 +158,12 @@ class JobViewsTest {
 
     @Test
     void aFollowerGetsTheHistoryThenLiveEventsAndTheStreamEndsAtTheTerminalEvent() {
-        JobProjection projection = new JobProjection(16);
+        JobProjection projection = projection(16);
         TrainingEvent accepted = event(0, TrainingEventType.ACCEPTED);
         TrainingEvent started = event(1, TrainingEventType.STARTED);
         projection.apply(accepted);
         projection.apply(started);
-        AssertSubscriber<TrainingEvent> follower = projection.follow("job-1", null).orElseThrow()
+        AssertSubscriber<TrainingEvent> follower = projection.follow("job-1", null)
                 .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
         follower.assertItems(accepted, started).assertNotTerminated();
         projection.apply(event(2, TrainingEventType.EPOCH_COMPLETED));
@@ -151,21 +172,21 @@ class JobViewsTest {
         assertThat(follower.getItems()).extracting(TrainingEvent::type).containsExactly(TrainingEventType.ACCEPTED,
                 TrainingEventType.STARTED, TrainingEventType.EPOCH_COMPLETED, TrainingEventType.COMPLETED);
 
-        AssertSubscriber<TrainingEvent> late = projection.follow("job-1", null).orElseThrow()
+        AssertSubscriber<TrainingEvent> late = projection.follow("job-1", null)
                 .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
         late.assertCompleted();
         assertThat(late.getItems()).hasSize(4);
-        assertThat(projection.follow("job-2", null)).isEmpty();
+        assertThat(projection.follow("job-2", null).collect().asList().await().indefinitely()).isEmpty();
     }
 
     @Test
     void lastEventIdResumesRightAfterThatEvent() {
-        JobProjection projection = new JobProjection(16);
+        JobProjection projection = projection(16);
         TrainingEvent accepted = event(0, TrainingEventType.ACCEPTED);
         projection.apply(accepted);
         projection.apply(event(1, TrainingEventType.STARTED));
         projection.apply(event(2, TrainingEventType.EPOCH_COMPLETED));
-        AssertSubscriber<TrainingEvent> resumed = projection.follow("job-1", accepted.eventId()).orElseThrow()
+        AssertSubscriber<TrainingEvent> resumed = projection.follow("job-1", accepted.eventId())
                 .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
         assertThat(resumed.getItems()).extracting(TrainingEvent::type)
                 .containsExactly(TrainingEventType.STARTED, TrainingEventType.EPOCH_COMPLETED);
@@ -173,11 +194,11 @@ class JobViewsTest {
 
     @Test
     void aClientThatDoesNotReadIsDroppedAndTheOthersCarryOn() {
-        JobProjection projection = new JobProjection(4);
+        JobProjection projection = projection(4);
         projection.apply(event(0, TrainingEventType.ACCEPTED));
-        AssertSubscriber<TrainingEvent> stalled = projection.follow("job-1", null).orElseThrow()
+        AssertSubscriber<TrainingEvent> stalled = projection.follow("job-1", null)
                 .subscribe().withSubscriber(AssertSubscriber.create(0));
-        AssertSubscriber<TrainingEvent> reading = projection.follow("job-1", null).orElseThrow()
+        AssertSubscriber<TrainingEvent> reading = projection.follow("job-1", null)
                 .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
         for (int epoch = 1; epoch <= 8; epoch++) {
             projection.apply(event(epoch + 1, TrainingEventType.EPOCH_COMPLETED));
@@ -191,7 +212,7 @@ class JobViewsTest {
 
     @Test
     void aBatchPredictionIsAJobOfItsOwnKindWhoseProgressIsItsPredictions() {
-        JobProjection projection = new JobProjection(16);
+        JobProjection projection = projection(16);
         BatchPredictionRequest batch = BatchPredictionRequest.of("batch-1", "default", "job-1", "s3://b/d/", null);
         projection.apply(TrainingEvent.builder("batch-1", "default", TrainingEventType.ACCEPTED)
                 .batchPrediction(batch).build());
@@ -211,7 +232,7 @@ class JobViewsTest {
 
     @Test
     void anAcceptedEventWithTheBatchPredictionOfAnotherJobDoesNotFit() {
-        JobProjection projection = new JobProjection(16);
+        JobProjection projection = projection(16);
         TrainingEvent other = TrainingEvent.builder("batch-2", "default", TrainingEventType.ACCEPTED)
                 .batchPrediction(BatchPredictionRequest.of("batch-3", "default", "m", "s3://b/d/", null)).build();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> projection.apply(other))

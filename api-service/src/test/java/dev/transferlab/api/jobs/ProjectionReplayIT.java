@@ -10,6 +10,8 @@ import dev.transferlab.common.messages.TrainingEvent;
 import dev.transferlab.common.messages.TrainingEventType;
 import dev.transferlab.common.messages.TrainingRequest;
 import io.quarkus.test.common.QuarkusTestResource;
+import org.flywaydb.core.Flyway;
+import org.postgresql.ds.PGSimpleDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -35,9 +37,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 /**
- * The projection's catch-up at start, on a real broker: the events topic already holds malformed events among a good
- * job's, as a restarted api-service replays them. It becomes ready, lists the good job, deletes a dataset, and has
- * dead-lettered each malformed event with its reason.
+ * A replica's start on a store that has taken in part of the events topic, on a real broker and PostgreSQL: it reads
+ * the topic from the store's offset, not from the beginning (a job and a malformed record before that offset stay
+ * unread), takes in the rest, where malformed events lie among a good job's and its accepted event comes again,
+ * becomes ready, lists the good job once, deletes a dataset, and has dead-lettered each malformed event after the
+ * offset with its reason.
  */
 @QuarkusTest
 @QuarkusTestResource(value = ProjectionReplayIT.PrefilledEvents.class, restrictToAnnotatedClass = true)
@@ -53,7 +57,12 @@ class ProjectionReplayIT {
     static final String OTHER_TENANTS = Messages.toJson(TrainingEvent.builder("job-good", "intruder",
             TrainingEventType.CANCELLED).message("not yours").build());
 
-    /** The broker and store, and the events topic filled before the api-service starts. */
+    static final String NOT_JSON_BEFORE = "not json, and before the store's offset {";
+
+    /**
+     * The broker, object store and job store, with the events topic filled and the store holding its first three
+     * records' outcome, as an earlier replica left it, before the api-service starts.
+     */
     public static class PrefilledEvents extends LocalInfraResource {
         static String bootstrap;
 
@@ -63,13 +72,20 @@ class ProjectionReplayIT {
             bootstrap = config.get("kafka.bootstrap.servers");
             TrainingRequest request = TrainingRequest.of("job-good", "default", "s3://transferlab/elsewhere/",
                     BackboneSpec.densenet121(), Hyperparameters.defaults());
+            TrainingEvent accepted = TrainingEvent.builder("job-good", "default", TrainingEventType.ACCEPTED)
+                    .request(request).build();
             List<String> records = List.of(
-                    event(TrainingEvent.builder("job-good", "default", TrainingEventType.ACCEPTED).request(request)),
+                    event(TrainingEvent.builder("job-skipped", "default", TrainingEventType.ACCEPTED)
+                            .request(TrainingRequest.of("job-skipped", "default", "s3://transferlab/elsewhere/",
+                                    BackboneSpec.densenet121(), Hyperparameters.defaults()))),
+                    NOT_JSON_BEFORE,
+                    Messages.toJson(accepted),
                     NOT_JSON,
                     event(TrainingEvent.builder("job-good", "default", TrainingEventType.STARTED)),
                     UNKNOWN_TYPE,
                     EPOCH_WITHOUT_METRICS,
                     OTHER_TENANTS,
+                    Messages.toJson(accepted),
                     event(TrainingEvent.builder("job-good", "default", TrainingEventType.COMPLETED)
                             .model("job-good", Map.of(), 1)));
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
@@ -83,6 +99,11 @@ class ProjectionReplayIT {
             } catch (Exception e) {
                 throw new IllegalStateException("cannot fill " + Topics.TRAINING_EVENTS, e);
             }
+            PGSimpleDataSource db = new PGSimpleDataSource();
+            db.setURL(config.get("quarkus.datasource.jdbc.url"));
+            db.setUser(config.get("quarkus.datasource.username"));
+            Flyway.configure().dataSource(db).load().migrate();
+            new JobStore(db).apply(List.of(accepted), Map.of(0, 3L));
             return config;
         }
 
@@ -92,14 +113,16 @@ class ProjectionReplayIT {
     }
 
     @Test
-    void aReplayOfMalformedEventsLeavesListingAndDeletionWorkingAndDeadLettersEachWithItsReason() {
+    void aRestartReadsFromTheStoresOffsetAndMalformedOrRepeatedEventsAfterItLeaveTheStoreWorking() {
         awaitReady();
 
         RestAssured.given().get("/v1/training-jobs").then().statusCode(200)
                 .body("total", equalTo(1))
                 .body("items[0].id", equalTo("job-good"))
-                .body("items[0].state", equalTo("completed"));
+                .body("items[0].state", equalTo("completed"))
+                .body("items[0].events", equalTo(3));
         RestAssured.given().get("/v1/training-jobs/job-ghost").then().statusCode(404);
+        RestAssured.given().get("/v1/training-jobs/job-skipped").then().statusCode(404);
 
         String location = RestAssured.given().contentType("application/zip")
                 .body(new TestArchives().images("", 10, "a", "b").zip()).post("/v1/datasets?name=replay")

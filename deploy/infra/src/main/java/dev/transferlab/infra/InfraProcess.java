@@ -34,12 +34,14 @@ public final class InfraProcess implements AutoCloseable {
     private static final long START_TIMEOUT_S = 60;
     private static final long STOP_TIMEOUT_S = 10;
     private static final int EARLY_OUTPUT_LINES = 200;
-    private static final Pattern READY = Pattern.compile("READY kafka=localhost:(\\d+) s3=http://localhost:(\\d+)");
+    private static final Pattern READY = Pattern.compile(
+            "READY kafka=localhost:(\\d+) s3=http://localhost:(\\d+) postgres=localhost:(\\d+)");
 
     private final Path dataDir;
     private final Path jar;
     private int kafkaPort;
     private int s3Port;
+    private int postgresPort;
     private final int scramPort;
     private Process process;
 
@@ -90,6 +92,11 @@ public final class InfraProcess implements AutoCloseable {
         return "http://localhost:" + s3Port;
     }
 
+    /** The job store's database, as JDBC names it; user postgres, no password (local connections are trusted). */
+    public String jdbcUrl() {
+        return "jdbc:postgresql://localhost:" + postgresPort + "/postgres";
+    }
+
     public String accessKey() {
         return ACCESS_KEY;
     }
@@ -98,13 +105,15 @@ public final class InfraProcess implements AutoCloseable {
         return SECRET_KEY;
     }
 
-    /** The properties both services read to use this broker and store. */
+    /** The properties the services read to use this broker and object store, and the api-service its job store. */
     public Map<String, String> serviceConfig() {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("kafka.bootstrap.servers", kafkaBootstrap());
         config.put("transferlab.s3.endpoint", s3Endpoint());
         config.put("transferlab.s3.access-key", accessKey());
         config.put("transferlab.s3.secret-key", secretKey());
+        config.put("quarkus.datasource.jdbc.url", jdbcUrl());
+        config.put("quarkus.datasource.username", "postgres");
         return config;
     }
 
@@ -150,6 +159,7 @@ public final class InfraProcess implements AutoCloseable {
                 "--data", dataDir.toString(),
                 "--kafka-port", String.valueOf(kafkaPort),
                 "--s3-port", String.valueOf(s3Port),
+                "--postgres-port", String.valueOf(postgresPort),
                 "--access-key", ACCESS_KEY,
                 "--secret-key", SECRET_KEY,
                 "--exit-with-parent"));
@@ -171,6 +181,7 @@ public final class InfraProcess implements AutoCloseable {
             Matcher ports = ready.get(START_TIMEOUT_S, TimeUnit.SECONDS);
             kafkaPort = Integer.parseInt(ports.group(1));
             s3Port = Integer.parseInt(ports.group(2));
+            postgresPort = Integer.parseInt(ports.group(3));
             process = started;
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
             started.destroyForcibly();

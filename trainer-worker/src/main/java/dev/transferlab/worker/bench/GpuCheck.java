@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.util.cuda.CudaUtils;
 import dev.transferlab.common.messages.BackboneSpec;
 import dev.transferlab.worker.ml.Backbone;
+import dev.transferlab.worker.ml.Cosine;
 import dev.transferlab.worker.ml.Devices;
 import dev.transferlab.worker.ml.zoo.BackboneCriteria;
 
@@ -76,7 +77,7 @@ public final class GpuCheck {
         }
         double worst = 1;
         for (int i = 0; i < parityImages.size(); i++) {
-            worst = Math.min(worst, cosine(parity.get(DataType.FLOAT32)[i], parity.get(precision)[i]));
+            worst = Math.min(worst, Cosine.similarity(parity.get(DataType.FLOAT32)[i], parity.get(precision)[i]));
         }
         boolean ok = worst >= minCosine;
         System.out.printf(Locale.ROOT, "parity %s vs fp32 over %d images: min cosine %.7f (1 - cosine %.3g), needs "
@@ -111,18 +112,6 @@ public final class GpuCheck {
         MemoryUsage usage = CudaUtils.getGpuMemory(device);
         return String.format(Locale.ROOT, " (%s, %.1f GiB)", CudaUtils.getComputeCapability(device.getDeviceId()),
                 usage.getMax() / (double) (1L << 30));
-    }
-
-    private static double cosine(float[] a, float[] b) {
-        double ab = 0;
-        double aa = 0;
-        double bb = 0;
-        for (int i = 0; i < a.length; i++) {
-            ab += (double) a[i] * b[i];
-            aa += (double) a[i] * a[i];
-            bb += (double) b[i] * b[i];
-        }
-        return ab / Math.sqrt(aa * bb);
     }
 
     private static Map<String, String> options(String[] args) {

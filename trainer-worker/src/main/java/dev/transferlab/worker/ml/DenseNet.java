@@ -3,14 +3,12 @@ package dev.transferlab.worker.ml;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
-import ai.djl.training.initializer.Initializer;
 import dev.transferlab.common.messages.BackboneSpec;
 
 import java.nio.ByteBuffer;
@@ -43,7 +41,7 @@ public final class DenseNet {
         int channels = spec.numInitFeatures();
         block.add(conv("features.conv0", 3, channels, 7, 2, 3));
         block.add(batchNorm("features.norm0", channels));
-        block.add(Activation.reluBlock());
+        block.add(new Relu());
         block.add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1)));
         int blocks = spec.blockConfig().size();
         for (int i = 1; i <= blocks; i++) {
@@ -55,25 +53,15 @@ public final class DenseNet {
             if (i < blocks) {
                 String prefix = "features.transition" + i;
                 block.add(batchNorm(prefix + ".norm", channels));
-                block.add(Activation.reluBlock());
+                block.add(new Relu());
                 block.add(conv(prefix + ".conv", channels, channels / 2, 1, 1, 0));
                 block.add(Pool.avgPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
                 channels /= 2;
             }
         }
         block.add(batchNorm("features.norm5", channels));
-        block.add(Activation.reluBlock());
+        block.add(new Relu());
         block.add(Pool.globalAvgPool2dBlock());
-    }
-
-    /**
-     * Allocates every parameter as zeros (the real values are written next, so DJL's random initialiser would be
-     * wasted work) on the manager's device, frozen, asking {@code stop} before each layer.
-     */
-    public void initialize(NDManager manager, StopCheck stop) {
-        block.setInitializer(Initializer.ZEROS, parameter -> true);
-        block.freezeParameters(true);
-        initializeBlocks(manager, stop);
     }
 
     /**
@@ -87,10 +75,6 @@ public final class DenseNet {
         block.freezeParameters(true);
         parameters.forEach((name, parameter) -> parameter.setArray(
                 manager.create(values.get(name), shapes.get(name), DataType.FLOAT32)));
-        initializeBlocks(manager, stop);
-    }
-
-    private void initializeBlocks(NDManager manager, StopCheck stop) {
         int side = minimumInputSide();
         block.initialize(manager, DataType.FLOAT32, stop, new Shape(1, 3, side, side));
     }
@@ -127,10 +111,10 @@ public final class DenseNet {
         int bottleneck = spec.bnSize() * spec.growthRate();
         SequentialBlock branch = new SequentialBlock()
                 .add(batchNorm(prefix + ".norm1", inChannels))
-                .add(Activation.reluBlock())
+                .add(new Relu())
                 .add(conv(prefix + ".conv1", inChannels, bottleneck, 1, 1, 0))
                 .add(batchNorm(prefix + ".norm2", bottleneck))
-                .add(Activation.reluBlock())
+                .add(new Relu())
                 .add(conv(prefix + ".conv2", bottleneck, spec.growthRate(), 3, 1, 1));
         return new ConcatWithInput(branch);
     }

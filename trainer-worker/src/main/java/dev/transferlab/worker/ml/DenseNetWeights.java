@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -13,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,27 +29,16 @@ public final class DenseNetWeights {
     }
 
     /**
-     * Writes a torchvision state dict into an initialised network, refusing a missing, mis-shaped or unknown
-     * parameter by name. The checkpoint's head (classifier.*) and BatchNorm counters are ignored; old parameter names
-     * are accepted. {@code stop} is asked before each parameter is written.
-     *
-     * @return the {@link #sha256(DenseNet)} of the loaded weights
-     */
-    public static String load(DenseNet network, Map<String, Tensor> checkpoint, StopCheck stop) {
-        Map<String, Tensor> stateDict = checked(network, checkpoint);
-        return write(network, engineValues(network, name -> stateDict.get(name).data(), stop));
-    }
-
-    /**
-     * Initialises the network on the manager's device with a torchvision state dict's values, checked as
-     * {@link #load(DenseNet, Map, StopCheck)} checks them: the network's parameters are allocated once, with their
-     * values, rather than as zeros to be overwritten.
+     * Initialises the network on the manager's device with a torchvision state dict's values, refusing a missing,
+     * mis-shaped or unknown parameter by name. The checkpoint's head (classifier.*) and BatchNorm counters are ignored;
+     * old parameter names are accepted. The network's parameters are allocated once, with their values, rather than
+     * as zeros to be overwritten. {@code stop} is asked before each parameter and layer.
      *
      * @return the {@link #sha256(DenseNet)} of the loaded weights
      */
     public static String load(DenseNet network, NDManager manager, Map<String, Tensor> checkpoint, StopCheck stop) {
         Map<String, Tensor> stateDict = checked(network, checkpoint);
-        return initialize(network, manager, engineValues(network, name -> stateDict.get(name).data(), stop), stop);
+        return initialize(network, manager, name -> stateDict.get(name).littleEndian(), stop);
     }
 
     /**
@@ -94,18 +83,16 @@ public final class DenseNetWeights {
     }
 
     /**
-     * torchvision's initialisation (kaiming-normal convolutions, BatchNorm as identity) from a Java RNG, so the same
-     * seed gives the same weights in every process and on every device. {@code stop} is asked before each parameter.
+     * Initialises the network as {@link #load} does with torchvision's initialisation (kaiming-normal convolutions,
+     * BatchNorm as identity) from a Java RNG, so the same seed gives the same weights in every process and on every
+     * device.
      *
-     * @return the {@link #sha256(DenseNet)} of the weights written
+     * @return the {@link #sha256(DenseNet)} of the weights
      */
-    public static String randomInit(DenseNet network, long seed, StopCheck stop) {
-        return write(network, engineValues(network, randomValues(network, seed), stop));
-    }
-
-    /** {@link #randomInit(DenseNet, long, StopCheck)} as it initialises the network (see {@link #load}). */
     public static String randomInit(DenseNet network, NDManager manager, long seed, StopCheck stop) {
-        return initialize(network, manager, engineValues(network, randomValues(network, seed), stop), stop);
+        Function<String, float[]> values = randomValues(network, seed);
+        return initialize(network, manager, name -> new Tensor(network.torchvisionShapes().get(name).getShape(),
+                values.apply(name)).littleEndian(), stop);
     }
 
     /** The weights {@link #randomInit} writes for this seed, as a state dict on the heap; needs no engine. */
@@ -146,9 +133,9 @@ public final class DenseNetWeights {
 
     /** {@link #sha256(DenseNet)} of a state dict in torchvision's order, such as {@link #checked} returns. */
     public static String sha256(Map<String, Tensor> stateDict) {
-        MessageDigest digest = Sha256.digest();
-        stateDict.forEach((name, tensor) -> update(digest, name, littleEndian(tensor.data())));
-        return HexFormat.of().formatHex(digest.digest());
+        Map<String, ByteBuffer> buffers = new LinkedHashMap<>();
+        stateDict.forEach((name, tensor) -> buffers.put(name, tensor.littleEndian()));
+        return hash(buffers);
     }
 
     /** The current weights as a torchvision state dict (without num_batches_tracked), copied to the heap. */
@@ -159,44 +146,26 @@ public final class DenseNetWeights {
         return copy;
     }
 
-    /** Parameters' values as the engine takes them, and their {@link #sha256(DenseNet)}. */
-    private record EngineValues(Map<String, ByteBuffer> buffers, String sha256) {
-    }
-
     /**
-     * Copies each parameter's values, in state-dict order, into the buffer the engine will use as the array's memory
-     * (one copy: a heap array would be copied into such a buffer by DJL), hashing them from it on the way.
+     * Makes each parameter an array over its buffer, in state-dict order, and initialises the network. The buffers are
+     * hashed on another thread meanwhile: SHA-256 over DenseNet121's 32 MB takes about as long as DJL's initialisation.
      */
-    private static EngineValues engineValues(DenseNet network, Function<String, float[]> values, StopCheck stop) {
-        MessageDigest digest = Sha256.digest();
+    private static String initialize(DenseNet network, NDManager manager, Function<String, ByteBuffer> values,
+            StopCheck stop) {
         Map<String, ByteBuffer> buffers = new LinkedHashMap<>();
         for (String name : network.torchvisionShapes().keySet()) {
             stop.throwIfStopped();
-            ByteBuffer buffer = littleEndian(values.apply(name));
-            update(digest, name, buffer);
-            buffers.put(name, buffer);
+            buffers.put(name, values.apply(name));
         }
-        return new EngineValues(buffers, HexFormat.of().formatHex(digest.digest()));
+        CompletableFuture<String> sha256 = CompletableFuture.supplyAsync(() -> hash(buffers));
+        network.initialize(manager, stop, buffers);
+        return sha256.join();
     }
 
-    private static String write(DenseNet network, EngineValues values) {
-        values.buffers().forEach((name, buffer) -> network.torchvisionParameters().get(name).getArray().set(buffer));
-        return values.sha256();
-    }
-
-    private static String initialize(DenseNet network, NDManager manager, EngineValues values, StopCheck stop) {
-        network.initialize(manager, stop, values.buffers());
-        return values.sha256();
-    }
-
-    /**
-     * The values as little-endian float32 in a direct buffer, the form the engine reads without copying: libtorch's
-     * byte order on every platform it ships for (x86-64, aarch64), and the one the weights are hashed in.
-     */
-    private static ByteBuffer littleEndian(float[] values) {
-        ByteBuffer bytes = ByteBuffer.allocateDirect(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(values);
-        return bytes;
+    private static String hash(Map<String, ByteBuffer> buffers) {
+        MessageDigest digest = Sha256.digest();
+        buffers.forEach((name, buffer) -> update(digest, name, buffer));
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     private static void update(MessageDigest digest, String name, ByteBuffer values) {

@@ -26,14 +26,10 @@ class DenseNetWeightsTest {
 
     @Test
     void randomInitIsDeterministicPerSeedAndFollowsTorchvision() {
-        DenseNet a = initialised(DenseNetTest.tiny());
-        DenseNet b = initialised(DenseNetTest.tiny());
-        DenseNetWeights.randomInit(a, 42, StopCheck.NEVER);
-        DenseNetWeights.randomInit(b, 42, StopCheck.NEVER);
+        DenseNet a = random(42);
         String first = DenseNetWeights.sha256(a);
-        assertThat(first).hasSize(64).isEqualTo(DenseNetWeights.sha256(b));
-        DenseNetWeights.randomInit(b, 43, StopCheck.NEVER);
-        assertThat(DenseNetWeights.sha256(b)).isNotEqualTo(first);
+        assertThat(first).hasSize(64).isEqualTo(DenseNetWeights.sha256(random(42)));
+        assertThat(DenseNetWeights.sha256(random(43))).isNotEqualTo(first);
 
         Map<String, Tensor> weights = DenseNetWeights.stateDict(a);
         // kaiming-normal: std sqrt(2 / fan_in); conv0 has fan_in 3*7*7
@@ -44,8 +40,8 @@ class DenseNetWeightsTest {
 
     @Test
     void theHeapStateDictsAreTheWeightsTheEngineGets() {
-        DenseNet network = initialised(DenseNetTest.tiny());
-        String hash = DenseNetWeights.randomInit(network, 11, StopCheck.NEVER);
+        DenseNet network = new DenseNet(DenseNetTest.tiny());
+        String hash = DenseNetWeights.randomInit(network, manager, 11, StopCheck.NEVER);
         Map<String, Tensor> engine = DenseNetWeights.stateDict(network);
 
         Map<String, Tensor> random = DenseNetWeights.randomStateDict(new DenseNet(DenseNetTest.tiny()), 11);
@@ -61,17 +57,16 @@ class DenseNetWeightsTest {
 
     @Test
     void loadedWeightsHashLikeTheirSourceWhateverTheirNames() {
-        DenseNet source = initialised(DenseNetTest.tiny());
-        DenseNetWeights.randomInit(source, 5, StopCheck.NEVER);
+        DenseNet source = random(5);
         Map<String, Tensor> checkpoint = new LinkedHashMap<>();
         DenseNetWeights.stateDict(source).forEach((name, tensor) -> checkpoint.put(
                 name.replace(".norm1.", ".norm.1.").replace(".conv2.", ".conv.2."), tensor));
         // What torchvision checkpoints also hold; both must be ignored.
         checkpoint.put("features.norm0.num_batches_tracked", new Tensor(new long[] {}, new float[] {0}));
         checkpoint.put("classifier.weight", new Tensor(new long[] {2, 32}, new float[64]));
-        DenseNet target = initialised(DenseNetTest.tiny());
+        DenseNet target = new DenseNet(DenseNetTest.tiny());
 
-        String hash = DenseNetWeights.load(target, checkpoint, StopCheck.NEVER);
+        String hash = DenseNetWeights.load(target, manager, checkpoint, StopCheck.NEVER);
 
         assertThat(checkpoint).containsKey("features.denseblock1.denselayer1.norm.1.weight");
         // Hashed from the checkpoint, read back from the engine, and from the source: all the same.
@@ -80,19 +75,18 @@ class DenseNetWeightsTest {
 
     @Test
     void missingMisshapedOrUnknownParametersAreRefusedByName() {
-        DenseNet network = initialised(DenseNetTest.tiny());
-        DenseNetWeights.randomInit(network, 7, StopCheck.NEVER);
-        Map<String, Tensor> good = DenseNetWeights.stateDict(network);
+        Map<String, Tensor> good = DenseNetWeights.stateDict(random(7));
+        DenseNet network = new DenseNet(DenseNetTest.tiny());
 
         Map<String, Tensor> missing = new LinkedHashMap<>(good);
         missing.remove("features.denseblock2.denselayer1.conv2.weight");
-        assertThatThrownBy(() -> DenseNetWeights.load(network, missing, StopCheck.NEVER))
+        assertThatThrownBy(() -> DenseNetWeights.load(network, manager, missing, StopCheck.NEVER))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("lack parameter features.denseblock2.denselayer1.conv2.weight");
 
         Map<String, Tensor> misshaped = new LinkedHashMap<>(good);
         misshaped.put("features.norm5.bias", new Tensor(new long[] {31}, new float[31]));
-        assertThatThrownBy(() -> DenseNetWeights.load(network, misshaped, StopCheck.NEVER))
+        assertThatThrownBy(() -> DenseNetWeights.load(network, manager, misshaped, StopCheck.NEVER))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("features.norm5.bias")
                 .hasMessageContaining("(31)")
@@ -100,33 +94,39 @@ class DenseNetWeightsTest {
 
         Map<String, Tensor> extra = new LinkedHashMap<>(good);
         extra.put("features.denseblock3.denselayer1.conv1.weight", new Tensor(new long[] {1}, new float[1]));
-        assertThatThrownBy(() -> DenseNetWeights.load(network, extra, StopCheck.NEVER))
+        assertThatThrownBy(() -> DenseNetWeights.load(network, manager, extra, StopCheck.NEVER))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("features.denseblock3.denselayer1.conv1.weight");
     }
 
     @Test
-    void weightsInitialisingTheNetworkAreThoseWrittenIntoItsZerosAndComputeTheSame() {
-        DenseNet written = initialised(DenseNetTest.tiny());
-        String hash = DenseNetWeights.randomInit(written, 3, StopCheck.NEVER);
-        Map<String, Tensor> weights = DenseNetWeights.stateDict(written);
-        DenseNet random = new DenseNet(DenseNetTest.tiny());
-        DenseNet loaded = new DenseNet(DenseNetTest.tiny());
+    void weightsFromHeapArraysOrDirectBuffersLoadAsTheirSourceAndComputeTheSame() {
+        DenseNet source = new DenseNet(DenseNetTest.tiny());
+        String hash = DenseNetWeights.randomInit(source, manager, 3, StopCheck.NEVER);
+        Map<String, Tensor> weights = DenseNetWeights.stateDict(source);
+        // As WeightsFile reads a file's float32 tensors: over direct buffers, which the engine uses as they are.
+        Map<String, Tensor> direct = new LinkedHashMap<>();
+        weights.forEach((name, tensor) -> direct.put(name, Tensor.littleEndian(tensor.shape(), tensor.littleEndian())));
+        DenseNet fromHeap = new DenseNet(DenseNetTest.tiny());
+        DenseNet fromDirect = new DenseNet(DenseNetTest.tiny());
 
-        assertThat(DenseNetWeights.randomInit(random, manager, 3, StopCheck.NEVER)).isEqualTo(hash);
-        assertThat(DenseNetWeights.load(loaded, manager, weights, StopCheck.NEVER)).isEqualTo(hash);
-        assertThat(DenseNetWeights.stateDict(random)).isEqualTo(weights);
-        assertThat(DenseNetWeights.stateDict(loaded)).isEqualTo(weights);
-        assertThat(loaded.block().isInitialized()).isTrue();
+        assertThat(DenseNetWeights.load(fromHeap, manager, weights, StopCheck.NEVER)).isEqualTo(hash);
+        assertThat(DenseNetWeights.load(fromDirect, manager, direct, StopCheck.NEVER)).isEqualTo(hash);
+        assertThat(DenseNetWeights.stateDict(fromHeap)).isEqualTo(weights);
+        assertThat(DenseNetWeights.stateDict(fromDirect)).isEqualTo(weights);
+        assertThat(fromDirect.block().isInitialized()).isTrue();
         NDList images = new NDList(manager.randomNormal(new Shape(2, 3, 32, 32)));
         ParameterStore store = new ParameterStore(manager, false);
-        assertThat(loaded.block().forward(store, images, false).singletonOrThrow().toFloatArray())
-                .containsExactly(written.block().forward(store, images, false).singletonOrThrow().toFloatArray());
+        float[] expected = source.block().forward(store, images, false).singletonOrThrow().toFloatArray();
+        assertThat(fromHeap.block().forward(store, images, false).singletonOrThrow().toFloatArray())
+                .containsExactly(expected);
+        assertThat(fromDirect.block().forward(store, images, false).singletonOrThrow().toFloatArray())
+                .containsExactly(expected);
     }
 
-    private DenseNet initialised(BackboneSpec spec) {
-        DenseNet network = new DenseNet(spec);
-        network.initialize(manager, StopCheck.NEVER);
+    private DenseNet random(long seed) {
+        DenseNet network = new DenseNet(DenseNetTest.tiny());
+        DenseNetWeights.randomInit(network, manager, seed, StopCheck.NEVER);
         return network;
     }
 

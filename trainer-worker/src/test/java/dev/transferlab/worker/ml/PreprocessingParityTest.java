@@ -83,7 +83,7 @@ class PreprocessingParityTest {
             float[][] features = backbone.features(tensors);
             double lowest = 1;
             for (int i = 0; i < names.size(); i++) {
-                double cosine = ParityFixtures.cosine(features[i], expected.get(names.get(i) + "#features").data());
+                double cosine = Cosine.similarity(features[i], expected.get(names.get(i) + "#features").data());
                 assertThat(cosine).as(names.get(i)).isGreaterThanOrEqualTo(0.999);
                 lowest = Math.min(lowest, cosine);
             }

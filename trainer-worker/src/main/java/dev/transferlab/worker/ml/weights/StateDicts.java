@@ -34,7 +34,7 @@ final class StateDicts {
             if (entry.getValue() instanceof TensorRef tensor) {
                 String name = String.valueOf(entry.getKey());
                 Tensor read = tensor.materialise(name, storages.apply(tensor.storage()), budget / Float.BYTES);
-                budget -= (long) Float.BYTES * read.data().length;
+                budget -= (long) Float.BYTES * read.size();
                 tensors.put(name, read);
             }
         }
