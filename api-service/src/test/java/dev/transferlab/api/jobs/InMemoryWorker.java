@@ -8,10 +8,14 @@ import dev.transferlab.common.messages.Topics;
 import dev.transferlab.common.messages.TrainingEvent;
 import dev.transferlab.common.messages.TrainingEventType;
 import dev.transferlab.common.messages.TrainingRequest;
-import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.IncomingKafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.commit.KafkaIgnoreCommit;
+import io.smallrye.reactive.messaging.kafka.fault.KafkaIgnoreFailure;
 import io.smallrye.reactive.messaging.memory.InMemoryConnector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import java.util.List;
@@ -20,13 +24,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The workers' side of the in-memory channels ({@link InMemoryMessaging}): what the api-service wrote for them, and
- * their events sent to it as records of the events topic, each with the offset the broker would have given it.
+ * their events sent to it as the Kafka connector hands them to the batch consumer ({@link TrainingEventsConsumer}):
+ * each a batch of one record of the events topic, with the offset the broker would have given it.
  */
 final class InMemoryWorker {
     /** A record the api-service wrote: its topic and key, as the Kafka connector would write them, and its value. */
     record Written(String topic, String key, String value) {
     }
 
+    private static final String CHANNEL = "training-events";
     private static final AtomicLong OFFSETS = new AtomicLong();
     private final InMemoryConnector connector;
 
@@ -41,11 +47,14 @@ final class InMemoryWorker {
     }
 
     void send(TrainingEvent event) {
-        String json = Messages.toJson(event);
-        ConsumerRecord<String, String> record = new ConsumerRecord<>(Topics.TRAINING_EVENTS, 0,
-                OFFSETS.getAndIncrement(), event.jobId(), json);
-        connector.source("training-events").send(Message.of(json)
-                .addMetadata(new IncomingKafkaRecordMetadata<>(record, "training-events")));
+        TopicPartition partition = new TopicPartition(Topics.TRAINING_EVENTS, 0);
+        ConsumerRecord<String, String> record = new ConsumerRecord<>(partition.topic(), partition.partition(),
+                OFFSETS.getAndIncrement(), event.jobId(), Messages.toJson(event));
+        // Nothing to commit (the store keeps the offsets); a nacked record is only logged, there is no dead-letter
+        // topic in memory.
+        connector.source(CHANNEL).send(new IncomingKafkaRecordBatch<>(
+                new ConsumerRecords<>(Map.of(partition, List.of(record)), Map.of()), CHANNEL, -1,
+                new KafkaIgnoreCommit(), new KafkaIgnoreFailure(CHANNEL), false, false));
     }
 
     /** A job of {@code tenant} as another replica's submission makes it: its accepted event on the events topic. */
