@@ -15,6 +15,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import java.time.ZoneOffset;
+import java.util.List;
 
 /**
  * Writes a job's event and its command for the workers in one Kafka transaction, so that a job is submitted (or a
@@ -41,16 +42,20 @@ public class JobTransactions {
 
     /** The job's event on the events topic and its command on {@code commandTopic}, both keyed by the job's id. */
     public Uni<Void> publish(TrainingEvent event, String commandTopic, Object command) {
-        String jobId = event.jobId();
         // One producer runs one transaction at a time, and KafkaTransactions refuses a second one while the first is
         // open rather than waiting for it: concurrent submissions of this replica take turns.
         return vertx.sharedData().getLocalLockWithTimeout(CHANNEL, LOCK_TIMEOUT_MS)
                 .chain(lock -> transactions.withTransaction(tx -> {
-                    tx.send(record(jobId, Topics.TRAINING_EVENTS, Messages.toJson(event))
-                            .addMetadata(cloudEvent(CloudEventAttributes.of(event, "api-service"))));
-                    tx.send(record(jobId, commandTopic, Messages.toJson(command)));
+                    records(event, commandTopic, command).forEach(tx::send);
                     return Uni.createFrom().voidItem();
                 }).eventually(lock::release));
+    }
+
+    /** The event, then the command: what one transaction writes. */
+    static List<Message<String>> records(TrainingEvent event, String commandTopic, Object command) {
+        return List.of(record(event.jobId(), Topics.TRAINING_EVENTS, Messages.toJson(event))
+                        .addMetadata(cloudEvent(CloudEventAttributes.of(event, "api-service"))),
+                record(event.jobId(), commandTopic, Messages.toJson(command)));
     }
 
     /** Written by the connector as the Kafka binding's binary mode: {@code ce_*} headers. */

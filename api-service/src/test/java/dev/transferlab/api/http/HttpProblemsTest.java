@@ -1,7 +1,8 @@
 package dev.transferlab.api.http;
 
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.transferlab.api.jobs.InMemoryMessaging;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
@@ -18,12 +19,12 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Hostile and careless requests against the whole api-service (real broker and S3 server): each gets the documented
+ * Hostile and careless requests against the whole api-service (its channels in memory): each gets the documented
  * status as problem+json, naming the field where there is one, including errors raised before the REST layer runs.
  */
 @QuarkusTest
-@QuarkusTestResource(value = LocalInfraResource.class, restrictToAnnotatedClass = true)
-class HttpProblemsIT {
+@TestProfile(InMemoryMessaging.class)
+class HttpProblemsTest {
     private static final String JOBS = "/v1/training-jobs";
 
     private static Response submit(String json) {
