@@ -4,10 +4,8 @@ import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.common.dataset.ImageFolderLayout;
 import dev.transferlab.common.storage.ObjectLocation;
 import dev.transferlab.common.storage.ObjectStore;
-import io.quarkus.runtime.configuration.MemorySize;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.io.IOException;
@@ -39,14 +37,11 @@ public class DatasetImages {
     private final Semaphore decodes;
 
     @Inject
-    public DatasetImages(ObjectStore store,
-                         @ConfigProperty(name = "transferlab.thumbnails.max-source-bytes") MemorySize maxSourceBytes,
-                         @ConfigProperty(name = "transferlab.thumbnails.max-pixels") long maxPixels,
-                         @ConfigProperty(name = "transferlab.thumbnails.concurrent-decodes") int concurrentDecodes) {
+    public DatasetImages(ObjectStore store, ThumbnailSettings settings) {
         this.store = store;
-        this.maxSourceBytes = maxSourceBytes.asLongValue();
-        this.maxPixels = maxPixels;
-        this.decodes = new Semaphore(concurrentDecodes, true);
+        this.maxSourceBytes = settings.maxSourceBytes();
+        this.maxPixels = settings.maxPixels();
+        this.decodes = new Semaphore(settings.concurrentDecodes(), true);
     }
 
     /** Up to {@code perClass} image paths of each class, training images first, in path order. */

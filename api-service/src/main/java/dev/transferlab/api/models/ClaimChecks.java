@@ -4,7 +4,6 @@ import dev.transferlab.common.storage.ObjectLocation;
 import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.common.storage.StorageLayout;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,27 +28,36 @@ class ClaimChecks {
     /** The request's JSON fields and the request-reply headers, beside its base64 image. */
     private static final int ENVELOPE_BYTES = 8 * 1024;
 
+    // Not final: the client proxy of this application-scoped bean needs a constructor that sets none of them.
+    private ObjectStore store;
+    private long threshold;
+    private long maxRequestSize;
+
     @Inject
-    ObjectStore store;
+    ClaimChecks(ObjectStore store, InferenceSettings settings,
+                @ConfigProperty(name = "mp.messaging.outgoing.inference-requests.max.request.size")
+                long maxRequestSize) {
+        this(store, settings.claimCheckThreshold(), maxRequestSize);
+    }
 
-    @ConfigProperty(name = "transferlab.inference.claim-check-threshold")
-    MemorySize threshold;
-
-    @ConfigProperty(name = "mp.messaging.outgoing.inference-requests.max.request.size")
-    long maxRequestSize;
+    ClaimChecks(ObjectStore store, long threshold, long maxRequestSize) {
+        this.store = store;
+        this.threshold = threshold;
+        this.maxRequestSize = maxRequestSize;
+    }
 
     /** An inline image at the threshold must fit in one request, or predictions of that size would all fail. */
     void requireConsistentLimits(@Observes StartupEvent started) {
-        long largestInline = 4 * ((threshold.asLongValue() + 2) / 3) + ENVELOPE_BYTES;
+        long largestInline = 4 * ((threshold + 2) / 3) + ENVELOPE_BYTES;
         if (largestInline > maxRequestSize) {
-            throw new IllegalStateException("transferlab.inference.claim-check-threshold (" + threshold.asLongValue()
+            throw new IllegalStateException("transferlab.inference.claim-check-threshold (" + threshold
                     + " bytes) lets inference requests of " + largestInline + " bytes through, more than "
                     + "mp.messaging.outgoing.inference-requests.max.request.size (" + maxRequestSize + ")");
         }
     }
 
     boolean needed(byte[] image) {
-        return image.length > threshold.asLongValue();
+        return image.length > threshold;
     }
 
     /**

@@ -38,11 +38,8 @@ public class Predictions {
     @Inject
     ClaimChecks claimChecks;
 
-    @ConfigProperty(name = "transferlab.inference.max-image-bytes")
-    long maxImageBytes;
-
-    @ConfigProperty(name = "transferlab.inference.max-images-per-request")
-    int maxImagesPerRequest;
+    @Inject
+    InferenceSettings settings;
 
     @ConfigProperty(name = "mp.messaging.outgoing.inference-requests.reply.timeout")
     long replyTimeoutMillis;
@@ -59,9 +56,9 @@ public class Predictions {
      * fails alone. An unknown model, or more images than allowed, fails the whole request.
      */
     public Uni<ImageResult.Many> predictEach(String tenant, String modelId, List<byte[]> images) {
-        if (images.size() > maxImagesPerRequest) {
+        if (images.size() > settings.maxImagesPerRequest()) {
             throw new ProblemException(413, "Content Too Large", "the request has " + images.size()
-                    + " images; the limit is " + maxImagesPerRequest
+                    + " images; the limit is " + settings.maxImagesPerRequest()
                     + " (transferlab.inference.max-images-per-request)");
         }
         models.manifest(tenant, modelId);
@@ -78,7 +75,7 @@ public class Predictions {
     }
 
     private Uni<ModelResource.PredictionResponse> ask(String tenant, String modelId, byte[] image) {
-        ImageCheck.requireImage(image, maxImageBytes);
+        ImageCheck.requireImage(image, settings.maxImageBytes());
         String requestId = "inf-" + UUID.randomUUID();
         // The worker stops when this replica stops waiting: a prediction nobody reads would only hold up others.
         Instant deadline = Instant.now().plusMillis(replyTimeoutMillis);

@@ -1,9 +1,6 @@
 package dev.transferlab.api.models;
 
-import io.quarkus.runtime.configuration.MemorySize;
 import org.junit.jupiter.api.Test;
-
-import java.math.BigInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -33,9 +30,6 @@ class ClaimChecksTest {
     }
 
     private static ClaimChecks checks(long threshold, long maxRequestSize) {
-        ClaimChecks checks = new ClaimChecks();
-        checks.threshold = new MemorySize(BigInteger.valueOf(threshold));
-        checks.maxRequestSize = maxRequestSize;
-        return checks;
+        return new ClaimChecks(null, threshold, maxRequestSize);
     }
 }

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -25,13 +24,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 import static dev.transferlab.stack.SharedStack.store;
@@ -54,6 +54,8 @@ class HostileInputIT {
     private static final String OTHER_TENANT = "tenant-b";
     private static final Duration JOB_DEADLINE = Duration.ofMinutes(4);
     private static final Duration DEAD_LETTER_DEADLINE = Duration.ofSeconds(90);
+    private static final Pattern MAX_ENTRIES =
+            Pattern.compile("@WithDefault\\(\"(\\d+)\"\\)[^;]*int maxEntries\\(\\);");
 
     private static ApiClient api;
     private static ApiClient otherTenant;
@@ -358,16 +360,18 @@ class HostileInputIT {
         return SharedStack.stack().infra().kafkaBootstrap();
     }
 
-    /** The api-service's max-entries as the shared stack runs it: the packaged default, which it does not override. */
+    /** The api-service's max-entries as the shared stack runs it: UploadSettings's default, not overridden there. */
     private static int configuredMaxEntries() {
-        Properties properties = new Properties();
-        try (Reader in = Files.newBufferedReader(Stack.home().resolve(
-                "api-service/src/main/resources/application.properties"))) {
-            properties.load(in);
+        String settings;
+        try {
+            settings = Files.readString(Stack.home().resolve(
+                    "api-service/src/main/java/dev/transferlab/api/datasets/UploadSettings.java"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return Integer.parseInt(properties.getProperty("transferlab.datasets.max-entries"));
+        Matcher declared = MAX_ENTRIES.matcher(settings);
+        assertThat(declared.find()).as("maxEntries() with its @WithDefault in UploadSettings").isTrue();
+        return Integer.parseInt(declared.group(1));
     }
 
     private static void sleep(long millis) {

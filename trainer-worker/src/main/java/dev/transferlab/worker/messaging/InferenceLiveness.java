@@ -3,7 +3,6 @@ package dev.transferlab.worker.messaging;
 import dev.transferlab.worker.inference.ModelPredictor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
@@ -26,12 +25,14 @@ public class InferenceLiveness implements HealthCheck {
     @Inject
     ModelPredictor predictor;
 
-    @ConfigProperty(name = "transferlab.inference.stall-after")
-    Duration stallAfter;
+    @Inject
+    InferenceConfig config;
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("inference").status(!pool.stalled(stallAfter) && !predictor.stalled(stallAfter))
+        Duration stallAfter = config.stallAfter();
+        return HealthCheckResponse.named("inference")
+                .status(!pool.stalled(stallAfter) && !predictor.stalled(stallAfter))
                 .withData("stall-after", stallAfter.toString()).build();
     }
 }

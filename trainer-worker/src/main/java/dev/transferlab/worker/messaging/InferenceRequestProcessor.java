@@ -9,12 +9,10 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Outgoing;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 
@@ -43,19 +41,13 @@ public class InferenceRequestProcessor {
     @Inject
     ObjectStore store;
 
-    @ConfigProperty(name = "transferlab.inference.timeout")
-    Duration timeout;
-
-    @ConfigProperty(name = "transferlab.inference.queue-size")
-    int queueSize;
-
-    @ConfigProperty(name = "transferlab.inference.threads")
-    int threads;
+    @Inject
+    InferenceConfig config;
 
     @Incoming("inference-requests")
     @Outgoing("inference-results")
     public Multi<Message<String>> onRequests(Multi<Message<String>> requests) {
-        return requests.onItem().transformToUni(this::answer).merge(threads + queueSize);
+        return requests.onItem().transformToUni(this::answer).merge(config.threads() + config.queueSize());
     }
 
     /**
@@ -83,7 +75,7 @@ public class InferenceRequestProcessor {
             // Nothing to answer: the record goes to the dead-letter topic, and the stream emits nothing for it.
             return Uni.createFrom().completionStage(message.nack(e)).replaceWith((Message<String>) null);
         }
-        Instant latest = Instant.now().plus(timeout);
+        Instant latest = Instant.now().plus(config.timeout());
         Instant deadline = request.deadline() != null && request.deadline().isBefore(latest)
                 ? request.deadline() : latest;
         return Uni.createFrom().completionStage(pool.run(request, deadline, this::predict))

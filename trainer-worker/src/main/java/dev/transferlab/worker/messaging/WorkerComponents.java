@@ -245,12 +245,9 @@ public class WorkerComponents {
     @Produces
     @ApplicationScoped
     ModelPredictor predictor(ModelRepository models, BackboneProvider backbones, Device device, DecodeBudget budget,
-                             @ConfigProperty(name = "transferlab.inference.model-cache-size") int cacheSize,
-                             @ConfigProperty(name = "transferlab.inference.batching.max-batch-size") int maxBatch,
-                             @ConfigProperty(name = "transferlab.inference.batching.max-delay") Duration maxDelay,
-                             MeterRegistry registry) {
-        ModelPredictor predictor = new ModelPredictor(models, backbones, device, budget, cacheSize,
-                new DynamicBatcher.Settings(maxBatch, maxDelay));
+                             InferenceConfig config, MeterRegistry registry) {
+        ModelPredictor predictor = new ModelPredictor(models, backbones, device, budget, config.modelCacheSize(),
+                new DynamicBatcher.Settings(config.batching().maxBatchSize(), config.batching().maxDelay()));
         FunctionCounter.builder("transferlab.inference.forward.passes", predictor, ModelPredictor::forwardPasses)
                 .description("Forward passes run for predictions (each one a dynamic batch)").register(registry);
         FunctionCounter.builder("transferlab.inference.batched.images", predictor, ModelPredictor::imagesBatched)
@@ -260,9 +257,8 @@ public class WorkerComponents {
 
     @Produces
     @ApplicationScoped
-    InferencePool inferencePool(@ConfigProperty(name = "transferlab.inference.threads") int threads,
-                                @ConfigProperty(name = "transferlab.inference.queue-size") int queueSize) {
-        return new InferencePool(threads, queueSize);
+    InferencePool inferencePool(InferenceConfig config) {
+        return new InferencePool(config.threads(), config.queueSize());
     }
 
     void closeInferencePool(@Disposes InferencePool pool) {
