@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.GroupListing;
-import org.apache.kafka.clients.admin.ListGroupsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,9 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.Set;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -108,57 +102,6 @@ final class RawKafka {
                 }
                 Thread.sleep(200);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * Waits until every group with members whose id starts with {@code groupPrefix} has committed offsets up to the
-     * end the topic has now: everything on it up to here has been consumed (applied or dead-lettered).
-     */
-    static void awaitConsumed(String groupPrefix, String topic, Duration timeout) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                stack().infra().kafkaBootstrap()))) {
-            List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames()
-                    .get(10, TimeUnit.SECONDS).get(topic).partitions().stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            Map<TopicPartition, Long> end = admin.listOffsets(partitions.stream()
-                    .collect(Collectors.toMap(Function.identity(), p -> OffsetSpec.latest())))
-                    .all().get(10, TimeUnit.SECONDS).entrySet().stream()
-                    .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
-            Instant deadline = Instant.now().plus(timeout);
-            String behind = "no group '" + groupPrefix + "*' with members";
-            while (Instant.now().isBefore(deadline)) {
-                List<String> named = admin.listGroups(ListGroupsOptions.forConsumerGroups()
-                                .inGroupStates(Set.of(GroupState.STABLE))).all().get(10, TimeUnit.SECONDS).stream()
-                        .map(GroupListing::groupId).filter(g -> g.startsWith(groupPrefix)).toList();
-                // Only the groups that read this topic: an api replica's reply group shares the prefix.
-                List<String> groups = admin.describeConsumerGroups(named).all().get(10, TimeUnit.SECONDS).values()
-                        .stream().filter(g -> g.members().stream().anyMatch(m -> m.assignment().topicPartitions()
-                                .stream().anyMatch(p -> p.topic().equals(topic))))
-                        .map(ConsumerGroupDescription::groupId).toList();
-                behind = groups.isEmpty() ? behind : null;
-                for (String group : groups) {
-                    Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                            .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-                    for (TopicPartition p : partitions) {
-                        OffsetAndMetadata at = committed.get(p);
-                        if (at == null || at.offset() < end.get(p)) {
-                            behind = group + " is at " + (at == null ? "no offset" : at.offset()) + " of " + end.get(p)
-                                    + " on " + p;
-                        }
-                    }
-                }
-                if (behind == null) {
-                    return;
-                }
-                Thread.sleep(200);
-            }
-            throw new AssertionError(topic + " was not consumed within " + timeout + ": " + behind);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
