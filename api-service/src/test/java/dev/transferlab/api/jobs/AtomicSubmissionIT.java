@@ -14,6 +14,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,6 +24,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -53,6 +57,9 @@ class AtomicSubmissionIT {
     static final String ABORTED = "job-aborted";
     private static final String JOBS = "/v1/training-jobs";
     private static final String DATASET = "s3://transferlab/datasets/default/atomic/";
+    /** A command topic of this test's own, whose broker-side record limit a command can exceed. */
+    private static final String SMALL_RECORDS = "it.small-records";
+    private static final int SMALL_RECORDS_BYTES = 1024;
 
     @Inject
     JobTransactions transactions;
@@ -65,6 +72,13 @@ class AtomicSubmissionIT {
         public Map<String, String> start() {
             Map<String, String> config = super.start();
             bootstrap = config.get("kafka.bootstrap.servers");
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                admin.createTopics(List.of(new NewTopic(SMALL_RECORDS, 1, (short) 1).configs(Map.of(
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(SMALL_RECORDS_BYTES)))))
+                        .all().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot create " + SMALL_RECORDS, e);
+            }
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ProducerConfig.TRANSACTIONAL_ID_CONFIG, "it-earlier-replica",
@@ -107,14 +121,17 @@ class AtomicSubmissionIT {
                 .request(TrainingRequest.of(failed, "default", DATASET, BackboneSpec.densenet121(),
                         Hyperparameters.defaults()))
                 .build();
-        // The second write fails: a command larger than the producer may send (max.request.size, 1 MiB).
-        Map<String, String> tooLarge = Map.of("jobId", failed, "padding", "x".repeat(2 << 20));
-        assertThatThrownBy(() -> transactions.publish(accepted, Topics.TRAINING_REQUESTS, tooLarge).await()
+        // The second write fails at the broker, which appends the first: a command larger than its topic takes. A
+        // command the producer itself refused could fail before the accepted event left the producer, and the abort
+        // would then drop that event unsent.
+        Map<String, String> tooLarge = Map.of("jobId", failed, "padding", "x".repeat(4 * SMALL_RECORDS_BYTES));
+        assertThatThrownBy(() -> transactions.publish(accepted, SMALL_RECORDS, tooLarge).await()
                 .atMost(Duration.ofSeconds(60))).hasStackTraceContaining("RecordTooLargeException");
 
         // The accepted event reached the broker; nobody reading committed records gets it.
         ConsumerRecord<String, String> written = only(failed, read(Topics.TRAINING_EVENTS, "read_uncommitted"));
         assertThat(keys(read(Topics.TRAINING_EVENTS, "read_committed"))).doesNotContain(failed);
+        assertThat(keys(read(SMALL_RECORDS, "read_uncommitted"))).doesNotContain(failed);
         assertThat(keys(read(Topics.TRAINING_REQUESTS, "read_committed"))).doesNotContain(failed)
                 .contains(COMMITTED);
 
