@@ -130,6 +130,9 @@ class JobStoreTest {
         assertThat(third.total()).isEqualTo(8);
         assertThat(JobPages.Cursor.decode(first.nextCursor())).isEqualTo(first.next());
         assertThat(page(null).items().get(0).id()).isEqualTo("job-new");
+        // An offset counts from the cursor, in the same order.
+        assertThat(replica.store().page(new JobPages.Query("default", JobKind.TRAINING, null, null, first.next()), 2,
+                3).items()).extracting(JobView::id).containsExactlyElementsOf(newestFirst.subList(5, 7));
     }
 
     @Test
