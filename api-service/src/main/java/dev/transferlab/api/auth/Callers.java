@@ -8,7 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonString;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
@@ -24,11 +23,11 @@ public class Callers {
     @Inject
     HttpServerRequest request;
 
-    @ConfigProperty(name = "transferlab.auth.tenant-claim")
-    String tenantClaim;
+    @Inject
+    AuthSettings auth;
 
-    @ConfigProperty(name = "transferlab.tenant.default")
-    String defaultTenant;
+    @Inject
+    TenantSettings tenants;
 
     /** The current request's caller: a plain value, safe to use after the request's thread has moved on. */
     public Caller current() {
@@ -37,9 +36,10 @@ public class Callers {
         String header = request.getHeader(Caller.TENANT_HEADER);
         String tenant;
         if (admin) {
-            tenant = header != null && !header.isBlank() ? header : claimed != null ? claimed : defaultTenant;
+            tenant = header != null && !header.isBlank() ? header
+                    : claimed != null ? claimed : tenants.defaultTenant();
         } else if (claimed == null) {
-            throw new ProblemException(Response.Status.FORBIDDEN, "the token has no '" + tenantClaim
+            throw new ProblemException(Response.Status.FORBIDDEN, "the token has no '" + auth.tenantClaim()
                     + "' claim, so it acts for no tenant; ask the identity provider's administrator to add it");
         } else if (header != null && !header.equals(claimed)) {
             throw new ProblemException(Response.Status.FORBIDDEN, Caller.TENANT_HEADER
@@ -49,21 +49,23 @@ public class Callers {
         }
         if (!Ids.isValid(tenant)) {
             throw new ProblemException(Response.Status.BAD_REQUEST, (tenant.equals(header) ? Caller.TENANT_HEADER
-                    : "the token's '" + tenantClaim + "' claim") + " must be " + Ids.RULE);
+                    : "the token's '" + auth.tenantClaim() + "' claim") + " must be " + Ids.RULE);
         }
         return new Caller(identity.isAnonymous() ? "anonymous" : identity.getPrincipal().getName(), tenant, admin);
     }
 
     /** The token's tenant claim, when it is one string (a list or an object names no single tenant). */
     private String tenantClaim() {
-        Object claim = identity.getPrincipal() instanceof JsonWebToken token ? token.getClaim(tenantClaim) : null;
+        Object claim = identity.getPrincipal() instanceof JsonWebToken token ? token.getClaim(auth.tenantClaim())
+                : null;
         if (claim == null || claim instanceof String) {
             return (String) claim;
         }
         if (claim instanceof JsonString string) {
             return string.getString();
         }
-        throw new ProblemException(Response.Status.FORBIDDEN, "the token's '" + tenantClaim + "' claim is not one"
-                + " string, so it names no single tenant; ask the identity provider's administrator to fix it");
+        throw new ProblemException(Response.Status.FORBIDDEN, "the token's '" + auth.tenantClaim()
+                + "' claim is not one string, so it names no single tenant; ask the identity provider's administrator"
+                + " to fix it");
     }
 }

@@ -1,12 +1,12 @@
 package dev.transferlab.api.auth;
 
 import dev.transferlab.common.storage.DatasetAccess;
+import dev.transferlab.common.storage.S3Config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithParentName;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.List;
 import java.util.Map;
@@ -24,8 +24,8 @@ public interface DatasetGrants {
     class Producer {
         @Produces
         @Singleton
-        DatasetAccess access(DatasetGrants grants, @ConfigProperty(name = "transferlab.s3.bucket") String bucket) {
-            return new DatasetAccess(bucket, grants.byTenant());
+        DatasetAccess access(DatasetGrants grants, S3Config s3) {
+            return new DatasetAccess(s3.bucket(), grants.byTenant());
         }
     }
 }

@@ -9,6 +9,7 @@ import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -26,19 +27,19 @@ import java.util.Optional;
 public class LaptopMode implements SecurityIdentityAugmentor {
     private static final Logger LOG = Logger.getLogger(LaptopMode.class);
 
-    @ConfigProperty(name = "transferlab.auth.enabled")
-    boolean authEnabled;
+    @Inject
+    AuthSettings auth;
 
     @ConfigProperty(name = "quarkus.oidc.auth-server-url")
     Optional<String> authServerUrl;
 
     void announce(@Observes StartupEvent start) {
-        if (authEnabled && authServerUrl.isEmpty()) {
+        if (auth.enabled() && authServerUrl.isEmpty()) {
             throw new IllegalStateException("authentication is on (transferlab.auth.enabled=true) but no OpenID"
                     + " provider is configured: set quarkus.oidc.auth-server-url to its issuer URL, or turn"
                     + " authentication off for a single-user laptop with transferlab.auth.enabled=false");
         }
-        if (!authEnabled) {
+        if (!auth.enabled()) {
             LOG.warn("AUTHENTICATION IS OFF (transferlab.auth.enabled=false): every request acts as an admin of any"
                     + " tenant, without a token. Use this only on a single-user laptop, never where others can reach"
                     + " this port.");
@@ -47,7 +48,7 @@ public class LaptopMode implements SecurityIdentityAugmentor {
 
     @Override
     public Uni<SecurityIdentity> augment(SecurityIdentity identity, AuthenticationRequestContext context) {
-        if (authEnabled) {
+        if (auth.enabled()) {
             return Uni.createFrom().item(identity);
         }
         return Uni.createFrom().item(QuarkusSecurityIdentity.builder()

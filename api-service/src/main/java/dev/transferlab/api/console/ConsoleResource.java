@@ -7,11 +7,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import dev.transferlab.api.auth.AuthSettings;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.net.URI;
-import java.util.Optional;
 
 /**
  * What the web console (served from {@code META-INF/resources/console}) needs before anyone has logged in: whether
@@ -27,36 +26,23 @@ public class ConsoleResource {
      * @param issuer   the OpenID provider's issuer, as the browser reaches it
      * @param clientId the provider's public client for the console
      */
-    public record ConsoleSettings(boolean authEnabled, String issuer, String clientId, String tenantClaim,
+    public record ConsoleConfig(boolean authEnabled, String issuer, String clientId, String tenantClaim,
                                   String rolesClaim) {
     }
 
     @Inject
-    @ConfigProperty(name = "transferlab.auth.enabled")
-    boolean authEnabled;
+    AuthSettings auth;
 
     @Inject
-    @ConfigProperty(name = "transferlab.console.issuer")
-    Optional<String> issuer;
-
-    @Inject
-    @ConfigProperty(name = "transferlab.console.client-id")
-    String clientId;
-
-    @Inject
-    @ConfigProperty(name = "transferlab.auth.tenant-claim")
-    String tenantClaim;
-
-    @Inject
-    @ConfigProperty(name = "transferlab.auth.roles-claim")
-    String rolesClaim;
+    ConsoleSettings console;
 
     @GET
     @Operation(hidden = true)
     @Path("console/config")
     @Produces(MediaType.APPLICATION_JSON)
-    public ConsoleSettings settings() {
-        return new ConsoleSettings(authEnabled, issuer.orElse(null), clientId, tenantClaim, rolesClaim);
+    public ConsoleConfig settings() {
+        return new ConsoleConfig(auth.enabled(), console.issuer().orElse(null), console.clientId(),
+                auth.tenantClaim(), auth.rolesClaim());
     }
 
     /** The service's root is the console. */

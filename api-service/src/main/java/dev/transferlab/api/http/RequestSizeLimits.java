@@ -1,7 +1,6 @@
 package dev.transferlab.api.http;
 
 import dev.transferlab.api.datasets.UploadLimits;
-import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.quarkus.vertx.http.runtime.VertxHttpRecorder;
 import io.vertx.core.http.HttpHeaders;
@@ -12,7 +11,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * One body limit per kind of request: a dataset archive may be gigabytes, while a JSON command or an image for a
@@ -22,8 +20,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class RequestSizeLimits {
 
-    @ConfigProperty(name = "transferlab.http.max-body-size")
-    MemorySize maxBody;
+    @Inject
+    HttpSettings settings;
 
     @Inject
     UploadLimits uploads;
@@ -35,7 +33,7 @@ public class RequestSizeLimits {
 
     private void check(RoutingContext context) {
         boolean upload = isDatasetUpload(context);
-        long limit = upload ? uploads.maxUploadBytes() : maxBody.asLongValue();
+        long limit = upload ? uploads.maxUploadBytes() : settings.maxBodySize();
         String declared = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
         if (declared != null && parse(declared) > limit) {
             refuse(context, upload ? "the upload is " + declared + " bytes; a dataset archive may have at most "

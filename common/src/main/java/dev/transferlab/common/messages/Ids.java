@@ -12,14 +12,16 @@ public final class Ids {
     public static final int MAX_LENGTH = 63;
     public static final String RULE = "1-" + MAX_LENGTH
             + " lowercase letters, digits or '-', starting with a letter or digit";
-    private static final Pattern ALLOWED = Pattern.compile("[a-z0-9][a-z0-9-]*");
+    /** The rule as one regular expression, for what checks values by expression (configuration validation). */
+    public static final String REGEX = "[a-z0-9][a-z0-9-]{0," + (MAX_LENGTH - 1) + "}";
+    private static final Pattern ALLOWED = Pattern.compile(REGEX);
     private static final int QUOTED_MAX = 80;
 
     private Ids() {
     }
 
     public static boolean isValid(String value) {
-        return value != null && !value.isEmpty() && value.length() <= MAX_LENGTH && ALLOWED.matcher(value).matches();
+        return value != null && ALLOWED.matcher(value).matches();
     }
 
     /**

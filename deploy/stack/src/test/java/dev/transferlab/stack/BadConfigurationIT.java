@@ -35,10 +35,14 @@ class BadConfigurationIT {
         "api-service    | transferlab.datasets.max-upload-size | 0    | must be greater than 0",
         "api-service    | transferlab.thumbnails.max-pixels   | 0     | must be greater than 0",
         "api-service    | transferlab.inference.max-images-per-request | 0 | must be greater than 0",
+        "api-service    | transferlab.http.max-body-size      | 0     | must be greater than 0",
+        "api-service    | transferlab.tenant.default          | Acme  | must be 1-63 lowercase letters, digits or",
         "trainer-worker | transferlab.s3.bucket               | Data_ | must be a bucket name",
         "trainer-worker | transferlab.s3.max-attempts         | ten   | with the config value \"ten\" threw",
         "trainer-worker | transferlab.backbone.max-parameters | -1    | must be greater than or equal to 1",
-        "trainer-worker | transferlab.inference.batching.max-batch-size | 0 | must be greater than 0"})
+        "trainer-worker | transferlab.inference.batching.max-batch-size | 0 | must be greater than 0",
+        "trainer-worker | transferlab.features.decode-threads | -1    | must be greater than or equal to 0",
+        "trainer-worker | transferlab.batch-predictions.part-size | 0 | must be greater than 0"})
     void stopsAtStartNamingTheSetting(String service, String property, String value, String says)
             throws IOException {
         Path jar = Stack.home().resolve(service + "/target/quarkus-app/quarkus-run.jar");

@@ -37,7 +37,6 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import io.quarkus.runtime.configuration.MemorySize;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -69,7 +68,8 @@ public class WorkerComponents {
     /** The type backbones compute in: fp32, or fp16 with their parameters and inputs cast. */
     @Produces
     @Singleton
-    DataType precision(Device device, @ConfigProperty(name = "transferlab.features.precision") String preference) {
+    DataType precision(Device device, FeatureConfig config) {
+        String preference = config.precision();
         DataType precision = Devices.precision(preference);
         if (precision == DataType.FLOAT16 && !device.isGpu()) {
             LOG.warnf("fp16 on %s: libtorch runs it, but slower than fp32 on a CPU (README, \"Batch size and "
@@ -86,17 +86,15 @@ public class WorkerComponents {
      */
     @Produces
     @Singleton
-    FeatureSettings featureSettings(Device device, DataType precision, DecodeBudget budget,
-                                    @ConfigProperty(name = FeatureSettings.BATCH_SIZE) String batchSize,
-                                    @ConfigProperty(name = "transferlab.features.decode-threads") int decodeThreads,
-                                    @ConfigProperty(name = "transferlab.features.progress-interval")
-                                    Duration progressEvery) {
+    FeatureSettings featureSettings(Device device, DataType precision, DecodeBudget budget, FeatureConfig config) {
+        String batchSize = config.batchSize();
+        int decodeThreads = config.decodeThreads();
         OptionalInt pinned = FeatureSettings.pinnedBatchSize(batchSize);
         int size = pinned.isPresent() ? pinned.getAsInt() : calibrate(device, precision);
         int threads = decodeThreads > 0 ? decodeThreads : DecodePipeline.defaultThreads();
         LOG.infof("features: batches of %d images (%s=%s), %d decoding threads", size, FeatureSettings.BATCH_SIZE,
                 batchSize, threads);
-        return new FeatureSettings(size, threads, progressEvery, budget);
+        return new FeatureSettings(size, threads, config.progressInterval(), budget);
     }
 
     private static int calibrate(Device device, DataType precision) {
@@ -116,13 +114,11 @@ public class WorkerComponents {
      * backbone jobs train on by default in the background (README, "Where a job's seconds go"), so that the first
      * job does not wait for it: that job joins the build if it is still under way.
      */
-    void checkFeatureSettings(@Observes StartupEvent event, DataType precision,
-                              @ConfigProperty(name = FeatureSettings.BATCH_SIZE) String batchSize,
-                              @ConfigProperty(name = "transferlab.worker.training") boolean training,
-                              BackboneConfig backboneConfig, Instance<FeatureSettings> settings,
+    void checkFeatureSettings(@Observes StartupEvent event, DataType precision, FeatureConfig features,
+                              WorkerConfig roles, BackboneConfig backboneConfig, Instance<FeatureSettings> settings,
                               Instance<BackboneProvider> backbones) {
-        FeatureSettings.pinnedBatchSize(batchSize);
-        if (training) {
+        FeatureSettings.pinnedBatchSize(features.batchSize());
+        if (roles.training()) {
             settings.get();
             if (backboneConfig.preload()) {
                 Thread preload = new Thread(() -> preload(backbones.get()), "backbone-preload");
@@ -187,9 +183,9 @@ public class WorkerComponents {
     /** One budget for all the worker's decodes: its training job's pipeline and its predictions. */
     @Produces
     @ApplicationScoped
-    DecodeBudget decodeBudget(@ConfigProperty(name = "transferlab.decode.max-image-bytes") MemorySize maxImage,
-                              @ConfigProperty(name = "transferlab.decode.budget-bytes") MemorySize budget) {
-        DecodeBudget decodeBudget = new DecodeBudget(maxImage.asLongValue(), budget.asLongValue());
+    DecodeBudget decodeBudget(DecodeConfig config) {
+        DecodeBudget decodeBudget = new DecodeBudget(config.maxImageBytes().asLongValue(),
+                config.budgetBytes().asLongValue());
         LOG.infof("image decoding: at most %d MiB per image, %d MiB for all decodes at once",
                 decodeBudget.maxImageBytes() >> 20, decodeBudget.budgetBytes() >> 20);
         return decodeBudget;
@@ -212,19 +208,20 @@ public class WorkerComponents {
     BatchPredictionJob batchPredictionJob(ObjectStore store, BackboneProvider backbones, ModelRepository models,
                                           Device device, Cancellations cancellations, Draining draining,
                                           FeatureSettings features, DatasetGrants grants,
-                                          @ConfigProperty(name = "transferlab.batch-predictions.part-size")
-                                          int partSize) {
+                                          BatchPredictionConfig config) {
         return new BatchPredictionJob(store, backbones, models, device, cancellations, draining,
                 new FeatureSettings(features.batchSize(), features.decodeThreads(), Duration.ZERO,
                         features.decodeBudget()),
-                new DatasetAccess(store.defaultBucket(), grants.byTenant()), partSize, workerName());
+                new DatasetAccess(store.defaultBucket(), grants.byTenant()), config.partSize(),
+                workerName());
     }
 
     @Produces
     @ApplicationScoped
     SweepJob sweepJob(ObjectStore store, BackboneProvider backbones, ModelRepository models, Device device,
                       Cancellations cancellations, Draining draining, FeatureSettings features, DatasetGrants grants,
-                      @ConfigProperty(name = "transferlab.sweeps.parallelism") int parallelism) {
+                      SweepConfig config) {
+        int parallelism = config.parallelism();
         int trials = parallelism > 0 ? parallelism : Runtime.getRuntime().availableProcessors();
         LOG.infof("sweeps: %d trials at a time", trials);
         return new SweepJob(store, backbones, models, device, cancellations, draining, features,

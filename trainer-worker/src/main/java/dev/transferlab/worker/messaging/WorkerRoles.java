@@ -3,7 +3,6 @@ package dev.transferlab.worker.messaging;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -15,14 +14,8 @@ import org.jboss.logging.Logger;
 public class WorkerRoles {
     private static final Logger LOG = Logger.getLogger(WorkerRoles.class);
 
-    @ConfigProperty(name = "transferlab.worker.training")
-    boolean training;
-
-    @ConfigProperty(name = "transferlab.worker.inference")
-    boolean inference;
-
-    void onStart(@Observes StartupEvent event) {
-        LOG.info(describe(training, inference));
+    void onStart(@Observes StartupEvent event, WorkerConfig config) {
+        LOG.info(describe(config.training(), config.inference()));
     }
 
     /** The roles as the start-up log says them; none at all is a configuration error. */

@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -42,6 +43,9 @@ class ConfigPropertiesTest {
     // A mapping's own properties: its interface's abstract methods, each declared on one line at the first level of
     // indentation (a nested interface's are a level deeper; default methods have bodies), constraints and all.
     private static final Pattern MAPPING_METHOD = Pattern.compile("(?m)^    [\\w<>, ?@()=]+ (\\w+)\\(\\);$");
+    // A method named otherwise by @WithName (transferlab.tenant.default is defaultTenant()), other annotations between.
+    private static final Pattern RENAMED_METHOD = Pattern.compile(
+            "(?m)^    @WithName\\(\"([^\"]+)\"\\)\\n(?:    @.*\\n)*    [\\w<>, ?@()=]+ (\\w+)\\(\\);$");
     private static final List<String> CONFIG_PREFIXES = List.of("TRANSFERLAB_", "QUARKUS_", "MP_");
     private static final String KAFKA_PREFIX = "KAFKA_";
     private static final Pattern REFERENCE = Pattern.compile("\\$\\{([^}:]+)}");
@@ -73,12 +77,15 @@ class ConfigPropertiesTest {
     @Test
     void aMappingsPropertiesAreItsInterfacesMethodsUnderItsPrefix() {
         assertThat(properties("trainer-worker")).contains("transferlab.s3.endpoint", "transferlab.s3.path-style",
-                "transferlab.s3.max-attempts", "transferlab.backbone.max-gflops")
+                "transferlab.s3.max-attempts", "transferlab.backbone.max-gflops", "transferlab.features.batch-size",
+                "transferlab.decode.budget-bytes", "transferlab.sweeps.parallelism")
                 .doesNotContain("transferlab.s3.settings", "transferlab.backbone.budget");
         assertThat(properties("api-service")).contains("transferlab.s3.bucket", "transferlab.sse.heartbeat-interval",
-                "transferlab.sse.client-buffer", "transferlab.quotas.active-jobs")
+                "transferlab.sse.client-buffer", "transferlab.quotas.active-jobs", "transferlab.tenant.default",
+                "transferlab.console.client-id", "transferlab.http.max-body-size")
                 // TenantQuota's, nested under a tenant's name, are not the mapping's own.
-                .doesNotContain("transferlab.quotas.predictions-per-second-tenant");
+                .doesNotContain("transferlab.quotas.predictions-per-second-tenant",
+                        "transferlab.tenant.default-tenant");
     }
 
     private static List<String> variables(List<ObjectNode> docs, JsonNode container) {
@@ -117,10 +124,17 @@ class ConfigPropertiesTest {
         }
         Matcher mapping = CONFIG_MAPPING.matcher(source);
         if (mapping.find()) {
+            Map<String, String> renamed = new HashMap<>();
+            Matcher withName = RENAMED_METHOD.matcher(source);
+            while (withName.find()) {
+                renamed.put(withName.group(2), withName.group(1));
+            }
             Matcher method = MAPPING_METHOD.matcher(source);
             while (method.find()) {
                 // SmallRye's default naming: maxAttempts() is max-attempts.
-                names.add(mapping.group(1) + "." + method.group(1).replaceAll("([A-Z])", "-$1").toLowerCase());
+                String name = renamed.getOrDefault(method.group(1),
+                        method.group(1).replaceAll("([A-Z])", "-$1").toLowerCase());
+                names.add(mapping.group(1) + "." + name);
             }
         }
         return names;
