@@ -8,6 +8,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.util.HashMap;
 import java.util.Map;
 
 /** The real Kafka broker and S3 server of local-infra, one process, for a @QuarkusTest of the whole api-service. */
@@ -25,7 +26,9 @@ public class LocalInfraResource implements QuarkusTestResourceLifecycleManager {
                 infra.secretKey(), "transferlab"))) {
             store.ensureBucket("transferlab");
         }
-        return infra.serviceConfig();
+        Map<String, String> config = new HashMap<>(infra.serviceConfig());
+        config.putAll(infra.jobStoreConfig());
+        return config;
     }
 
     @Override

@@ -105,13 +105,19 @@ public final class InfraProcess implements AutoCloseable {
         return SECRET_KEY;
     }
 
-    /** The properties the services read to use this broker and object store, and the api-service its job store. */
+    /** The properties both services read to use this broker and object store. */
     public Map<String, String> serviceConfig() {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("kafka.bootstrap.servers", kafkaBootstrap());
         config.put("transferlab.s3.endpoint", s3Endpoint());
         config.put("transferlab.s3.access-key", accessKey());
         config.put("transferlab.s3.secret-key", secretKey());
+        return config;
+    }
+
+    /** The api-service's job store, beside {@link #serviceConfig()} (a worker has no store). */
+    public Map<String, String> jobStoreConfig() {
+        Map<String, String> config = new LinkedHashMap<>();
         config.put("quarkus.datasource.jdbc.url", jdbcUrl());
         config.put("quarkus.datasource.username", "postgres");
         return config;

@@ -71,6 +71,7 @@ public final class Stack implements AutoCloseable {
             Map<String, String> shared = new LinkedHashMap<>(infra.serviceConfig());
             shared.put("transferlab.s3.bucket", BUCKET);
             Map<String, String> apiConfig = new LinkedHashMap<>(shared);
+            apiConfig.putAll(infra.jobStoreConfig());
             apiConfig.put("transferlab.auth.enabled", String.valueOf(options.auth()));
             if (keycloak != null) {
                 apiConfig.put("quarkus.oidc.auth-server-url", keycloak.issuer().toString());
