@@ -11,6 +11,9 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.time.Duration;
+import java.util.Map;
+
 /**
  * The api-service's own meters, on {@code /q/metrics} (Prometheus names in brackets):
  * <ul>
@@ -32,15 +35,29 @@ public class ApiMetrics {
     @Inject
     JobProjection projection;
 
+    /** One count of the store per scrape, not one per state: a scrape reads the gauges one after another. */
+    private static final Duration COUNTS_FRESH_FOR = Duration.ofSeconds(1);
+    private Map<JobState, Long> counts = Map.of();
+    private long countedAt = Long.MIN_VALUE;
+
     @PostConstruct
     void register() {
         for (JobState state : JobState.values()) {
-            Gauge.builder("transferlab.jobs", projection, p -> p.store().countByState().get(state))
+            Gauge.builder("transferlab.jobs", this, m -> m.counts().get(state))
                     .description("Jobs in each state, as the job store has them (the same on every replica)")
                     .tag("state", state.wireName()).register(registry);
         }
         Gauge.builder("transferlab.sse.followers", projection, JobProjection::followers)
                 .description("Event streams (SSE) being followed on this replica").register(registry);
+    }
+
+    private synchronized Map<JobState, Long> counts() {
+        long now = System.nanoTime();
+        if (countedAt == Long.MIN_VALUE || now - countedAt > COUNTS_FRESH_FOR.toNanos()) {
+            counts = projection.store().countByState();
+            countedAt = now;
+        }
+        return counts;
     }
 
     public Timer.Sample startPrediction() {
