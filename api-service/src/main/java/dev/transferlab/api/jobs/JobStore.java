@@ -73,6 +73,12 @@ public class JobStore {
 
     private Applied oneByOne(List<TrainingEvent> events, Map<Integer, Long> nextOffsets, SQLException batchFailure) {
         if (events.size() == 1) {
+            // The store still moves past it, or every restart would read it again and dead-letter it once more.
+            try {
+                transaction(List.of(), nextOffsets);
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot record the events topic's offsets " + nextOffsets, e);
+            }
             return new Applied(List.of(), Map.of(0, new UnfitEventException("event " + events.get(0).eventId()
                     + " of job " + events.get(0).jobId() + " cannot be stored: " + batchFailure.getMessage())));
         }

@@ -148,6 +148,18 @@ class JobStoreTest {
         assertThat(replica.store().nextOffsets()).isEqualTo(Map.of(0, 3L));
     }
 
+    @Test
+    void anEventThePostgresCannotHoldLastInItsBatchStillMovesTheOffsetsPastIt() {
+        TrainingEvent accepted = accepted("job-l", Instant.now());
+        TrainingEvent nul = TrainingEvent.builder("job-l", "default", TrainingEventType.STARTED)
+                .message("a \u0000 in it").build();
+        Map<Integer, UnfitEventException> unfit = replica.applyAll(List.of(accepted, nul), Map.of(0, 2L));
+
+        assertThat(unfit).containsOnlyKeys(1);
+        assertThat(replica.view("job-l").orElseThrow().events()).isEqualTo(1);
+        assertThat(replica.store().nextOffsets()).isEqualTo(Map.of(0, 2L));
+    }
+
     private JobPages.Page page(JobPages.Cursor after) {
         return replica.store().page(new JobPages.Query("default", JobKind.TRAINING, null, null, after), 0, 3);
     }
