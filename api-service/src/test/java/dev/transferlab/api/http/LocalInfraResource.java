@@ -5,9 +5,6 @@ import dev.transferlab.common.storage.S3Settings;
 import dev.transferlab.infra.InfraProcess;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -17,11 +14,7 @@ public class LocalInfraResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        try {
-            infra = InfraProcess.start(Files.createTempDirectory("api-infra"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        infra = InfraProcess.startTemporary("api-infra");
         try (ObjectStore store = new ObjectStore(S3Settings.selfHosted(infra.s3Endpoint(), infra.accessKey(),
                 infra.secretKey(), "transferlab"))) {
             store.ensureBucket("transferlab");

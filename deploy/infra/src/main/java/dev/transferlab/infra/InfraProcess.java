@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Runs {@link LocalInfra} (Kafka broker + S3Proxy) in a child JVM from the {@code local-infra-*-all.jar}.
@@ -44,6 +46,7 @@ public final class InfraProcess implements AutoCloseable {
     private int postgresPort;
     private final int scramPort;
     private Process process;
+    private boolean temporary;
 
     private InfraProcess(Path dataDir, int kafkaPort, int s3Port, int scramPort, Path jar) {
         this.dataDir = dataDir;
@@ -61,6 +64,20 @@ public final class InfraProcess implements AutoCloseable {
     /** Starts on the given ports (0 = a free one); blocks until both servers answer. */
     public static InfraProcess start(Path dataDir, int kafkaPort, int s3Port) {
         InfraProcess infra = new InfraProcess(dataDir.toAbsolutePath(), kafkaPort, s3Port, 0, locateJar());
+        infra.launch();
+        return infra;
+    }
+
+    /** Starts on free ports in a new temporary directory, which {@link #close()} deletes: for tests. */
+    public static InfraProcess startTemporary(String prefix) {
+        Path dataDir;
+        try {
+            dataDir = Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a data directory for the local infrastructure", e);
+        }
+        InfraProcess infra = new InfraProcess(dataDir, 0, 0, 0, locateJar());
+        infra.temporary = true;
         infra.launch();
         return infra;
     }
@@ -154,9 +171,24 @@ public final class InfraProcess implements AutoCloseable {
         launch();
     }
 
+    /** Stops; a temporary data directory ({@link #startTemporary}) goes too. */
     @Override
     public void close() {
         stop();
+        if (temporary) {
+            deleteTree(dataDir);
+        }
+    }
+
+    /** A directory and everything in it, for the tests' temporary data directories. */
+    public static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
     }
 
     private synchronized void launch() {

@@ -3,6 +3,7 @@ package dev.transferlab.stack;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.infra.DemoRealm;
+import dev.transferlab.infra.InfraProcess;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,8 +34,9 @@ final class SharedStack {
 
     static synchronized Stack stack() {
         if (stack == null) {
+            Path data;
             try {
-                Path data = Files.createTempDirectory("transferlab-it");
+                data = Files.createTempDirectory("transferlab-it");
                 // A short poll interval, so that long jobs outlast it many times over: a consumer that stopped
                 // polling while training would be thrown out of its group and its job redelivered.
                 stack = Stack.start(LocalStackOptions.defaults(Stack.home()).withDataDir(data)
@@ -56,6 +58,7 @@ final class SharedStack {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 store.close();
                 stack.close();
+                InfraProcess.deleteTree(data);
             }));
         }
         return stack;

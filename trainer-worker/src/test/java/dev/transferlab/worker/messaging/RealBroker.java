@@ -27,9 +27,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.awt.Color;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,11 +54,7 @@ public class RealBroker implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        try {
-            infra = InfraProcess.start(Files.createTempDirectory("worker-messaging-it"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        infra = InfraProcess.startTemporary("worker-messaging-it");
         Map<String, String> config = new HashMap<>(infra.serviceConfig());
         config.put("transferlab.device", "cpu");
         return config;

@@ -43,7 +43,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -80,9 +79,9 @@ class KafkaUsersOnABrokerIT {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.kafkaBootstrap()))) {
             admin.alterUserScramCredentials(users).all().get();
             admin.createAcls(acls).all().get();
-            // The local broker creates only the command and dead-letter topics; these are written below.
-            admin.createTopics(Stream.of(Topics.INFERENCE_RESULTS, Topics.TRAINING_EVENTS)
-                    .map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList()).all().get();
+            // The local broker creates the command, events and dead-letter topics; this one is written below.
+            admin.createTopics(List.of(new NewTopic(Topics.INFERENCE_RESULTS, Optional.empty(), Optional.empty())))
+                    .all().get();
         }
         // Credentials and ACLs reach the broker's authorizer through its metadata log, a moment after they are made.
         awaitWritable("tenant-acme", ACME_TOPIC);
