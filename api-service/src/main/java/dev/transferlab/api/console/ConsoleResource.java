@@ -1,5 +1,6 @@
 package dev.transferlab.api.console;
 
+import dev.transferlab.api.auth.AuthSettings;
 import jakarta.annotation.security.PermitAll;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -7,7 +8,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import dev.transferlab.api.auth.AuthSettings;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.net.URI;
@@ -27,7 +27,7 @@ public class ConsoleResource {
      * @param clientId the provider's public client for the console
      */
     public record ConsoleConfig(boolean authEnabled, String issuer, String clientId, String tenantClaim,
-                                  String rolesClaim) {
+                                String rolesClaim) {
     }
 
     @Inject
