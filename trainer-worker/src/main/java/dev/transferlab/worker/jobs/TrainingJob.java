@@ -129,20 +129,29 @@ public final class TrainingJob {
             return Outcome.ALREADY_DONE;
         }
         Events events = new Events(request, sink);
-        Progress progress = new Progress();
+        CheckpointUploads uploads = new CheckpointUploads(checkpoints, request,
+                epoch -> events.publish(TrainingEventType.CHECKPOINTED, b -> b.epoch(epoch)));
         try {
             throwIfStopping(request);
-            train(request, events, progress);
+            train(request, events, uploads);
             return Outcome.COMPLETED;
         } catch (Cancellations.JobCancelled e) {
+            // Deleted once no upload is under way, so none can store the checkpoint again.
+            uploads.abandon();
             checkpoints.delete(request);
             events.publish(TrainingEventType.CANCELLED, b -> b.message("cancelled; no model was stored"));
             return Outcome.CANCELLED;
         } catch (Draining.JobReleased e) {
-            // The checkpoint of the last completed epoch is already stored (onEpoch stores it before the next batch
-            // can begin); the work since then is repeated by the next worker, at most one epoch of head training or
-            // the extraction, whose features are not cached until all of them are computed.
-            int epoch = progress.checkpointedEpoch;
+            // The checkpoint of the last completed epoch is stored once its upload ends; the work since then is
+            // repeated by the next worker, at most one epoch of head training or the extraction, whose features are
+            // not cached until all of them are computed.
+            try {
+                uploads.finish();
+            } catch (RuntimeException notStored) {
+                LOG.log(Level.WARNING, request.jobId() + ": the last checkpoint could not be stored; the next worker "
+                        + "resumes from the one before", notStored);
+            }
+            int epoch = uploads.storedEpoch();
             LOG.info(() -> request.jobId() + " released: this worker is shutting down; "
                     + (epoch > 0 ? "the next worker resumes after epoch " + epoch : "the next worker starts over"));
             try {
@@ -159,13 +168,17 @@ public final class TrainingJob {
             return Outcome.RELEASED;
         } catch (JobFailure e) {
             LOG.info(() -> request.jobId() + " failed: " + e.getMessage());
+            uploads.abandon();
             checkpoints.delete(request);
             events.publish(TrainingEventType.FAILED, b -> b.reason(e.getMessage()));
             return Outcome.FAILED;
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, request.jobId() + " failed unexpectedly", e);
+            uploads.abandon();
             events.publish(TrainingEventType.FAILED, b -> b.reason("internal error in the trainer-worker: " + e));
             return Outcome.FAILED;
+        } finally {
+            uploads.close();
         }
     }
 
@@ -178,17 +191,12 @@ public final class TrainingJob {
         draining.throwIfDraining(request.jobId());
     }
 
-    /** How far the job got, for its release. */
-    private static final class Progress {
-        int checkpointedEpoch;
-    }
-
-    private void train(TrainingRequest request, Events events, Progress progress) {
+    private void train(TrainingRequest request, Events events, CheckpointUploads uploads) {
         LOG.info(() -> request.jobId() + ": loading backbone " + request.backbone().name());
         // Building a large backbone takes long, so it stops between layers like the job's batches do.
         LoadedBackbone backbone = backbones.forTraining(request.backbone(), () -> throwIfStopping(request));
         Optional<HeadCheckpoint> resumeFrom = checkpoints.load(request);
-        resumeFrom.ifPresent(checkpoint -> progress.checkpointedEpoch = checkpoint.epoch());
+        resumeFrom.ifPresent(checkpoint -> uploads.alreadyStored(checkpoint.epoch()));
         resumeFrom.ifPresentOrElse(
                 checkpoint -> events.publish(TrainingEventType.RESUMED, b -> b.epoch(checkpoint.epoch())
                         .message("resuming after epoch " + checkpoint.epoch() + " from its checkpoint; extracting "
@@ -255,9 +263,7 @@ public final class TrainingJob {
                         // Event first, then checkpoint: a crash in between repeats this epoch under the same event
                         // id (dropped as a duplicate) instead of resuming past an epoch nobody was told about.
                         events.publish(TrainingEventType.EPOCH_COMPLETED, b -> b.metrics(epoch));
-                        checkpoints.save(request, checkpoint);
-                        progress.checkpointedEpoch = epoch.epoch();
-                        events.publish(TrainingEventType.CHECKPOINTED, b -> b.epoch(epoch.epoch()));
+                        uploads.upload(checkpoint);
                     }
                 });
 
@@ -271,6 +277,15 @@ public final class TrainingJob {
                 store.inDefaultBucket(StorageLayout.modelHeadWeights(request.tenant(), request.jobId())).toString(),
                 test.features().size(), judged.scores());
         Map<String, String> artifacts = models.save(manifest, outcome.headWeights(), judged.report());
+        // The last checkpoint's upload went on during the evaluation and the model's storing; the job ends after it,
+        // so its checkpointed event comes before completed and the deletion after its PUT. With the model stored, no
+        // checkpoint is needed any more: one that could not be stored does not fail the job.
+        try {
+            uploads.finish();
+        } catch (RuntimeException notStored) {
+            LOG.log(Level.WARNING, request.jobId() + ": its last checkpoint could not be stored; the model is",
+                    notStored);
+        }
         checkpoints.delete(request);
         events.publish(TrainingEventType.COMPLETED, b -> b.model(manifest.modelId(), artifacts, outcome.bestEpoch())
                 .scores(judged.scores())

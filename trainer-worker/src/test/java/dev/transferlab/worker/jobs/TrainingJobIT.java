@@ -21,6 +21,7 @@ import dev.transferlab.common.messages.BackboneSpec;
 import dev.transferlab.common.messages.EpochMetrics;
 import dev.transferlab.common.messages.TrainingRequest;
 import dev.transferlab.common.storage.DatasetAccess;
+import dev.transferlab.common.storage.ObjectLocation;
 import dev.transferlab.common.storage.StorageLayout;
 import dev.transferlab.worker.ml.TestImages;
 
@@ -29,9 +30,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -71,7 +74,7 @@ class TrainingJobIT {
         String dataset = s3.putDataset("datasets/default/corrupt/", 8);
         s3.putCorruptImages("datasets/default/corrupt/");
 
-        List<TrainingEvent> first = new ArrayList<>();
+        List<TrainingEvent> first = Collections.synchronizedList(new ArrayList<>());
         TrainingJob.Outcome outcome = job.run(S3Fixture.request("job-a", dataset,
                 new Hyperparameters(3, 8, 3e-3, 32, 0.25, 1, null)), first::add);
 
@@ -86,7 +89,7 @@ class TrainingJobIT {
         assertThat(last(first).message()).contains("skipped 2 unreadable images");
         assertThat(first).extracting(TrainingEvent::eventId).doesNotHaveDuplicates();
 
-        List<TrainingEvent> second = new ArrayList<>();
+        List<TrainingEvent> second = Collections.synchronizedList(new ArrayList<>());
         assertThat(job.run(S3Fixture.request("job-b", dataset, new Hyperparameters(2, 4, 1e-3, 16, 0.5, 9, null)),
                 second::add)).isEqualTo(TrainingJob.Outcome.COMPLETED);
 
@@ -106,33 +109,32 @@ class TrainingJobIT {
         TrainingRequest request = S3Fixture.request("job-released", dataset,
                 new Hyperparameters(8, 2, 3e-3, 16, 0.25, 1, null));
         Draining draining = new Draining();
+        CompletableFuture<Optional<String>> drained = new CompletableFuture<>();
         List<Integer> epochsTimed = new ArrayList<>();
         JobMetrics metrics = new JobMetrics() {
             @Override
             public void epochCompleted(EpochMetrics epoch) {
                 epochsTimed.add(epoch.epoch());
+                if (epoch.epoch() == 3) {
+                    // SIGTERM right after epoch 3, on the training thread, before its checkpoint's upload (which
+                    // runs in the background): another thread drains and waits for the job to let go.
+                    Thread shutdown = new Thread(() -> {
+                        try {
+                            drained.complete(draining.drain(Duration.ofSeconds(30)));
+                        } catch (InterruptedException e) {
+                            drained.completeExceptionally(e);
+                        }
+                    });
+                    shutdown.start();
+                    await(draining::isDraining);
+                }
             }
         };
         TrainingJob first = new TrainingJob(s3.store, backbones, new ModelRepository(s3.store), Device.cpu(),
                 new Cancellations(), draining, new FeatureSettings(4, 2, Duration.ZERO, TestImages.budget()),
                 DatasetAccess.ownDatasetsOnly(S3Fixture.BUCKET), metrics, "worker-a");
-        CompletableFuture<Optional<String>> drained = new CompletableFuture<>();
-        List<TrainingEvent> before = new ArrayList<>();
-        TrainingJob.Outcome outcome = first.run(request, event -> {
-            before.add(event);
-            if (event.type() == TrainingEventType.CHECKPOINTED && event.epoch() == 3) {
-                // SIGTERM, as Quarkus delivers it: another thread drains and waits for the job to let go.
-                Thread shutdown = new Thread(() -> {
-                    try {
-                        drained.complete(draining.drain(Duration.ofSeconds(30)));
-                    } catch (InterruptedException e) {
-                        drained.completeExceptionally(e);
-                    }
-                });
-                shutdown.start();
-                await(draining::isDraining);
-            }
-        });
+        List<TrainingEvent> before = Collections.synchronizedList(new ArrayList<>());
+        TrainingJob.Outcome outcome = first.run(request, before::add);
 
         assertThat(outcome).isEqualTo(TrainingJob.Outcome.RELEASED);
         assertThat(outcome.settled()).as("the command must be left for the next worker").isFalse();
@@ -141,23 +143,61 @@ class TrainingJobIT {
         assertThat(released.type()).isEqualTo(TrainingEventType.RELEASED);
         assertThat(released.eventId()).startsWith("job-released:released:3:");
         assertThat(released.message()).contains("worker-a", "after epoch 3");
+        assertThat(before).extracting(TrainingEvent::eventId).as("the release waited for epoch 3's upload")
+                .contains("job-released:checkpointed:3");
         assertThat(types(before)).doesNotContain(TrainingEventType.CANCELLED, TrainingEventType.FAILED);
         assertThat(s3.store.exists(s3.store.inDefaultBucket(StorageLayout.checkpoint("default", "job-released"))))
                 .as("the checkpoint is kept").isTrue();
         assertThat(epochsTimed).containsExactly(1, 2, 3);
 
-        List<TrainingEvent> none = new ArrayList<>();
+        List<TrainingEvent> none = Collections.synchronizedList(new ArrayList<>());
         assertThat(first.run(request, none::add)).as("a draining worker starts nothing")
                 .isEqualTo(TrainingJob.Outcome.NOT_STARTED);
         assertThat(none).isEmpty();
 
-        List<TrainingEvent> after = new ArrayList<>();
+        List<TrainingEvent> after = Collections.synchronizedList(new ArrayList<>());
         assertThat(job.run(request, after::add)).isEqualTo(TrainingJob.Outcome.COMPLETED);
         assertThat(after.get(0).eventId()).startsWith("job-released:resumed:3:")
                 .as("another run than the released one").doesNotEndWith(released.eventId().substring(
                         released.eventId().lastIndexOf(':')));
         assertThat(after.stream().filter(e -> e.type() == TrainingEventType.EPOCH_COMPLETED)
                 .map(e -> e.metrics().epoch()).toList()).containsExactly(4, 5, 6, 7, 8);
+    }
+
+    @Test
+    void epochsGoOnWhileACheckpointUploadsAndTheJobCompletesOnlyOnceTheLastOneIsStored() {
+        String dataset = s3.putDataset("datasets/default/background/", 4);
+        ObjectLocation model = s3.store.inDefaultBucket(StorageLayout.modelManifest("default", "job-background"));
+        List<TrainingEvent> events = Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean storedMeanwhile = new AtomicBoolean();
+
+        TrainingJob.Outcome outcome = job.run(S3Fixture.request("job-background", dataset,
+                new Hyperparameters(5, 2, 3e-3, 16, 0.25, 1, null)), event -> {
+                    events.add(event);
+                    if (event.type() == TrainingEventType.CHECKPOINTED && event.epoch() == 1) {
+                        // The checkpoints' thread is held here, after epoch 1's upload: the job must train its other
+                        // epochs, announce each, and store its model meanwhile, but not complete.
+                        storedMeanwhile.set(eventually(() -> s3.store.exists(model)));
+                    }
+                });
+
+        assertThat(outcome).isEqualTo(TrainingJob.Outcome.COMPLETED);
+        assertThat(storedMeanwhile).as("epochs 2 to 5 trained and the model was stored during the first upload")
+                .isTrue();
+        List<String> ids = events.stream().map(TrainingEvent::eventId).toList();
+        assertThat(ids).filteredOn(id -> id.contains(":epoch-completed:")).containsExactly(
+                "job-background:epoch-completed:1", "job-background:epoch-completed:2",
+                "job-background:epoch-completed:3", "job-background:epoch-completed:4",
+                "job-background:epoch-completed:5");
+        assertThat(ids).as("epochs 2 to 4's checkpoints were replaced by epoch 5's before their turn")
+                .filteredOn(id -> id.contains(":checkpointed:"))
+                .containsExactly("job-background:checkpointed:1", "job-background:checkpointed:5");
+        assertThat(ids).as("the last checkpoint stored after its epoch's event and before completed")
+                .containsSubsequence("job-background:epoch-completed:5", "job-background:checkpointed:5",
+                        "job-background:completed")
+                .endsWith("job-background:completed");
+        assertThat(s3.store.exists(s3.store.inDefaultBucket(StorageLayout.checkpoint("default", "job-background"))))
+                .as("deleted after the last upload, not before it").isFalse();
     }
 
     @Test
@@ -187,7 +227,7 @@ class TrainingJobIT {
         };
         Logger log = Logger.getLogger(TrainingJob.class.getName());
         log.addHandler(cancelOnLoad);
-        List<TrainingEvent> events = new ArrayList<>();
+        List<TrainingEvent> events = Collections.synchronizedList(new ArrayList<>());
         TrainingJob.Outcome outcome;
         try {
             outcome = worker.run(TrainingRequest.of("job-large", "default", dataset, large,
@@ -201,7 +241,7 @@ class TrainingJobIT {
                 .containsExactly(TrainingEventType.CANCELLED);
         assertThat(last(events).message()).contains("no model");
 
-        List<TrainingEvent> next = new ArrayList<>();
+        List<TrainingEvent> next = Collections.synchronizedList(new ArrayList<>());
         assertThat(worker.run(S3Fixture.request("job-after-large", dataset,
                 new Hyperparameters(2, 4, 1e-3, 16, 0.25, 1, null)), next::add))
                 .isEqualTo(TrainingJob.Outcome.COMPLETED);
@@ -216,7 +256,7 @@ class TrainingJobIT {
                         S3Fixture.png(label, 100 + i), "image/png");
             }
         }
-        List<TrainingEvent> events = new ArrayList<>();
+        List<TrainingEvent> events = Collections.synchronizedList(new ArrayList<>());
 
         assertThat(job.run(S3Fixture.request("job-judged", dataset, new Hyperparameters(4, 8, 3e-3, 32, 0.2, 5,
                 null)), events::add)).isEqualTo(TrainingJob.Outcome.COMPLETED);
@@ -260,7 +300,7 @@ class TrainingJobIT {
     void aJobWithEveryOptionTrainsAndItsModelRecordsThem() {
         String dataset = s3.putDataset("datasets/default/options/", 8);
         Hyperparameters hp = options(ClassWeights.of(Map.of("blue", 1.0, "red", 2.0)));
-        List<TrainingEvent> events = new ArrayList<>();
+        List<TrainingEvent> events = Collections.synchronizedList(new ArrayList<>());
 
         assertThat(job.run(S3Fixture.request("job-options", dataset, hp), events::add))
                 .isEqualTo(TrainingJob.Outcome.COMPLETED);
@@ -278,7 +318,7 @@ class TrainingJobIT {
     @Test
     void classWeightsThatDoNotNameTheDatasetsClassesFailTheJobBeforeAnyExtraction() {
         String dataset = s3.putDataset("datasets/default/misspelt/", 4);
-        List<TrainingEvent> events = new ArrayList<>();
+        List<TrainingEvent> events = Collections.synchronizedList(new ArrayList<>());
 
         assertThat(job.run(S3Fixture.request("job-misspelt", dataset,
                 options(ClassWeights.of(Map.of("blue", 1.0, "rde", 2.0)))), events::add))
@@ -296,15 +336,20 @@ class TrainingJobIT {
                 Hyperparameters.COSINE, null, null, 1);
     }
 
-    private static void await(java.util.function.BooleanSupplier condition) {
-        for (int i = 0; i < 1000 && !condition.getAsBoolean(); i++) {
+    /** Whether the condition became true within a minute. */
+    private static boolean eventually(java.util.function.BooleanSupplier condition) {
+        for (int i = 0; i < 6000 && !condition.getAsBoolean(); i++) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
         }
-        assertThat(condition.getAsBoolean()).isTrue();
+        return condition.getAsBoolean();
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition) {
+        assertThat(eventually(condition)).isTrue();
     }
 
     private static List<TrainingEventType> types(List<TrainingEvent> events) {

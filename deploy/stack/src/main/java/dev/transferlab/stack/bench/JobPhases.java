@@ -61,16 +61,21 @@ final class JobPhases {
             phases.put("backbone over the images", backbone);
         }
         phases.put("feature cache write, learnability baseline", seconds(featuresDone, baseline));
-        head = epochs.stream().mapToDouble(e -> e.event().data().at("/metrics/seconds").asDouble()).sum();
-        double checkpointing = 0;
-        for (int i = 0; i < Math.min(epochs.size(), checkpoints.size()); i++) {
-            checkpointing += seconds(time(epochs.get(i)), time(checkpoints.get(i)));
+        head = epochs.stream().mapToDouble(JobPhases::epochSeconds).sum();
+        // From each epoch's event to the next one's, less that epoch's own seconds: what the training thread spent
+        // between epochs (awaited events and checkpoints, when they are awaited).
+        double between = 0;
+        for (int i = 1; i < epochs.size(); i++) {
+            between += seconds(time(epochs.get(i - 1)), time(epochs.get(i))) - epochSeconds(epochs.get(i));
         }
-        Instant headEnd = time(checkpoints.get(checkpoints.size() - 1));
+        Received lastEpoch = epochs.get(epochs.size() - 1);
+        Instant lastCheckpoint = time(checkpoints.get(checkpoints.size() - 1));
         phases.put("head training (" + epochs.size() + " epochs)", head);
-        phases.put("epoch events and checkpoints", checkpointing);
-        phases.put("head, the rest (set-up, between epochs)", seconds(baseline, headEnd) - head - checkpointing);
-        phases.put("evaluation, model store", seconds(headEnd, time(completed)));
+        phases.put("head set-up, to the first epoch", seconds(baseline, time(epochs.get(0)))
+                - epochSeconds(epochs.get(0)));
+        phases.put("between epochs (epoch events, checkpoints)", between);
+        phases.put("last epoch to its checkpoint stored", seconds(time(lastEpoch), lastCheckpoint));
+        phases.put("then evaluation, model store", seconds(lastCheckpoint, time(completed)));
         phases.put("completed event to the client", seconds(time(completed), completed.at()));
         total = seconds(submitted, completed.at());
     }
@@ -95,6 +100,10 @@ final class JobPhases {
         lines.add(String.format(Locale.ROOT, "  %-66s %7.2f s", "total; outside the backbone and the head:", total)
                 + String.format(Locale.ROOT, "; %.2f s", overhead()));
         return lines;
+    }
+
+    private static double epochSeconds(Received epoch) {
+        return epoch.event().data().at("/metrics/seconds").asDouble();
     }
 
     private static Instant time(Received received) {

@@ -39,7 +39,10 @@ class JobPhasesTest {
         assertThat(phases.phases()).containsEntry("backbone over the images", 15.0)
                 .containsEntry("head training (2 epochs)", 0.8);
         assertThat(phases.phases().get("listing, decode pipeline start")).isCloseTo(1.0, within(1e-9));
-        assertThat(phases.phases().get("epoch events and checkpoints")).isCloseTo(0.4, within(1e-9));
+        assertThat(phases.phases().get("head set-up, to the first epoch")).isCloseTo(0.1, within(1e-9));
+        assertThat(phases.phases().get("between epochs (epoch events, checkpoints)")).isCloseTo(0.3, within(1e-9));
+        assertThat(phases.phases().get("last epoch to its checkpoint stored")).isCloseTo(0.2, within(1e-9));
+        assertThat(phases.phases().get("then evaluation, model store")).isCloseTo(0.6, within(1e-9));
         assertThat(phases.overhead()).isCloseTo(22.1 - 15.0 - 0.8, within(1e-9));
     }
 
@@ -55,6 +58,23 @@ class JobPhasesTest {
         assertThat(phases.phases()).doesNotContainKey("backbone over the images")
                 .containsKey("listing, cached features read");
         assertThat(phases.overhead()).isCloseTo(1.0 - 0.15, within(1e-9));
+    }
+
+    @Test
+    void checkpointsStoredInTheBackgroundMaySkipEpochsAndComeLate() {
+        List<JobPhases.Received> events = List.of(event("accepted", 0.1, null), event("started", 0.2, null),
+                event("feature-cache-hit", 0.4, null), event("learnability-baseline", 0.5, null),
+                event("epoch-completed", 0.7, e -> e.set("metrics", JSON.createObjectNode().put("seconds", 0.15))),
+                event("epoch-completed", 0.9, e -> e.set("metrics", JSON.createObjectNode().put("seconds", 0.15))),
+                event("checkpointed", 1.2, null), event("completed", 1.3, null));
+
+        JobPhases phases = new JobPhases(T0, T0.plusMillis(150), events);
+
+        assertThat(phases.phases().values().stream().mapToDouble(Double::doubleValue).sum())
+                .isCloseTo(phases.total(), within(1e-9));
+        assertThat(phases.phases().get("between epochs (epoch events, checkpoints)")).isCloseTo(0.05, within(1e-9));
+        assertThat(phases.phases().get("last epoch to its checkpoint stored")).isCloseTo(0.3, within(1e-9));
+        assertThat(phases.phases().get("then evaluation, model store")).isCloseTo(0.1, within(1e-9));
     }
 
     private static JobPhases.Received event(String name, double seconds, java.util.function.Consumer<ObjectNode> more) {
