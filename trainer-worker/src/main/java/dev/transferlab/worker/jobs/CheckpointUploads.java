@@ -16,7 +16,8 @@ import java.util.function.IntConsumer;
  * crash in between repeats the epoch under the same event id). A checkpoint that a newer one replaces before its turn
  * is not stored: each holds the whole state to resume from, and an S3 PUT replaces the object atomically, so the
  * stored checkpoint is always a whole one. The object store's retries ride out an outage here as they did on the
- * training thread; a PUT that still fails fails the job at its next epoch or at its end.
+ * training thread; a PUT that still fails fails the job at its next epoch. A job that completes stores no checkpoint
+ * still queued when its model is stored: it would be deleted right away.
  */
 final class CheckpointUploads implements AutoCloseable {
     /** Far beyond the object store's own retries and timeouts; reached, the job fails rather than hangs. */

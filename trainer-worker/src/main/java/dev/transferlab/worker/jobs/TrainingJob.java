@@ -277,15 +277,9 @@ public final class TrainingJob {
                 store.inDefaultBucket(StorageLayout.modelHeadWeights(request.tenant(), request.jobId())).toString(),
                 test.features().size(), judged.scores());
         Map<String, String> artifacts = models.save(manifest, outcome.headWeights(), judged.report());
-        // The last checkpoint's upload went on during the evaluation and the model's storing; the job ends after it,
-        // so its checkpointed event comes before completed and the deletion after its PUT. With the model stored, no
-        // checkpoint is needed any more: one that could not be stored does not fail the job.
-        try {
-            uploads.finish();
-        } catch (RuntimeException notStored) {
-            LOG.log(Level.WARNING, request.jobId() + ": its last checkpoint could not be stored; the model is",
-                    notStored);
-        }
+        // With the model stored no checkpoint is needed: one still queued is not stored, and the deletion waits for
+        // the upload under way, which went on during the evaluation and the model's storing.
+        uploads.abandon();
         checkpoints.delete(request);
         events.publish(TrainingEventType.COMPLETED, b -> b.model(manifest.modelId(), artifacts, outcome.bestEpoch())
                 .scores(judged.scores())

@@ -40,7 +40,6 @@ final class JobPhases {
         Optional<Received> cacheHit = find(events, "feature-cache-hit");
         Instant baseline = time(first(events, "learnability-baseline"));
         List<Received> epochs = all(events, "epoch-completed");
-        List<Received> checkpoints = all(events, "checkpointed");
         Received completed = events.get(events.size() - 1);
         phases.put("submission to accepted (api-service)", seconds(submitted, accepted));
         phases.put("accepted to submission answered (transaction commit)", seconds(accepted, answered));
@@ -63,19 +62,17 @@ final class JobPhases {
         phases.put("feature cache write, learnability baseline", seconds(featuresDone, baseline));
         head = epochs.stream().mapToDouble(JobPhases::epochSeconds).sum();
         // From each epoch's event to the next one's, less that epoch's own seconds: what the training thread spent
-        // between epochs (awaited events and checkpoints, when they are awaited).
+        // between epochs (the awaited epoch events; checkpoints are stored in the background).
         double between = 0;
         for (int i = 1; i < epochs.size(); i++) {
             between += seconds(time(epochs.get(i - 1)), time(epochs.get(i))) - epochSeconds(epochs.get(i));
         }
         Received lastEpoch = epochs.get(epochs.size() - 1);
-        Instant lastCheckpoint = time(checkpoints.get(checkpoints.size() - 1));
         phases.put("head training (" + epochs.size() + " epochs)", head);
         phases.put("head set-up, to the first epoch", seconds(baseline, time(epochs.get(0)))
                 - epochSeconds(epochs.get(0)));
-        phases.put("between epochs (epoch events, checkpoints)", between);
-        phases.put("last epoch to its checkpoint stored", seconds(time(lastEpoch), lastCheckpoint));
-        phases.put("then evaluation, model store", seconds(lastCheckpoint, time(completed)));
+        phases.put("between epochs (epoch events)", between);
+        phases.put("last epoch to completed (evaluation, model store)", seconds(time(lastEpoch), time(completed)));
         phases.put("completed event to the client", seconds(time(completed), completed.at()));
         total = seconds(submitted, completed.at());
     }

@@ -40,9 +40,9 @@ class JobPhasesTest {
                 .containsEntry("head training (2 epochs)", 0.8);
         assertThat(phases.phases().get("listing, decode pipeline start")).isCloseTo(1.0, within(1e-9));
         assertThat(phases.phases().get("head set-up, to the first epoch")).isCloseTo(0.1, within(1e-9));
-        assertThat(phases.phases().get("between epochs (epoch events, checkpoints)")).isCloseTo(0.3, within(1e-9));
-        assertThat(phases.phases().get("last epoch to its checkpoint stored")).isCloseTo(0.2, within(1e-9));
-        assertThat(phases.phases().get("then evaluation, model store")).isCloseTo(0.6, within(1e-9));
+        assertThat(phases.phases().get("between epochs (epoch events)")).isCloseTo(0.3, within(1e-9));
+        assertThat(phases.phases().get("last epoch to completed (evaluation, model store)"))
+                .isCloseTo(0.8, within(1e-9));
         assertThat(phases.overhead()).isCloseTo(22.1 - 15.0 - 0.8, within(1e-9));
     }
 
@@ -61,7 +61,7 @@ class JobPhasesTest {
     }
 
     @Test
-    void checkpointsStoredInTheBackgroundMaySkipEpochsAndComeLate() {
+    void checkpointsStoredInTheBackgroundDoNotMoveThePhases() {
         List<JobPhases.Received> events = List.of(event("accepted", 0.1, null), event("started", 0.2, null),
                 event("feature-cache-hit", 0.4, null), event("learnability-baseline", 0.5, null),
                 event("epoch-completed", 0.7, e -> e.set("metrics", JSON.createObjectNode().put("seconds", 0.15))),
@@ -72,9 +72,9 @@ class JobPhasesTest {
 
         assertThat(phases.phases().values().stream().mapToDouble(Double::doubleValue).sum())
                 .isCloseTo(phases.total(), within(1e-9));
-        assertThat(phases.phases().get("between epochs (epoch events, checkpoints)")).isCloseTo(0.05, within(1e-9));
-        assertThat(phases.phases().get("last epoch to its checkpoint stored")).isCloseTo(0.3, within(1e-9));
-        assertThat(phases.phases().get("then evaluation, model store")).isCloseTo(0.1, within(1e-9));
+        assertThat(phases.phases().get("between epochs (epoch events)")).isCloseTo(0.05, within(1e-9));
+        assertThat(phases.phases().get("last epoch to completed (evaluation, model store)"))
+                .isCloseTo(0.4, within(1e-9));
     }
 
     private static JobPhases.Received event(String name, double seconds, java.util.function.Consumer<ObjectNode> more) {
