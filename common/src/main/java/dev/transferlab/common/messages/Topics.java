@@ -16,6 +16,11 @@ public final class Topics {
     public static final String BATCH_PREDICTION_REQUESTS = "transferlab.batch-prediction-requests";
     /** {@link SweepRequest}s from the api-service. */
     public static final String SWEEP_REQUESTS = "transferlab.sweep-requests";
+    /**
+     * {@link SweepTrialRequest}s: a sweep's trials, written by the worker running the sweep and taken by every
+     * training worker's trial consumers, so that one sweep's trials spread over all the workers.
+     */
+    public static final String SWEEP_TRIALS = "transferlab.sweep-trials";
     public static final String INFERENCE_REQUESTS = "transferlab.inference-requests";
     public static final String INFERENCE_RESULTS = "transferlab.inference-results";
     public static final String DEAD_LETTERS = "transferlab.dead-letters";

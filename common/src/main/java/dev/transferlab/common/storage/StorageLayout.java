@@ -78,12 +78,13 @@ public final class StorageLayout {
     }
 
     /**
-     * A trial trained up to {@code epochs}: its record ({@code json}) or the checkpoint after that epoch
-     * ({@code checkpoint}). A record is written once the trial's event is out, so a resumed sweep skips it.
+     * A trial trained up to {@code epochs}: its record ({@code json}), the checkpoint after that epoch
+     * ({@code checkpoint}), or why it could not train ({@code failed}, plain text). A record is written once the
+     * trial's event is out, so a resumed sweep skips it.
      */
     public static String sweepTrial(String tenant, String sweepId, int trial, int epochs, String kind) {
-        if (!kind.equals("json") && !kind.equals("checkpoint")) {
-            throw new IllegalArgumentException("a trial is kept as json or checkpoint, not " + kind);
+        if (!kind.equals("json") && !kind.equals("checkpoint") && !kind.equals("failed")) {
+            throw new IllegalArgumentException("a trial is kept as json, checkpoint or failed, not " + kind);
         }
         return sweepPrefix(tenant, sweepId) + String.format(java.util.Locale.ROOT, "trials/%05d/epochs-%04d.%s", trial,
                 epochs, kind);

@@ -43,6 +43,14 @@ final class DatasetBaselines {
 
     /** @param notComputed why there is no baseline, when {@code baseline} is null */
     record Probed(LearnabilityBaseline baseline, String notComputed) {
+
+        /** What a learnability-baseline event says, in words. */
+        String message() {
+            return baseline == null ? notComputed : String.format(Locale.ROOT, "a linear probe on the features "
+                    + "reaches %.1f%% (±%.1f, %d-fold on %d images; always answering the largest class: %.1f%%): the "
+                    + "head should reach at least that", 100 * baseline.accuracy(), 100 * baseline.accuracyStd(),
+                    baseline.folds(), baseline.images(), 100 * baseline.chanceAccuracy());
+        }
     }
 
     /** The dataset's baseline, read back or computed (and then stored with the dataset when there is one). */

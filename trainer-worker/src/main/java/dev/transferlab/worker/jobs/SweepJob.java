@@ -9,7 +9,6 @@ import dev.transferlab.common.messages.SweepRequest;
 import dev.transferlab.common.messages.SweepTrial;
 import dev.transferlab.common.messages.TrainingEvent;
 import dev.transferlab.common.messages.TrainingEventType;
-import dev.transferlab.common.messages.TrainingRequest;
 import dev.transferlab.common.model.ModelManifest;
 import dev.transferlab.common.storage.DatasetAccess;
 import dev.transferlab.common.storage.ObjectStore;
@@ -29,7 +28,7 @@ import java.util.logging.Logger;
 
 /**
  * One hyperparameter sweep: the dataset's features once (from the cache when a job saw them before), then its trials
- * on them ({@link SweepTrials}), then the best trial by the validation metric stored as a model with its evaluation
+ * on them, trained by the training workers ({@link SweepTrials}), then the best trial by the validation metric stored as a model with its evaluation
  * report, exactly as a training job's model. It holds the worker's job slot like a training job, stops for a
  * cancellation or a shutdown at the next batch of any trial, and a run that takes over a sweep skips every trial an
  * earlier run recorded.
@@ -45,13 +44,13 @@ public final class SweepJob {
     private final Draining draining;
     private final FeatureSettings featureSettings;
     private final DatasetAccess datasets;
-    private final int parallelism;
+    private final TrialQueue queue;
     private final String workerName;
 
-    /** @param parallelism trials trained at once, each on its own thread */
+    /** @param queue where the sweep's trials go, for the training workers (this one included) to train them */
     public SweepJob(ObjectStore store, BackboneProvider backbones, ModelRepository models, Device device,
                     Cancellations cancellations, Draining draining, FeatureSettings featureSettings,
-                    DatasetAccess datasets, int parallelism, String workerName) {
+                    DatasetAccess datasets, TrialQueue queue, String workerName) {
         this.store = store;
         this.backbones = backbones;
         this.models = models;
@@ -60,7 +59,7 @@ public final class SweepJob {
         this.draining = draining;
         this.featureSettings = featureSettings;
         this.datasets = datasets;
-        this.parallelism = parallelism;
+        this.queue = queue;
         this.workerName = workerName;
     }
 
@@ -94,7 +93,7 @@ public final class SweepJob {
             sweep(request, events);
             return TrainingJob.Outcome.COMPLETED;
         } catch (Cancellations.JobCancelled e) {
-            store.deleteAll(store.inDefaultBucket(StorageLayout.sweepPrefix(request.tenant(), request.jobId())));
+            new SweepArea(store, request).deleteAll();
             events.publish(TrainingEventType.CANCELLED, b -> b.message("cancelled; no model was stored"));
             return TrainingJob.Outcome.CANCELLED;
         } catch (Draining.JobReleased e) {
@@ -126,47 +125,44 @@ public final class SweepJob {
 
     private void sweep(SweepRequest request, Events events) {
         List<Hyperparameters> plan = SweepPlan.trials(request);
-        TrainingRequest job = request.asTrainingRequest();
-        int recorded = SweepTrials.recorded(store, request);
-        String what = plan.size() + " trials, " + Math.min(parallelism, plan.size()) + " at a time";
+        SweepArea area = new SweepArea(store, request);
+        int recorded = area.recordedTrials();
         if (recorded > 0) {
             events.publish(TrainingEventType.RESUMED, b -> b.epoch(0).message("resuming: " + recorded + " of "
-                    + plan.size() + " trials were recorded by an earlier run; " + what));
+                    + plan.size() + " trials were recorded by an earlier run; the others go to the training "
+                    + "workers"));
         } else {
-            events.publish(TrainingEventType.STARTED, b -> b.message("sweeping: " + what));
+            events.publish(TrainingEventType.STARTED, b -> b.message("sweeping: " + plan.size() + " trials, for "
+                    + "the training workers to take"));
         }
         LoadedBackbone backbone = backbones.forTraining(request.backbone(), () -> throwIfStopping(request));
-        ImageFolder dataset = new ImageFolderLister(store).list(job);
-        DatasetFeatures.Result features = new DatasetFeatures(store, featureSettings).features(request.tenant(),
-                dataset, backbone, job.preprocessingOrDefault(),
+        SweepInputs inputs = SweepInputs.of(store, featureSettings, backbone, request,
                 extraction -> events.publish(TrainingEventType.EXTRACTION_PROGRESS, b -> b.extraction(extraction)),
                 () -> throwIfStopping(request));
-        if (features.fromCache()) {
-            events.publish(TrainingEventType.FEATURE_CACHE_HIT, b -> b.extraction(features.summary())
-                    .message("features of " + features.table().size() + " images read from the feature cache; the "
-                            + "backbone does no work for this sweep"));
+        if (inputs.features().fromCache()) {
+            events.publish(TrainingEventType.FEATURE_CACHE_HIT, b -> b.extraction(inputs.features().summary())
+                    .message("features of " + inputs.features().table().size() + " images read from the feature "
+                            + "cache; the backbone does no work for this sweep"));
         }
-        StratifiedSplit.Parts<ImageFolder.Item> sets = dataset.sets(request.base());
-        LabelledFeatures train = features.table().labelled(sets.train());
-        ModelEvaluation.EvaluatedSet validation = ModelEvaluation.EvaluatedSet.of(features.table(), sets.validation());
-        ModelEvaluation.EvaluatedSet test = ModelEvaluation.EvaluatedSet.of(features.table(), sets.test());
-        if (train.size() == 0 || validation.features().size() == 0) {
-            throw new JobFailure("a sweep needs training and validation images with features (it has " + train.size()
-                    + " and " + validation.features().size() + "): its trials are chosen on the validation set; give "
-                    + "the dataset a val/ folder, or base.validationFraction above 0");
-        }
-        SweepTrials trials = new SweepTrials(store, request, device, train, validation.features(),
-                dataset.classes().size(), parallelism, () -> throwIfStopping(request),
+        DatasetBaselines.Probed probed = new DatasetBaselines(store).of(request.tenant(), request.datasetId(),
+                inputs.dataset(), inputs.features().table(), backbone.sha256(),
+                request.preprocessingOrDefault().fingerprint());
+        events.publish(TrainingEventType.LEARNABILITY_BASELINE, b -> b.baseline(probed.baseline())
+                .message(probed.message()));
+        SweepTrials trials = new SweepTrials(area, request, device, inputs, queue, () -> throwIfStopping(request),
                 trial -> events.publish(TrainingEventType.TRIAL_COMPLETED, b -> b.trial(trial)));
         SweepTrials.Best best = trials.run(plan);
-        store(request, backbone, dataset, best, train, validation, test, plan.size(), events);
-        store.deleteAll(store.inDefaultBucket(StorageLayout.sweepPrefix(request.tenant(), request.jobId())));
+        store(request, backbone, inputs, best, plan.size(), events);
+        area.deleteAll();
     }
 
-    private void store(SweepRequest request, LoadedBackbone backbone, ImageFolder dataset, SweepTrials.Best best,
-                       LabelledFeatures train, ModelEvaluation.EvaluatedSet validation,
-                       ModelEvaluation.EvaluatedSet test, int trials, Events events) {
+    private void store(SweepRequest request, LoadedBackbone backbone, SweepInputs inputs, SweepTrials.Best best,
+                       int trials, Events events) {
         SweepTrial trial = best.trial();
+        ImageFolder dataset = inputs.dataset();
+        LabelledFeatures train = inputs.train();
+        ModelEvaluation.EvaluatedSet validation = inputs.validation();
+        ModelEvaluation.EvaluatedSet test = inputs.test();
         ModelEvaluation.Result judged = ModelEvaluation.of(request.jobId(), dataset.classes(), best.outcome(),
                 validation, test, device);
         ModelManifest manifest = new ModelManifest(Messages.SCHEMA_VERSION, request.jobId(), request.jobId(),

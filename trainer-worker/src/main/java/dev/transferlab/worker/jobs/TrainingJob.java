@@ -23,7 +23,6 @@ import dev.transferlab.worker.ml.TrainingOutcome;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -232,12 +231,7 @@ public final class TrainingJob {
         DatasetBaselines.Probed probed = new DatasetBaselines(store).of(request.tenant(), request.datasetId(), dataset,
                 features.table(), backbone.sha256(), preprocessing.fingerprint());
         events.publish(TrainingEventType.LEARNABILITY_BASELINE, b -> b.baseline(probed.baseline())
-                .message(probed.baseline() == null ? probed.notComputed() : String.format(Locale.ROOT,
-                        "a linear probe on the features reaches %.1f%% (±%.1f, %d-fold on %d images; always answering "
-                                + "the largest class: %.1f%%): the head should reach at least that",
-                        100 * probed.baseline().accuracy(), 100 * probed.baseline().accuracyStd(),
-                        probed.baseline().folds(), probed.baseline().images(),
-                        100 * probed.baseline().chanceAccuracy())));
+                .message(probed.message()));
         StratifiedSplit.Parts<ImageFolder.Item> sets = dataset.sets(request.hyperparameters());
         List<ImageFolder.Item> train = sets.train();
         LabelledFeatures trainFeatures = features.table().labelled(train);

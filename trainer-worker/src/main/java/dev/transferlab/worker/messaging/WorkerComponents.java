@@ -20,6 +20,7 @@ import dev.transferlab.worker.jobs.Draining;
 import dev.transferlab.worker.jobs.FeatureSettings;
 import dev.transferlab.worker.jobs.ModelRepository;
 import dev.transferlab.worker.jobs.SweepJob;
+import dev.transferlab.worker.jobs.TrialSegments;
 import dev.transferlab.worker.jobs.TrainingJob;
 import dev.transferlab.worker.ml.Backbone;
 import dev.transferlab.worker.ml.BatchSizeCalibration;
@@ -220,12 +221,19 @@ public class WorkerComponents {
     @ApplicationScoped
     SweepJob sweepJob(ObjectStore store, BackboneProvider backbones, ModelRepository models, Device device,
                       Cancellations cancellations, Draining draining, FeatureSettings features, DatasetGrants grants,
-                      SweepConfig config) {
-        int parallelism = config.parallelism();
-        int trials = parallelism > 0 ? parallelism : Runtime.getRuntime().availableProcessors();
-        LOG.infof("sweeps: %d trials at a time", trials);
+                      KafkaTrialQueue queue) {
         return new SweepJob(store, backbones, models, device, cancellations, draining, features,
-                new DatasetAccess(store.defaultBucket(), grants.byTenant()), trials, workerName());
+                new DatasetAccess(store.defaultBucket(), grants.byTenant()), queue, workerName());
+    }
+
+    @Produces
+    @ApplicationScoped
+    TrialSegments trialSegments(ObjectStore store, BackboneProvider backbones, ModelRepository models, Device device,
+                                Cancellations cancellations, Draining draining, FeatureSettings features,
+                                DatasetGrants grants, SweepConfig config) {
+        LOG.infof("sweeps: this worker trains %d trials at a time", config.parallelism());
+        return new TrialSegments(store, backbones, models, device, cancellations, draining, features,
+                new DatasetAccess(store.defaultBucket(), grants.byTenant()));
     }
 
     /** How events name this worker: its host (the pod, on Kubernetes) and process. */

@@ -11,6 +11,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 
 import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Runs one epoch's batches on the device. The features are copied there once for the whole run; each batch is gathered
@@ -19,6 +20,12 @@ import java.util.Arrays;
  * stop early nor let a job cancel between batches.
  */
 final class EpochRunner {
+    /**
+     * DJL's PyTorch engine records one gradient at a time per process (a second collector fails with "already
+     * collecting"), so heads trained at once on one worker, a job's and a sweep's trials, take turns for each batch's
+     * forward and backward pass; fair, so that none waits behind the others. The rest of their work overlaps.
+     */
+    private static final ReentrantLock GRADIENT_TURN = new ReentrantLock(true);
 
     private final Trainer trainer;
     private final HeadNetwork network;
@@ -62,10 +69,13 @@ final class EpochRunner {
                 NDArray labels = trainLabels.get(index);
                 NDArray predictions;
                 NDArray loss;
+                GRADIENT_TURN.lock();
                 try (GradientCollector collector = trainer.newGradientCollector()) {
                     predictions = trainer.forward(new NDList(features)).singletonOrThrow();
                     loss = trainer.getLoss().evaluate(new NDList(labels), new NDList(predictions));
                     collector.backward(loss);
+                } finally {
+                    GRADIENT_TURN.unlock();
                 }
                 trainer.step();
                 // After the collector, so the bookkeeping is not recorded for backpropagation.

@@ -31,6 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -75,10 +77,34 @@ class SweepJobIT {
         return space;
     }
 
-    private static SweepJob job(Cancellations cancellations, Draining draining, int parallelism) {
-        return new SweepJob(s3.store, backbones, new ModelRepository(s3.store), Device.cpu(), cancellations, draining,
-                new FeatureSettings(4, 2, Duration.ZERO, TestImages.budget()),
-                DatasetAccess.ownDatasetsOnly(s3.store.defaultBucket()), parallelism, "test worker");
+    /**
+     * Runs the sweep as one worker would, its trial consumers {@code parallelism} threads here rather than Kafka's
+     * (SweepChannelIT and the stack's SweepCrashIT and SweepAcrossWorkersIT take that path), and waits for them to
+     * end before it returns, as a worker's shutdown does: nothing is left training when the test looks.
+     */
+    private static TrainingJob.Outcome run(SweepRequest request, Cancellations cancellations, Draining draining,
+                                           int parallelism, EventSink sink) throws InterruptedException {
+        FeatureSettings features = new FeatureSettings(4, 2, Duration.ZERO, TestImages.budget());
+        DatasetAccess access = DatasetAccess.ownDatasetsOnly(s3.store.defaultBucket());
+        TrialSegments segments = new TrialSegments(s3.store, backbones, new ModelRepository(s3.store), Device.cpu(),
+                cancellations, draining, features, access);
+        ExecutorService consumers = Executors.newFixedThreadPool(parallelism);
+        try {
+            return new SweepJob(s3.store, backbones, new ModelRepository(s3.store), Device.cpu(), cancellations,
+                    draining, features, access, trial -> consumers.execute(() -> segments.run(trial, sink)),
+                    "test worker").run(request, sink);
+        } finally {
+            consumers.shutdown();
+            assertThat(consumers.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    private static EventSink into(List<TrainingEvent> events) {
+        return e -> {
+            synchronized (events) {
+                events.add(e);
+            }
+        };
     }
 
     private static List<SweepTrial> trials(List<TrainingEvent> events) {
@@ -87,16 +113,11 @@ class SweepJobIT {
     }
 
     @Test
-    void aRandomSweepTrainsEveryPlannedTrialInParallelAndStoresTheBestAsAModelWithItsEvaluation() {
+    void aRandomSweepTrainsEveryPlannedTrialInParallelAndStoresTheBestAsAModelWithItsEvaluation() throws Exception {
         SweepRequest request = sweep("sweep-random", SweepStrategy.random(5), 6, 3, space());
         List<TrainingEvent> events = new ArrayList<>();
 
-        TrainingJob.Outcome outcome = job(new Cancellations(), new Draining(), 3).run(request,
-                e -> {
-                    synchronized (events) {
-                        events.add(e);
-                    }
-                });
+        TrainingJob.Outcome outcome = run(request, new Cancellations(), new Draining(), 3, into(events));
 
         assertThat(outcome).as("events: %s", events).isEqualTo(TrainingJob.Outcome.COMPLETED);
         List<SweepTrial> trials = trials(events);
@@ -122,7 +143,7 @@ class SweepJobIT {
                 .as("the sweep's trial records and checkpoints are gone once its model is stored").isEmpty();
 
         List<TrainingEvent> replay = new ArrayList<>();
-        assertThat(job(new Cancellations(), new Draining(), 3).run(request, replay::add))
+        assertThat(run(request, new Cancellations(), new Draining(), 3, into(replay)))
                 .isEqualTo(TrainingJob.Outcome.ALREADY_DONE);
         assertThat(replay).isEmpty();
     }
@@ -133,8 +154,10 @@ class SweepJobIT {
         Draining draining = new Draining();
         CompletableFuture<Optional<String>> drained = new CompletableFuture<>();
         List<TrainingEvent> before = new ArrayList<>();
-        TrainingJob.Outcome first = job(new Cancellations(), draining, 1).run(request, event -> {
-            before.add(event);
+        TrainingJob.Outcome first = run(request, new Cancellations(), draining, 1, event -> {
+            synchronized (before) {
+                before.add(event);
+            }
             if (event.type() == TrainingEventType.TRIAL_COMPLETED && trials(before).size() == 2) {
                 // SIGTERM after the second trial: another thread drains while the sweep goes on to its next batch.
                 Thread shutdown = new Thread(() -> {
@@ -155,7 +178,7 @@ class SweepJobIT {
         assertThat(before.get(before.size() - 1).type()).isEqualTo(TrainingEventType.RELEASED);
 
         List<TrainingEvent> after = new ArrayList<>();
-        TrainingJob.Outcome second = job(new Cancellations(), new Draining(), 2).run(request, after::add);
+        TrainingJob.Outcome second = run(request, new Cancellations(), new Draining(), 2, into(after));
 
         assertThat(second).as("events: %s", after).isEqualTo(TrainingJob.Outcome.COMPLETED);
         assertThat(after).filteredOn(e -> e.type() == TrainingEventType.RESUMED).singleElement()
@@ -174,16 +197,11 @@ class SweepJobIT {
     }
 
     @Test
-    void successiveHalvingStopsTheWeakerTrialsAtEachRungAndResumesTheBestFromTheirCheckpoints() {
+    void successiveHalvingStopsTheWeakerTrialsAtEachRungAndResumesTheBestFromTheirCheckpoints() throws Exception {
         SweepRequest request = sweep("sweep-halving", SweepStrategy.successiveHalving(3, 1, 3), 9, 3, space());
         List<TrainingEvent> events = new ArrayList<>();
 
-        TrainingJob.Outcome outcome = job(new Cancellations(), new Draining(), 2).run(request,
-                e -> {
-                    synchronized (events) {
-                        events.add(e);
-                    }
-                });
+        TrainingJob.Outcome outcome = run(request, new Cancellations(), new Draining(), 2, into(events));
 
         assertThat(outcome).as("events: %s", events).isEqualTo(TrainingJob.Outcome.COMPLETED);
         List<SweepTrial> trials = trials(events);
@@ -198,13 +216,15 @@ class SweepJobIT {
     }
 
     @Test
-    void aCancelledSweepStoresNoModelAndLeavesNothingInItsArea() {
+    void aCancelledSweepStoresNoModelAndLeavesNothingInItsArea() throws Exception {
         SweepRequest request = sweep("sweep-cancelled", SweepStrategy.random(1), 4, 2, space());
         Cancellations cancellations = new Cancellations();
         List<TrainingEvent> events = new ArrayList<>();
 
-        TrainingJob.Outcome outcome = job(cancellations, new Draining(), 1).run(request, event -> {
-            events.add(event);
+        TrainingJob.Outcome outcome = run(request, cancellations, new Draining(), 1, event -> {
+            synchronized (events) {
+                events.add(event);
+            }
             if (event.type() == TrainingEventType.TRIAL_COMPLETED) {
                 cancellations.cancel("default", "sweep-cancelled");
             }
@@ -218,12 +238,12 @@ class SweepJobIT {
     }
 
     @Test
-    void aTrialOutsideTheHyperparametersRangesFailsTheSweepNamingTheField() {
+    void aTrialOutsideTheHyperparametersRangesFailsTheSweepNamingTheField() throws Exception {
         Map<String, SearchDimension> space = Map.of("learningRate", SearchDimension.of(1e-3, 50.0));
         List<TrainingEvent> events = new ArrayList<>();
 
-        TrainingJob.Outcome outcome = job(new Cancellations(), new Draining(), 1)
-                .run(sweep("sweep-bad", SweepStrategy.grid(), 4, 2, space), events::add);
+        TrainingJob.Outcome outcome = run(sweep("sweep-bad", SweepStrategy.grid(), 4, 2, space),
+                new Cancellations(), new Draining(), 1, into(events));
 
         assertThat(outcome).isEqualTo(TrainingJob.Outcome.FAILED);
         assertThat(events).singleElement().satisfies(e -> assertThat(e.reason())
