@@ -18,6 +18,7 @@ import dev.transferlab.common.messages.CloudEventAttributes;
 import dev.transferlab.common.messages.InferenceRequest;
 import dev.transferlab.common.messages.InferenceResult;
 import dev.transferlab.common.messages.SweepRequest;
+import dev.transferlab.common.messages.SweepTrialRequest;
 import dev.transferlab.common.messages.Topics;
 import dev.transferlab.common.messages.TrainingEvent;
 import dev.transferlab.common.messages.TrainingRequest;
@@ -87,6 +88,9 @@ class AsyncApiDocumentTest {
                         List.of(WORKER)),
                 new Channel(Topics.SWEEP_REQUESTS, "Commands: a hyperparameter sweep of a head on cached features."
                         + transactional, SweepRequest.class, "sweep id", Map.of(), List.of(API), List.of(WORKER)),
+                new Channel(Topics.SWEEP_TRIALS, "Between workers: one trial of a sweep to train up to a rung, for"
+                        + " any training worker; the outcome goes to the sweep's area of object storage.",
+                        SweepTrialRequest.class, "sweep id/trial", Map.of(), List.of(WORKER), List.of(WORKER)),
                 new Channel(Topics.TRAINING_EVENTS, "What happened to each job, in order: the system of record of"
                         + " job state. CloudEvents in the Kafka binding's binary mode. The api-service writes accepted"
                         + " and cancel-requested events in transactions: read with isolation.level=read_committed.",

@@ -13,8 +13,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param best            its stored epoch (the lowest validation loss), whose metrics the sweep ranks it by
  * @param score           the sweep's metric of that epoch
  * @param pruned          successive halving stopped it at a rung: others did better there
+ * @param worker          the training worker that trained it last (a sweep's trials spread over the workers)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SweepTrial(int trial, Hyperparameters hyperparameters, int epochsRun, EpochMetrics best, double score,
-                         boolean pruned) {
+                         boolean pruned, String worker) {
 }

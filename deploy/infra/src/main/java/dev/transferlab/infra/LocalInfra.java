@@ -52,6 +52,12 @@ public final class LocalInfra {
             // Topics.BATCH_PREDICTION_REQUESTS and SWEEP_REQUESTS: subscribed by name, but created here too so that
             // the first job's command does not wait for the workers' consumer to find a topic created under it.
             "transferlab.batch-prediction-requests", "transferlab.sweep-requests");
+    /**
+     * Topics.SWEEP_TRIALS: one sweep's trials spread over the workers by its partitions (each worker's trial consumers
+     * hold some of them), so it has more than one, unlike the broker's default here.
+     */
+    static final String SWEEP_TRIALS = "transferlab.sweep-trials";
+    static final int SWEEP_TRIALS_PARTITIONS = 8;
     /** The job store's topic keeps what the store has yet to take in; as in deploy/k8s/base/kafka/topics.yaml. */
     static final String TRAINING_EVENTS = "transferlab.training-events";
     static final long TRAINING_EVENTS_RETENTION_MS = 7L * 24 * 60 * 60 * 1000;
@@ -187,6 +193,10 @@ public final class LocalInfra {
             admin.createTopics(COMMAND_TOPICS.stream().filter(t -> !existing.contains(t))
                     .map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList()).all()
                     .get(60, TimeUnit.SECONDS);
+            if (!existing.contains(SWEEP_TRIALS)) {
+                admin.createTopics(List.of(new NewTopic(SWEEP_TRIALS, Optional.of(SWEEP_TRIALS_PARTITIONS),
+                        Optional.empty()))).all().get(60, TimeUnit.SECONDS);
+            }
             Map<String, String> events = Map.of(TopicConfig.RETENTION_MS_CONFIG,
                     String.valueOf(TRAINING_EVENTS_RETENTION_MS));
             if (!existing.contains(TRAINING_EVENTS)) {
@@ -213,6 +223,7 @@ public final class LocalInfra {
             Set<String> wanted = new HashSet<>(COMMAND_TOPICS);
             wanted.add(DEAD_LETTERS);
             wanted.add(TRAINING_EVENTS);
+            wanted.add(SWEEP_TRIALS);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!admin.listTopics().names().get(60, TimeUnit.SECONDS).containsAll(wanted)) {
                 if (System.nanoTime() > deadline) {

@@ -130,10 +130,10 @@ public final class SweepJob {
         if (recorded > 0) {
             events.publish(TrainingEventType.RESUMED, b -> b.epoch(0).message("resuming: " + recorded + " of "
                     + plan.size() + " trials were recorded by an earlier run; the others go to the training "
-                    + "workers"));
+                    + "workers; run by " + workerName));
         } else {
             events.publish(TrainingEventType.STARTED, b -> b.message("sweeping: " + plan.size() + " trials, for "
-                    + "the training workers to take"));
+                    + "the training workers to take; run by " + workerName));
         }
         LoadedBackbone backbone = backbones.forTraining(request.backbone(), () -> throwIfStopping(request));
         SweepInputs inputs = SweepInputs.of(store, featureSettings, backbone, request,

@@ -81,7 +81,7 @@ final class SweepTrials {
             for (SweepArea.Segment pruned : goingOn.subList(survivors, goingOn.size())) {
                 SweepTrial trial = pruned.trial();
                 announce.accept(new SweepTrial(trial.trial(), trial.hyperparameters(), trial.epochsRun(),
-                        trial.best(), trial.score(), true));
+                        trial.best(), trial.score(), true, trial.worker()));
                 area.delete(trial.trial(), rungs.get(r), "checkpoint");
             }
             running = goingOn.subList(0, survivors).stream().map(s -> s.trial().trial()).toList();

@@ -45,6 +45,7 @@ public final class TrialSegments {
     private final Draining draining;
     private final FeatureSettings featureSettings;
     private final DatasetAccess datasets;
+    private final String workerName;
     private final Map<String, SweepInputs> inputs = new LinkedHashMap<>(4, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, SweepInputs> eldest) {
@@ -54,7 +55,7 @@ public final class TrialSegments {
 
     public TrialSegments(ObjectStore store, BackboneProvider backbones, ModelRepository models, Device device,
                          Cancellations cancellations, Draining draining, FeatureSettings featureSettings,
-                         DatasetAccess datasets) {
+                         DatasetAccess datasets, String workerName) {
         this.store = store;
         this.backbones = backbones;
         this.models = models;
@@ -63,6 +64,7 @@ public final class TrialSegments {
         this.draining = draining;
         this.featureSettings = featureSettings;
         this.datasets = datasets;
+        this.workerName = workerName;
     }
 
     /** Refuses a command that names no trial of its sweep's plan: no worker running the sweep asked for it. */
@@ -179,7 +181,7 @@ public final class TrialSegments {
         HeadCheckpoint checkpoint = last.get();
         EpochMetrics bestEpoch = checkpoint.history().get(checkpoint.bestEpoch() - 1);
         SweepTrial trial = new SweepTrial(t, hp, checkpoint.epoch(), bestEpoch,
-                sweep.metricOrDefault().score(bestEpoch), false);
+                sweep.metricOrDefault().score(bestEpoch), false, workerName);
         SweepArea.Segment segment = new SweepArea.Segment(trial, upTo,
                 checkpoint.epoch() >= hp.epochs() || checkpoint.epoch() < upTo);
         if (segment.finished()) {

@@ -233,7 +233,7 @@ public class WorkerComponents {
                                 DatasetGrants grants, SweepConfig config) {
         LOG.infof("sweeps: this worker trains %d trials at a time", config.parallelism());
         return new TrialSegments(store, backbones, models, device, cancellations, draining, features,
-                new DatasetAccess(store.defaultBucket(), grants.byTenant()));
+                new DatasetAccess(store.defaultBucket(), grants.byTenant()), workerName());
     }
 
     /** How events name this worker: its host (the pod, on Kubernetes) and process. */

@@ -87,7 +87,7 @@ class SweepJobIT {
         FeatureSettings features = new FeatureSettings(4, 2, Duration.ZERO, TestImages.budget());
         DatasetAccess access = DatasetAccess.ownDatasetsOnly(s3.store.defaultBucket());
         TrialSegments segments = new TrialSegments(s3.store, backbones, new ModelRepository(s3.store), Device.cpu(),
-                cancellations, draining, features, access);
+                cancellations, draining, features, access, "test worker");
         ExecutorService consumers = Executors.newFixedThreadPool(parallelism);
         try {
             return new SweepJob(s3.store, backbones, new ModelRepository(s3.store), Device.cpu(), cancellations,
@@ -128,6 +128,7 @@ class SweepJobIT {
             assertThat(t.epochsRun()).isEqualTo(3);
             assertThat(t.score()).isEqualTo(t.best().validationAccuracy());
             assertThat(t.pruned()).isFalse();
+            assertThat(t.worker()).as("who trained it").isEqualTo("test worker");
         });
         SweepTrial best = trials.stream().max(Comparator.comparingDouble(SweepTrial::score)
                 .thenComparing(t -> -t.trial())).orElseThrow();
