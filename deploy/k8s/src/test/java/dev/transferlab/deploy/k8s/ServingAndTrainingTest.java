@@ -30,7 +30,7 @@ class ServingAndTrainingTest {
         List<ObjectNode> docs = Kubectl.build(overlay);
         assertThat(enabledChannels(docs, "trainer-worker"))
                 .containsExactlyInAnyOrder("training-requests", "training-control", "training-events",
-                        "batch-prediction-requests", "sweep-requests");
+                        "batch-prediction-requests", "sweep-requests", "sweep-trials", "sweep-trial-requests");
         assertThat(enabledChannels(docs, "inference-worker"))
                 .containsExactlyInAnyOrder("inference-requests", "inference-results");
         assertThat(image(docs, "inference-worker")).isEqualTo(image(docs, "trainer-worker"));

@@ -31,7 +31,7 @@ class TopicsTest {
         List<String> contract = Arrays.stream(Topics.class.getFields())
                 .filter(f -> Modifier.isStatic(f.getModifiers()) && f.getType() == String.class)
                 .map(TopicsTest::value).filter(v -> TOPIC_NAME.matcher(v).matches()).toList();
-        assertThat(contract).hasSize(9);
+        assertThat(contract).hasSize(10);
         List<String> names = topics.stream().map(TopicsTest::topicName).toList();
         assertThat(names.stream().filter(n -> !n.startsWith(TENANTS))).containsExactlyInAnyOrderElementsOf(contract);
         assertThat(tenantTopics(topics)).contains("transferlab.tenants.acme.training-requests")
