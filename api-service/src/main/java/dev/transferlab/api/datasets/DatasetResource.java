@@ -4,6 +4,9 @@ import dev.transferlab.api.auth.Callers;
 import dev.transferlab.api.auth.Roles;
 import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.api.images.DatasetImages;
+import dev.transferlab.api.jobs.JobView;
+import dev.transferlab.api.jobs.TrainingJobSubmission;
+import dev.transferlab.api.jobs.TrainingJobs;
 import dev.transferlab.common.dataset.DatasetManifest;
 import dev.transferlab.common.model.LearnabilityBaseline;
 import io.smallrye.common.annotation.Blocking;
@@ -27,6 +30,7 @@ import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -44,6 +48,9 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 public class DatasetResource {
     private static final int NAME_MAX = 200;
+    static final String BASELINE_REFUSED = "Baseline-Job-Refused";
+    private static final String BASELINE = "true: also queue a features-only training job for the new dataset, so"
+            + " that its features are cached and its learnability baseline computed before anyone trains on it";
 
     @Inject
     DatasetUploads uploads;
@@ -60,6 +67,9 @@ public class DatasetResource {
     @Inject
     Callers callers;
 
+    @Inject
+    TrainingJobs trainingJobs;
+
     /** The archive as the raw body, e.g. {@code curl --data-binary @pets.zip -H 'Content-Type: application/zip'}. */
     @POST
     @RolesAllowed(Roles.TRAINER)
@@ -67,14 +77,19 @@ public class DatasetResource {
             MediaType.APPLICATION_OCTET_STREAM})
     @Blocking
     @APIResponse(responseCode = "201", description = "The dataset, checked and counted",
-            headers = @Header(name = "Location", description = "The dataset",
+            headers = {@Header(name = "Location", description = "The dataset",
                     schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = "Link", description = "With baseline=true: the features-only training job that"
+                            + " computes the dataset's features and learnability baseline, rel=\"baseline-job\"",
+                            schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = BASELINE_REFUSED, description = "With baseline=true, when that job could not be"
+                            + " queued (the tenant's active-jobs quota): why", schema = @Schema(type = SchemaType.STRING))},
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = DatasetManifest.class)))
     @APIResponse(responseCode = "429", description = "The tenant's storage quota would be exceeded")
     public Response upload(InputStream body, @RestQuery String name,
-                           @Context UriInfo uri) {
-        return created(uploads.upload(callers.current(), name(name), body), uri);
+                           @Parameter(description = BASELINE) @RestQuery boolean baseline, @Context UriInfo uri) {
+        return created(uploads.upload(callers.current(), name(name), body), uri, baseline);
     }
 
     /** The archive as the form field {@code file}, e.g. {@code curl -F file=@pets.zip}. */
@@ -83,18 +98,25 @@ public class DatasetResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Blocking
     @APIResponse(responseCode = "201", description = "The dataset, checked and counted",
-            headers = @Header(name = "Location", description = "The dataset",
+            headers = {@Header(name = "Location", description = "The dataset",
                     schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = "Link", description = "With baseline=true: the features-only training job that"
+                            + " computes the dataset's features and learnability baseline, rel=\"baseline-job\"",
+                            schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = BASELINE_REFUSED, description = "With baseline=true, when that job could not be"
+                            + " queued (the tenant's active-jobs quota): why", schema = @Schema(type = SchemaType.STRING))},
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = DatasetManifest.class)))
     @APIResponse(responseCode = "429", description = "The tenant's storage quota would be exceeded")
     public Response uploadForm(@RestForm("file") FileUpload file, @RestQuery String name,
+                               @Parameter(description = BASELINE) @RestQuery boolean baseline,
                                @Context UriInfo uri) {
         if (file == null) {
             throw new ProblemException(Response.Status.BAD_REQUEST, "the multipart form needs a file field 'file'");
         }
         try (InputStream body = Files.newInputStream(file.uploadedFile())) {
-            return created(uploads.upload(callers.current(), name(name != null ? name : file.fileName()), body), uri);
+            return created(uploads.upload(callers.current(), name(name != null ? name : file.fileName()), body), uri,
+                    baseline);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -106,14 +128,20 @@ public class DatasetResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Blocking
     @APIResponse(responseCode = "201", description = "The dataset, checked and counted",
-            headers = @Header(name = "Location", description = "The dataset",
+            headers = {@Header(name = "Location", description = "The dataset",
                     schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = "Link", description = "With baseline=true: the features-only training job that"
+                            + " computes the dataset's features and learnability baseline, rel=\"baseline-job\"",
+                            schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = BASELINE_REFUSED, description = "With baseline=true, when that job could not be"
+                            + " queued (the tenant's active-jobs quota): why", schema = @Schema(type = SchemaType.STRING))},
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = DatasetManifest.class)))
     public Response register(@Valid @NotNull(message = "a JSON body is required") DatasetRegistration request,
+                             @Parameter(description = BASELINE) @RestQuery boolean baseline,
                              @Context UriInfo uri) {
         return created(registrations.register(callers.current(), name(request.name()), request.location()),
-                uri);
+                uri, baseline);
     }
 
     @GET
@@ -171,9 +199,20 @@ public class DatasetResource {
         return Response.noContent().build();
     }
 
-    private static Response created(DatasetManifest manifest, UriInfo uri) {
-        return Response.status(Response.Status.CREATED).entity(manifest)
-                .location(uri.getBaseUriBuilder().path("v1/datasets").path(manifest.id()).build()).build();
+    private Response created(DatasetManifest manifest, UriInfo uri, boolean baseline) {
+        Response.ResponseBuilder answer = Response.status(Response.Status.CREATED).entity(manifest)
+                .location(uri.getBaseUriBuilder().path("v1/datasets").path(manifest.id()).build());
+        if (baseline) {
+            try {
+                JobView job = trainingJobs.submit(TrainingJobSubmission.featuresOf(manifest.id()), callers.current(),
+                        null).await().atMost(TrainingJobs.SUBMIT_WAIT).job();
+                answer.link(uri.getBaseUriBuilder().path("v1/training-jobs").path(job.id()).build(), "baseline-job");
+            } catch (ProblemException e) {
+                // The dataset exists either way; the job can be submitted later (featuresOnly on /v1/training-jobs).
+                answer.header(BASELINE_REFUSED, e.getMessage());
+            }
+        }
+        return answer.build();
     }
 
     private static String name(String name) {

@@ -408,7 +408,7 @@ public class JobStore {
             return new JobView(v.id(), v.tenant(), v.state(), v.phase(), v.dataset(), v.datasetId(), v.backbone(),
                     v.hyperparameters(), v.submittedAt(), v.updatedAt(), v.latestMetrics(), v.extraction(),
                     v.modelId(), v.bestEpoch(), v.scores(), v.baseline(), v.reason(), v.cancelRequested(),
-                    v.events(), s.batchPrediction(), s.sweep(), s.trials());
+                    v.events(), v.featuresOnly(), s.batchPrediction(), s.sweep(), s.trials());
         }
     }
 }

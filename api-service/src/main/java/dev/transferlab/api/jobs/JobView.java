@@ -24,6 +24,7 @@ import java.util.List;
  *                      describe that
  * @param scores        once completed: the stored (best) epoch's validation and test figures beside the last epoch's
  * @param baseline      once the features exist: what a linear probe on them reaches, the accuracy to beat
+ * @param featuresOnly  true for a job that only computes the features and the baseline: it stores no model
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobView(
@@ -46,6 +47,7 @@ public record JobView(
         String reason,
         boolean cancelRequested,
         long events,
+        Boolean featuresOnly,
         @JsonIgnore BatchPredictionRequest batchPrediction,
         @JsonIgnore SweepRequest sweep,
         @JsonIgnore List<SweepTrial> trials) {

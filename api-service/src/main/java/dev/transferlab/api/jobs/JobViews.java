@@ -31,7 +31,7 @@ final class JobViews {
                 batch != null ? batch.input() : sweep != null ? sweep.dataset() : null,
                 batch != null ? batch.datasetId() : sweep != null ? sweep.datasetId() : null,
                 sweep != null ? sweep.backbone() : null, sweep != null ? sweep.base() : null,
-                e.timestamp(), e.timestamp(), null, null, null, null, null, null, null, false, 0, batch, sweep,
+                e.timestamp(), e.timestamp(), null, null, null, null, null, null, null, false, 0, null, batch, sweep,
                 sweep != null ? List.of() : null);
         TrainingRequest request = e.request();
         JobState state = switch (e.type()) {
@@ -73,7 +73,8 @@ final class JobViews {
                 e.baseline() != null ? e.baseline() : v.baseline(),
                 e.reason() != null ? e.reason() : v.reason(),
                 v.cancelRequested() || e.type() == TrainingEventType.CANCEL_REQUESTED,
-                eventCount, v.batchPrediction(), v.sweep(), withTrial(v.trials(), e.trial()));
+                eventCount, request != null && request.featuresOnlyOrDefault() ? Boolean.TRUE : v.featuresOnly(),
+                v.batchPrediction(), v.sweep(), withTrial(v.trials(), e.trial()));
     }
 
     private static List<SweepTrial> withTrial(List<SweepTrial> trials, SweepTrial trial) {

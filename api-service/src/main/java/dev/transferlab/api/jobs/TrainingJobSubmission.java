@@ -27,8 +27,11 @@ import java.util.Optional;
  * @param datasetId             a dataset uploaded or registered through {@code /v1/datasets}
  * @param earlyStoppingPatience epochs without a better validation loss before training stops; absent: never stop early
  * @param testFraction          of each class held out for test when the dataset has neither val/ nor test/
- * @param classWeights          and the fields after it: the head options of {@link Hyperparameters}, absent: off;
- *                              their ranges are {@link Hyperparameters#requireInRange}'s
+ * @param classWeights          and the fields after it up to {@code warmupEpochs}: the head options of
+ *                              {@link Hyperparameters}, absent: off; their ranges are
+ *                              {@link Hyperparameters#requireInRange}'s
+ * @param featuresOnly          true: compute the dataset's features (or find them in the cache) and its learnability
+ *                              baseline, train no head; absent: false
  */
 public record TrainingJobSubmission(
         @Size(max = 1024) @Pattern(regexp = "^(?!.*\\.\\.).*$", message = "must not contain '..'")
@@ -52,7 +55,14 @@ public record TrainingJobSubmission(
         String lrSchedule,
         Integer lrStepSize,
         Double lrGamma,
-        Integer warmupEpochs) {
+        Integer warmupEpochs,
+        Boolean featuresOnly) {
+
+    /** What a dataset upload with {@code baseline=true} submits: its features and baseline on the default backbone. */
+    public static TrainingJobSubmission featuresOf(String datasetId) {
+        return new TrainingJobSubmission(null, datasetId, null, null, null, null, null, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, true);
+    }
 
     /**
      * {@code densenet121} is torchvision's; {@code densenet} takes the same knobs as torchvision's DenseNet class, so a

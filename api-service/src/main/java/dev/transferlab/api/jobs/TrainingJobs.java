@@ -69,7 +69,7 @@ public class TrainingJobs {
      * RESTEasy a Uni that completes on a Kafka thread, keeps the request's scope on one thread (a suspended request
      * resumed from the producer's thread failed with ContextNotActiveException: 500s in SweepsIT).
      */
-    static final Duration SUBMIT_WAIT = Duration.ofSeconds(60);
+    public static final Duration SUBMIT_WAIT = Duration.ofSeconds(60);
 
     /** A submission's outcome: the job, and whether this call created it or found it under its idempotency key. */
     public record Submitted(JobView job, boolean created) {
@@ -86,8 +86,12 @@ public class TrainingJobs {
                 location(submission.dataset(), submission.datasetId(), tenant),
                 submission.datasetId(), submission.backboneSpec(), submission.hyperparameters(),
                 submission.preprocessingSpec());
+        if (Boolean.TRUE.equals(submission.featuresOnly())) {
+            request = request.asFeaturesOnly();
+        }
         String hash = idempotencyKey == null ? null : sha256(Messages.toJson(java.util.List.of(request.dataset(),
-                request.backbone(), request.hyperparameters(), request.preprocessingOrDefault())));
+                request.backbone(), request.hyperparameters(), request.preprocessingOrDefault(),
+                request.featuresOnlyOrDefault())));
         TrainingRequest accepted = idempotencyKey == null ? request : request.withIdempotency(idempotencyKey, hash);
         return once(tenant, idempotencyKey, hash, () -> {
             TrainingEvent acceptedEvent = TrainingEvent.builder(jobId, tenant, TrainingEventType.ACCEPTED)

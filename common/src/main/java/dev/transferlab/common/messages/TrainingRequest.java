@@ -17,6 +17,9 @@ import java.time.Instant;
  * @param idempotencyKey the client's {@code Idempotency-Key}, if it sent one, with {@code submissionSha256} (a hash
  *                       of what it submitted): any api-service replica that reads this request's accepted event can
  *                       then answer a retry with the original job
+ * @param featuresOnly   true: the job only computes the dataset's features (or finds them in the cache) and its
+ *                       learnability baseline, and trains no head, so that both are ready when training starts;
+ *                       null means false
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TrainingRequest(
@@ -31,7 +34,8 @@ public record TrainingRequest(
         PreprocessingSpec preprocessing,
         String datasetId,
         String idempotencyKey,
-        String submissionSha256) {
+        String submissionSha256,
+        Boolean featuresOnly) {
 
     public static final String TYPE = "training-request";
 
@@ -44,12 +48,22 @@ public record TrainingRequest(
                                      BackboneSpec backbone, Hyperparameters hyperparameters,
                                      PreprocessingSpec preprocessing) {
         return new TrainingRequest(Messages.SCHEMA_VERSION, TYPE, jobId, tenant, Instant.now(), dataset, backbone,
-                hyperparameters, preprocessing, datasetId, null, null);
+                hyperparameters, preprocessing, datasetId, null, null, null);
     }
 
     public TrainingRequest withIdempotency(String key, String submissionSha256) {
         return new TrainingRequest(schemaVersion, type, jobId, tenant, timestamp, dataset, backbone, hyperparameters,
-                preprocessing, datasetId, key, submissionSha256);
+                preprocessing, datasetId, key, submissionSha256, featuresOnly);
+    }
+
+    /** The same dataset, backbone and preprocessing, for its features and learnability baseline only. */
+    public TrainingRequest asFeaturesOnly() {
+        return new TrainingRequest(schemaVersion, type, jobId, tenant, timestamp, dataset, backbone, hyperparameters,
+                preprocessing, datasetId, idempotencyKey, submissionSha256, true);
+    }
+
+    public boolean featuresOnlyOrDefault() {
+        return Boolean.TRUE.equals(featuresOnly);
     }
 
     public PreprocessingSpec preprocessingOrDefault() {

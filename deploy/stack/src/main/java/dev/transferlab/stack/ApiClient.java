@@ -12,6 +12,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -68,8 +70,16 @@ public final class ApiClient {
         return all;
     }
 
-    /** An HTTP answer: its status and its body parsed as JSON (or a JSON text node when it is not JSON). */
-    public record Answer(int status, String contentType, JsonNode body, String location) {
+    /**
+     * An HTTP answer: its status and its body parsed as JSON (or a JSON text node when it is not JSON).
+     *
+     * @param headers the first value of each header, by its name in lower case
+     */
+    public record Answer(int status, String contentType, JsonNode body, String location, Map<String, String> headers) {
+
+        public Optional<String> header(String name) {
+            return Optional.ofNullable(headers.get(name.toLowerCase(Locale.ROOT)));
+        }
     }
 
     /** One server-sent event. */
@@ -181,8 +191,11 @@ public final class ApiClient {
             HttpResponse<String> response = http.send(request.timeout(timeout).build(),
                     HttpResponse.BodyHandlers.ofString());
             String contentType = response.headers().firstValue("Content-Type").orElse("");
+            Map<String, String> first = new LinkedHashMap<>();
+            response.headers().map().forEach((name, values) -> first.put(name.toLowerCase(Locale.ROOT),
+                    values.get(0)));
             return new Answer(response.statusCode(), contentType, parse(response.body()),
-                    response.headers().firstValue("Location").orElse(null));
+                    response.headers().firstValue("Location").orElse(null), first);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

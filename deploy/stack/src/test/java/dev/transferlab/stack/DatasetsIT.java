@@ -17,6 +17,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.Matcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -165,6 +167,47 @@ class DatasetsIT {
         assertThat(fits.firstStatus()).isEqualTo(100);
         assertThat(fits.finalStatus()).as(fits.body().toString()).isEqualTo(201);
         assertThat(api.delete("/v1/datasets/" + fits.body().get("id").asText()).status()).isEqualTo(204);
+    }
+
+    @Test
+    void anUploadWithBaselineQueuesAFeaturesOnlyJobAndTheFirstTrainingJobFindsItsFeaturesCached() {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        for (String c : SampleImages.CLASSES) {
+            for (int i = 0; i < 10; i++) {
+                files.put("train/" + c + "/" + i + ".png", SampleImages.png(c, 100 + i));
+            }
+        }
+        ApiClient.Answer created = api.postBytes("/v1/datasets?name=prepared&baseline=true",
+                DatasetArchives.tarGz(files), "application/octet-stream");
+        assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
+        String id = created.body().get("id").asText();
+        String link = created.header("Link").orElseThrow(() -> new AssertionError("no Link to the baseline job"));
+        Matcher job = Pattern.compile("<http://[^>]+/v1/training-jobs/(job-[0-9a-f-]+)>; *rel=\"baseline-job\"")
+                .matcher(link);
+        assertThat(job.find()).as(link).isTrue();
+        String prepared = job.group(1);
+
+        List<ApiClient.SseEvent> events = follow(prepared);
+        assertThat(names(events)).contains("extraction-progress", "learnability-baseline")
+                .doesNotContain("epoch-completed").last().isEqualTo("completed");
+        JsonNode view = api.get("/v1/training-jobs/" + prepared).body();
+        assertThat(view.get("featuresOnly").asBoolean()).isTrue();
+        assertThat(view.get("datasetId").asText()).isEqualTo(id);
+        assertThat(view.has("modelId")).as("a features-only job stores no model").isFalse();
+        JsonNode kept = api.get("/v1/datasets/" + id + "/baselines").body();
+        assertThat(kept).hasSize(1);
+        assertThat(kept.get(0).get("images").asInt()).isEqualTo(20);
+        assertThat(kept.get(0)).isEqualTo(view.get("baseline"));
+
+        // The first training job on the new dataset, on the same (default) backbone: nothing to extract.
+        ApiClient.Answer trained = api.postJson("/v1/training-jobs", """
+                {"datasetId": "%s", "epochs": 2, "batchSize": 8}""".formatted(id));
+        assertThat(trained.status()).as(trained.body().toString()).isEqualTo(202);
+        List<ApiClient.SseEvent> trainedEvents = follow(trained.body().get("id").asText());
+        assertThat(names(trainedEvents)).contains("feature-cache-hit").doesNotContain("extraction-progress")
+                .last().isEqualTo("completed");
+        assertThat(trainedEvents.stream().filter(e -> e.name().equals("learnability-baseline")).findFirst()
+                .orElseThrow().data().get("baseline")).as("read back, not computed again").isEqualTo(kept.get(0));
     }
 
     @Test

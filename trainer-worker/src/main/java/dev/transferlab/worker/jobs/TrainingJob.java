@@ -232,6 +232,14 @@ public final class TrainingJob {
                 features.table(), backbone.sha256(), preprocessing.fingerprint());
         events.publish(TrainingEventType.LEARNABILITY_BASELINE, b -> b.baseline(probed.baseline())
                 .message(probed.message()));
+        if (request.featuresOnlyOrDefault()) {
+            uploads.abandon();
+            events.publish(TrainingEventType.COMPLETED, b -> b.message("features of " + features.table().size()
+                    + " images " + (features.fromCache() ? "found in" : "written to") + " the feature cache and the "
+                    + "learnability baseline " + (probed.baseline() == null ? "not computed" : "computed")
+                    + "; no head was trained (a features-only job)"));
+            return;
+        }
         StratifiedSplit.Parts<ImageFolder.Item> sets = dataset.sets(request.hyperparameters());
         List<ImageFolder.Item> train = sets.train();
         LabelledFeatures trainFeatures = features.table().labelled(train);

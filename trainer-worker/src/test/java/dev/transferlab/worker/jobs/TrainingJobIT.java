@@ -170,19 +170,26 @@ class TrainingJobIT {
         ObjectLocation model = s3.store.inDefaultBucket(StorageLayout.modelManifest("default", "job-background"));
         List<TrainingEvent> events = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean storedMeanwhile = new AtomicBoolean();
+        AtomicBoolean holding = new AtomicBoolean();
 
         TrainingJob.Outcome outcome = job.run(S3Fixture.request("job-background", dataset,
                 new Hyperparameters(5, 2, 3e-3, 16, 0.25, 1, null)), event -> {
                     events.add(event);
+                    if (event.type() == TrainingEventType.EPOCH_COMPLETED && event.metrics().epoch() == 2) {
+                        // On the training thread, before epoch 2's checkpoint is handed over: epoch 1's is the only
+                        // one the upload thread can have taken, however slowly that thread started.
+                        await(holding::get);
+                    }
                     if (event.type() == TrainingEventType.CHECKPOINTED && event.epoch() == 1) {
                         // The checkpoints' thread is held here, after epoch 1's upload: the job must train its other
                         // epochs, announce each, and store its model meanwhile, but not complete.
+                        holding.set(true);
                         storedMeanwhile.set(eventually(() -> s3.store.exists(model)));
                     }
                 });
 
         assertThat(outcome).isEqualTo(TrainingJob.Outcome.COMPLETED);
-        assertThat(storedMeanwhile).as("epochs 2 to 5 trained and the model was stored during the first upload")
+        assertThat(storedMeanwhile).as("epochs 3 to 5 trained and the model was stored during the first upload")
                 .isTrue();
         List<String> ids = events.stream().map(TrainingEvent::eventId).toList();
         assertThat(ids).filteredOn(id -> id.contains(":epoch-completed:")).containsExactly(
@@ -310,6 +317,34 @@ class TrainingJobIT {
                 .containsExactlyElementsOf(manifest.metrics().stream().map(EpochMetrics::learningRate).toList())
                 .containsExactly(1.5e-3, 3e-3, 3e-3 * ((1 + Math.cos(Math.PI * 1 / 3)) / 2),
                         3e-3 * ((1 + Math.cos(Math.PI * 2 / 3)) / 2));
+    }
+
+    @Test
+    void aFeaturesOnlyJobCachesTheFeaturesAndComputesTheBaselineWithoutTrainingAndTheNextJobHitsTheCache() {
+        // Seven a class: no other test's images, so nothing of them is in the feature cache yet.
+        String dataset = s3.putDataset("datasets/default/prepared/", 7);
+        List<TrainingEvent> prepared = Collections.synchronizedList(new ArrayList<>());
+
+        assertThat(job.run(S3Fixture.request("job-prepare", dataset, new Hyperparameters(3, 8, 3e-3, 32, 0.25, 1,
+                null)).asFeaturesOnly(), prepared::add)).isEqualTo(TrainingJob.Outcome.COMPLETED);
+
+        assertThat(types(prepared)).contains(TrainingEventType.EXTRACTION_PROGRESS)
+                .doesNotContain(TrainingEventType.EPOCH_COMPLETED, TrainingEventType.CHECKPOINTED)
+                .endsWith(TrainingEventType.LEARNABILITY_BASELINE, TrainingEventType.COMPLETED);
+        TrainingEvent baseline = prepared.get(prepared.size() - 2);
+        assertThat(baseline.baseline()).isNotNull();
+        assertThat(baseline.baseline().images()).isEqualTo(14);
+        assertThat(last(prepared).modelId()).isNull();
+        assertThat(last(prepared).message()).contains("14 images written to the feature cache",
+                "baseline computed", "no head was trained");
+        assertThat(new ModelRepository(s3.store).manifest("default", "job-prepare")).isEmpty();
+
+        List<TrainingEvent> trained = Collections.synchronizedList(new ArrayList<>());
+        assertThat(job.run(S3Fixture.request("job-after-prepare", dataset, new Hyperparameters(2, 8, 3e-3, 32, 0.25,
+                1, null)), trained::add)).isEqualTo(TrainingJob.Outcome.COMPLETED);
+        assertThat(types(trained)).contains(TrainingEventType.FEATURE_CACHE_HIT, TrainingEventType.EPOCH_COMPLETED)
+                .doesNotContain(TrainingEventType.EXTRACTION_PROGRESS);
+        assertThat(last(trained).modelId()).isEqualTo("job-after-prepare");
     }
 
     @Test

@@ -85,7 +85,7 @@ public final class ChunkedPost {
             body = in.readAllBytes();
         }
         return new ApiClient.Answer(status, headers.getOrDefault("content-type", ""),
-                ApiClient.parse(new String(body, StandardCharsets.UTF_8)), headers.get("location"));
+                ApiClient.parse(new String(body, StandardCharsets.UTF_8)), headers.get("location"), headers);
     }
 
     private static String readLine(InputStream in, boolean required) throws IOException {
