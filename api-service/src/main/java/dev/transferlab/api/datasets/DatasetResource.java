@@ -83,7 +83,8 @@ public class DatasetResource {
                             + " computes the dataset's features and learnability baseline, rel=\"baseline-job\"",
                             schema = @Schema(type = SchemaType.STRING)),
                     @Header(name = BASELINE_REFUSED, description = "With baseline=true, when that job could not be"
-                            + " queued (the tenant's active-jobs quota): why", schema = @Schema(type = SchemaType.STRING))},
+                            + " queued (the tenant's active-jobs quota): why",
+                            schema = @Schema(type = SchemaType.STRING))},
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = DatasetManifest.class)))
     @APIResponse(responseCode = "429", description = "The tenant's storage quota would be exceeded")
@@ -104,7 +105,8 @@ public class DatasetResource {
                             + " computes the dataset's features and learnability baseline, rel=\"baseline-job\"",
                             schema = @Schema(type = SchemaType.STRING)),
                     @Header(name = BASELINE_REFUSED, description = "With baseline=true, when that job could not be"
-                            + " queued (the tenant's active-jobs quota): why", schema = @Schema(type = SchemaType.STRING))},
+                            + " queued (the tenant's active-jobs quota): why",
+                            schema = @Schema(type = SchemaType.STRING))},
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = DatasetManifest.class)))
     @APIResponse(responseCode = "429", description = "The tenant's storage quota would be exceeded")
@@ -134,7 +136,8 @@ public class DatasetResource {
                             + " computes the dataset's features and learnability baseline, rel=\"baseline-job\"",
                             schema = @Schema(type = SchemaType.STRING)),
                     @Header(name = BASELINE_REFUSED, description = "With baseline=true, when that job could not be"
-                            + " queued (the tenant's active-jobs quota): why", schema = @Schema(type = SchemaType.STRING))},
+                            + " queued (the tenant's active-jobs quota): why",
+                            schema = @Schema(type = SchemaType.STRING))},
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = DatasetManifest.class)))
     public Response register(@Valid @NotNull(message = "a JSON body is required") DatasetRegistration request,

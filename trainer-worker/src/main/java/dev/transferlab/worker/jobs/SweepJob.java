@@ -28,10 +28,10 @@ import java.util.logging.Logger;
 
 /**
  * One hyperparameter sweep: the dataset's features once (from the cache when a job saw them before), then its trials
- * on them, trained by the training workers ({@link SweepTrials}), then the best trial by the validation metric stored as a model with its evaluation
- * report, exactly as a training job's model. It holds the worker's job slot like a training job, stops for a
- * cancellation or a shutdown at the next batch of any trial, and a run that takes over a sweep skips every trial an
- * earlier run recorded.
+ * on them, trained by the training workers ({@link SweepTrials}), then the best trial by the validation metric stored
+ * as a model with its evaluation report, exactly as a training job's model. It holds the worker's job slot like a
+ * training job, stops for a cancellation or a shutdown while its trials train, and a run that takes over a sweep
+ * queues no trial an earlier run recorded.
  */
 public final class SweepJob {
     private static final Logger LOG = Logger.getLogger(SweepJob.class.getName());

@@ -138,8 +138,8 @@ public final class TrialSegments {
             if (kept != null) {
                 return kept;
             }
-            SweepInputs built = SweepInputs.of(store, featureSettings, backbones.forTraining(sweep.backbone(), stop::run),
-                    sweep, progress -> { }, stop);
+            SweepInputs built = SweepInputs.of(store, featureSettings,
+                    backbones.forTraining(sweep.backbone(), stop::run), sweep, progress -> { }, stop);
             inputs.put(key, built);
             return built;
         }

@@ -7,6 +7,7 @@ import dev.transferlab.common.messages.SearchDimension;
 import dev.transferlab.common.messages.SweepMetric;
 import dev.transferlab.common.messages.SweepRequest;
 import dev.transferlab.common.messages.SweepStrategy;
+import dev.transferlab.common.messages.SweepTrialRequest;
 import dev.transferlab.common.messages.Topics;
 import dev.transferlab.common.messages.TrainingEvent;
 import dev.transferlab.common.messages.TrainingEventType;
@@ -15,10 +16,12 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -58,5 +61,22 @@ class SweepChannelIT {
         assertThat(events.stream().filter(e -> e.type() == TrainingEventType.TRIAL_COMPLETED))
                 .extracting(e -> e.trial().trial()).containsExactlyInAnyOrder(0, 1, 2);
         assertThat(events.get(events.size() - 1).modelId()).isEqualTo("sweep-channel");
+        assertThat(events.stream().filter(e -> e.type() == TrainingEventType.TRIAL_COMPLETED))
+                .extracting(e -> e.trial().worker()).as("trained by this worker's trial consumers")
+                .allSatisfy(worker -> assertThat(worker).startsWith("trainer-worker "));
+
+        // A trial its sweep never planned, and a record that is no trial at all: dead letters, with the reason.
+        try (KafkaProducer<String, String> producer = RealBroker.producer()) {
+            producer.send(new ProducerRecord<>(Topics.SWEEP_TRIALS, "sweep-channel/7",
+                    Messages.toJson(SweepTrialRequest.of(request, 7, 0)))).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(Topics.SWEEP_TRIALS, "garbage", "{\"trial\": ")).get(30,
+                    TimeUnit.SECONDS);
+        }
+        ConsumerRecord<String, String> unplanned = RealBroker.first(Topics.DEAD_LETTERS,
+                r -> "sweep-channel/7".equals(r.key()));
+        assertThat(new String(unplanned.headers().lastHeader("dead-letter-reason").value(), StandardCharsets.UTF_8))
+                .contains("trial 7 at rung 0 is not in the sweep's plan of 3 trials and 1 rungs");
+        assertThat(RealBroker.first(Topics.DEAD_LETTERS, r -> "garbage".equals(r.key()))
+                .headers().lastHeader("dead-letter-reason")).isNotNull();
     }
 }
