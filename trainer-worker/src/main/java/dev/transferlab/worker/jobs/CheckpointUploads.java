@@ -89,12 +89,17 @@ final class CheckpointUploads implements AutoCloseable {
         throwIfFailed();
     }
 
+    /** Begins no upload from now on, without waiting for the one under way: the checkpoints are no longer needed. */
+    void stopUploading() {
+        abandoned = true;
+    }
+
     /**
      * Begins no upload and waits for the one under way, so that nothing of the job lands in storage afterwards (a
      * cancelled job's checkpoint, once deleted, stays deleted).
      */
     void abandon() {
-        abandoned = true;
+        stopUploading();
         awaitTermination();
     }
 

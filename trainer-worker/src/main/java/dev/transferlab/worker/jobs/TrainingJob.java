@@ -269,6 +269,9 @@ public final class TrainingJob {
                     }
                 });
 
+        // The model is stored next, and then no checkpoint is needed: one still queued is not uploaded (it would be
+        // deleted at once), while the upload under way goes on during the evaluation and the store.
+        uploads.stopUploading();
         ModelEvaluation.Result judged = ModelEvaluation.of(request.jobId(), dataset.classes(), outcome, validation,
                 test, device);
         ModelManifest manifest = new ModelManifest(Messages.SCHEMA_VERSION, request.jobId(), request.jobId(),
@@ -279,8 +282,7 @@ public final class TrainingJob {
                 store.inDefaultBucket(StorageLayout.modelHeadWeights(request.tenant(), request.jobId())).toString(),
                 test.features().size(), judged.scores());
         Map<String, String> artifacts = models.save(manifest, outcome.headWeights(), judged.report());
-        // With the model stored no checkpoint is needed: one still queued is not stored, and the deletion waits for
-        // the upload under way, which went on during the evaluation and the model's storing.
+        // The deletion waits for the upload under way, so that nothing of the job lands in storage afterwards.
         uploads.abandon();
         checkpoints.delete(request);
         events.publish(TrainingEventType.COMPLETED, b -> b.model(manifest.modelId(), artifacts, outcome.bestEpoch())
