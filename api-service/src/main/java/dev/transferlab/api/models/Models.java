@@ -4,6 +4,7 @@ import dev.transferlab.api.http.ProblemException;
 import dev.transferlab.common.messages.Ids;
 import dev.transferlab.common.messages.Messages;
 import dev.transferlab.common.model.EvaluationReport;
+import dev.transferlab.common.model.ModelExportFile;
 import dev.transferlab.common.model.ModelManifest;
 import dev.transferlab.common.storage.DatasetAccess;
 import dev.transferlab.common.storage.ObjectStore;
@@ -15,6 +16,7 @@ import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Optional;
 
 /** Models are read from object storage, their system of record. */
 @ApplicationScoped
@@ -66,8 +68,9 @@ public class Models {
     }
 
     /**
-     * The model's export for PyTorch, streamed from storage, which the worker wrote beside the model when training
-     * ended. 404 for no such model of this tenant, and, saying why, for a model that has no export.
+     * The model's export for PyTorch, put together as it streams from the backbone's part and the model's head weights
+     * ({@link ModelExportFile}); a model stored when workers wrote each export whole has its own file. 404 for no such
+     * model of this tenant, and, saying why, for a model that has no export.
      */
     public InputStream export(String tenant, String modelId) {
         ModelManifest manifest = manifest(tenant, modelId);
@@ -75,8 +78,28 @@ public class Models {
             throw new ProblemException(Response.Status.NOT_FOUND, "model '" + modelId + "' has a torchscript "
                     + "backbone, whose parameters have no torchvision names; only DenseNet models are exported");
         }
-        return store.open(store.inDefaultBucket(StorageLayout.modelExport(tenant, modelId)))
-                .orElseThrow(() -> new ProblemException(Response.Status.NOT_FOUND, "model '" + modelId
-                        + "' has no export: it was trained before the platform wrote exports; train it again"));
+        Optional<InputStream> part = store.open(store.inDefaultBucket(
+                StorageLayout.backboneExport(manifest.backboneSha256())));
+        if (part.isEmpty()) {
+            return store.open(store.inDefaultBucket(StorageLayout.modelExport(tenant, modelId)))
+                    .orElseThrow(() -> new ProblemException(Response.Status.NOT_FOUND, "model '" + modelId
+                            + "' has no export: it was trained before the platform wrote exports; train it again"));
+        }
+        try {
+            return ModelExportFile.assemble(part.get(), store.get(store.locate(manifest.headWeights()))
+                    .orElseThrow(() -> new IOException("its head weights are missing at " + manifest.headWeights())),
+                    manifest);
+        } catch (IOException e) {
+            closeQuietly(part.get());
+            throw new UncheckedIOException("the export of model " + modelId + " cannot be put together", e);
+        }
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            // the stream is abandoned either way
+        }
     }
 }

@@ -40,7 +40,10 @@ public final class StorageLayout {
         return modelPrefix(tenant, modelId) + EVALUATION;
     }
 
-    /** The whole network (backbone and head) as one safetensors file for PyTorch, absent for TorchScript backbones. */
+    /**
+     * Where models trained before exports were assembled on download kept theirs: the whole network as one
+     * safetensors file (see {@link dev.transferlab.common.model.ModelExportFile}).
+     */
     public static String modelExport(String tenant, String modelId) {
         return modelPrefix(tenant, modelId) + EXPORT;
     }
@@ -57,6 +60,17 @@ public final class StorageLayout {
      */
     public static String backboneWeights(String sha256Hex) {
         return BACKBONE_WEIGHTS_PREFIX + sha256Hex;
+    }
+
+    /**
+     * A backbone's parameters as the export for PyTorch names them, one safetensors file per set of weights (keyed by
+     * their parameter hash, a model manifest's {@code backboneSha256}), shared by every model trained on them.
+     */
+    public static String backboneExport(String backboneSha256) {
+        if (backboneSha256 == null || !backboneSha256.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("not a backbone's SHA-256 in hex: " + backboneSha256);
+        }
+        return "exports/backbones/" + backboneSha256 + ".safetensors";
     }
 
     /** What a weights source (a URL, say) was found to hold: the text of its SHA-256, so it is fetched only once. */

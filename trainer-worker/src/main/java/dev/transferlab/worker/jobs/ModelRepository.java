@@ -6,7 +6,7 @@ import dev.transferlab.common.model.ModelManifest;
 import dev.transferlab.common.storage.ObjectLocation;
 import dev.transferlab.common.storage.ObjectStore;
 import dev.transferlab.common.storage.StorageLayout;
-import dev.transferlab.worker.export.ModelExport;
+import dev.transferlab.worker.export.BackboneExport;
 import dev.transferlab.worker.ml.SafeTensors;
 import dev.transferlab.worker.ml.Tensor;
 import dev.transferlab.worker.ml.WeightsFormatException;
@@ -23,16 +23,17 @@ import java.util.Optional;
  */
 public final class ModelRepository {
     private final ObjectStore store;
-    private final ModelExport exports;
+    private final BackboneExport exports;
 
     public ModelRepository(ObjectStore store) {
         this.store = store;
-        this.exports = new ModelExport(store);
+        this.exports = new BackboneExport(store);
     }
 
     /**
-     * Writes the model, with its evaluation report (null: none) and its export for PyTorch where it has one, and
-     * answers where each artifact went.
+     * Writes the model, with its evaluation report (null: none), and answers where each artifact went. Its export for
+     * PyTorch is assembled on download from the head weights and the backbone's part, which is stored here first if
+     * no model on the same weights stored it yet.
      */
     public Map<String, String> save(ModelManifest manifest, Map<String, Tensor> headWeights,
             EvaluationReport evaluation) {
@@ -40,9 +41,8 @@ public final class ModelRepository {
         ObjectLocation metrics = location(StorageLayout.modelMetrics(manifest.tenant(), manifest.modelId()));
         ObjectLocation manifestAt = location(StorageLayout.modelManifest(manifest.tenant(), manifest.modelId()));
         store.put(head, SafeTensors.write(headWeights), "application/octet-stream");
-        ObjectLocation export = location(StorageLayout.modelExport(manifest.tenant(), manifest.modelId()));
-        Optional<byte[]> exported = exports.build(manifest, headWeights);
-        exported.ifPresent(bytes -> store.put(export, bytes, "application/octet-stream"));
+        ObjectLocation backboneExport = exports.ensureStored(manifest.backbone(), manifest.backboneWeights(),
+                manifest.backboneSha256());
         store.put(metrics, Messages.toJson(manifest.metrics()).getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 "application/json");
         ObjectLocation evaluationAt = location(StorageLayout.modelEvaluation(manifest.tenant(), manifest.modelId()));
@@ -56,11 +56,18 @@ public final class ModelRepository {
         artifacts.put("manifest", manifestAt.toString());
         artifacts.put("headWeights", head.toString());
         artifacts.put("metrics", metrics.toString());
-        exported.ifPresent(bytes -> artifacts.put("export", export.toString()));
+        if (backboneExport != null) {
+            artifacts.put("backboneExport", backboneExport.toString());
+        }
         if (evaluation != null) {
             artifacts.put("evaluation", evaluationAt.toString());
         }
         return artifacts;
+    }
+
+    /** The models' exports: their backbone's part, which a worker may store before any model needs it. */
+    public BackboneExport exports() {
+        return exports;
     }
 
     public Optional<ModelManifest> manifest(String tenant, String modelId) {

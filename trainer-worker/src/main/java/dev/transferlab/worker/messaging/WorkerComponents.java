@@ -113,28 +113,37 @@ public class WorkerComponents {
      * A bad feature setting stops the start whatever the worker's roles (the precision is resolved by being
      * injected); a training worker calibrates its batch size now, not at its first job, and then builds the
      * backbone jobs train on by default in the background (README, "Where a job's seconds go"), so that the first
-     * job does not wait for it: that job joins the build if it is still under way.
+     * job does not wait for it: that job joins the build if it is still under way. The backbone's part of the models'
+     * exports is stored then too, for the same reason.
      */
     void checkFeatureSettings(@Observes StartupEvent event, DataType precision, FeatureConfig features,
                               WorkerConfig roles, BackboneConfig backboneConfig, Instance<FeatureSettings> settings,
-                              Instance<BackboneProvider> backbones) {
+                              Instance<BackboneProvider> backbones, Instance<ModelRepository> models) {
         FeatureSettings.pinnedBatchSize(features.batchSize());
         if (roles.training()) {
             settings.get();
             if (backboneConfig.preload()) {
-                Thread preload = new Thread(() -> preload(backbones.get()), "backbone-preload");
+                Thread preload = new Thread(() -> preload(backbones.get(), models.get()), "backbone-preload");
                 preload.setDaemon(true);
                 preload.start();
             }
         }
     }
 
-    private static void preload(BackboneProvider backbones) {
+    private static void preload(BackboneProvider backbones, ModelRepository models) {
+        LoadedBackbone backbone;
         try {
-            LoadedBackbone backbone = backbones.forTraining(BackboneSpec.densenet121(), StopCheck.NEVER);
+            backbone = backbones.forTraining(BackboneSpec.densenet121(), StopCheck.NEVER);
             LOG.infof("densenet121 ready for jobs (weights %s)", backbone.origin());
         } catch (RuntimeException e) {
             LOG.infof("densenet121 was not built ahead of the first job, which will try itself: %s", e.getMessage());
+            return;
+        }
+        try {
+            models.exports().ensureStored(BackboneSpec.densenet121(), backbone.weightsSource(), backbone.sha256());
+        } catch (RuntimeException e) {
+            LOG.infof("the export part of densenet121 was not stored ahead of the first model, which will try "
+                    + "itself: %s", e.getMessage());
         }
     }
 

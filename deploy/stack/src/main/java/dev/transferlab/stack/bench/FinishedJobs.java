@@ -69,7 +69,7 @@ public final class FinishedJobs {
         artifacts.put("manifest", location(StorageLayout.modelManifest(tenant, jobId)));
         artifacts.put("headWeights", location(StorageLayout.modelHeadWeights(tenant, jobId)));
         artifacts.put("metrics", location(StorageLayout.modelMetrics(tenant, jobId)));
-        artifacts.put("export", location(StorageLayout.modelExport(tenant, jobId)));
+        artifacts.put("backboneExport", location(StorageLayout.backboneExport("0".repeat(64))));
         artifacts.put("evaluation", location(StorageLayout.modelEvaluation(tenant, jobId)));
         ModelScores.EpochScores last = new ModelScores.EpochScores(epochs, loss * 1.1, 1 - loss / 2, 60, loss * 1.2,
                 1 - loss / 2);
